@@ -1,0 +1,166 @@
+// The public JS API over the wasm core. It only adapts types: objects become
+// JSON text on the way in, JSON text becomes objects on the way out, and wasm
+// errors become TokenError. Every rule lives in Rust.
+// scripts/build-pkg.mjs wraps this file as CommonJS and as ESM.
+
+function createApi(wasm) {
+  class TokenError extends Error {
+    constructor(code, message, claim) {
+      super(message);
+      this.name = 'TokenError';
+      this.code = code;
+      if (claim !== undefined) this.claim = claim;
+    }
+  }
+
+  function rethrow(error) {
+    if (error && error.name === 'TokenError' && typeof error.code === 'string' && !(error instanceof TokenError)) {
+      throw new TokenError(error.code, error.message, error.claim);
+    }
+    throw error;
+  }
+
+  function isBytes(value) {
+    return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
+  }
+
+  // Secrets may be bytes; JSON has no bytes, so they travel as a number array.
+  function optionsJson(options, what) {
+    if (options === undefined) return undefined;
+    let adapted = options;
+    if (options !== null && typeof options === 'object' && isBytes(options.secret)) {
+      const view = ArrayBuffer.isView(options.secret)
+        ? new Uint8Array(options.secret.buffer, options.secret.byteOffset, options.secret.byteLength)
+        : new Uint8Array(options.secret);
+      adapted = { ...options, secret: Array.from(view) };
+    }
+    try {
+      return JSON.stringify(adapted);
+    } catch (error) {
+      throw new TokenError('ERR_INVALID_OPTION', `${what}: options must be JSON-serialisable (${error.message})`);
+    }
+  }
+
+  function claimsJson(claims) {
+    let json;
+    try {
+      json = JSON.stringify(claims);
+    } catch (error) {
+      throw new TokenError('ERR_INVALID_OPTION', `claims: must be JSON-serialisable (${error.message})`, 'claims');
+    }
+    // undefined, functions and symbols stringify to undefined; Rust reports the error.
+    return typeof json === 'string' ? json : 'null';
+  }
+
+  function tokenText(token) {
+    if (typeof token !== 'string') {
+      throw new TokenError('ERR_JWT_MALFORMED', `a token must be a string, not ${token === null ? 'null' : typeof token}`);
+    }
+    return token;
+  }
+
+  function toDate(seconds) {
+    return seconds === null ? null : new Date(seconds * 1000);
+  }
+
+  class Signer {
+    #inner;
+    #publicJwk;
+
+    constructor(inner) {
+      this.#inner = inner;
+      const jwk = inner.publicJwk();
+      this.#publicJwk = jwk === undefined ? undefined : JSON.parse(jwk);
+    }
+
+    get algorithm() {
+      return this.#inner.algorithm();
+    }
+
+    get keyId() {
+      return this.#inner.keyId();
+    }
+
+    sign(claims, options) {
+      try {
+        return this.#inner.sign(claimsJson(claims), optionsJson(options, 'sign options'));
+      } catch (error) {
+        rethrow(error);
+      }
+    }
+
+    publicJwk() {
+      if (this.#publicJwk === undefined) {
+        throw new TokenError('ERR_KEY_INVALID', 'an HMAC signer has no public key');
+      }
+      return { ...this.#publicJwk };
+    }
+
+    jwks() {
+      return { keys: [this.publicJwk()] };
+    }
+
+    publicKey() {
+      const pem = this.#inner.publicKeyPem();
+      if (pem === undefined) throw new TokenError('ERR_KEY_INVALID', 'an HMAC signer has no public key');
+      return pem;
+    }
+  }
+
+  class Verifier {
+    #inner;
+
+    constructor(inner) {
+      this.#inner = inner;
+    }
+
+    get algorithms() {
+      return this.#inner.algorithms();
+    }
+
+    verify(token) {
+      try {
+        return JSON.parse(this.#inner.verify(tokenText(token)));
+      } catch (error) {
+        rethrow(error);
+      }
+    }
+  }
+
+  function createSigner(options) {
+    try {
+      return new Signer(new wasm.Signer(optionsJson(options, 'createSigner') ?? 'null'));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  function createVerifier(options) {
+    try {
+      return new Verifier(new wasm.Verifier(optionsJson(options, 'createVerifier') ?? 'null'));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  function decode(token, options) {
+    try {
+      const decoded = JSON.parse(wasm.decode(tokenText(token), optionsJson(options, 'decode')));
+      decoded.issuedAt = toDate(decoded.issuedAt);
+      decoded.expiresAt = toDate(decoded.expiresAt);
+      return decoded;
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  function generateKeyPair(algorithm) {
+    try {
+      return JSON.parse(wasm.generateKeyPair(String(algorithm)));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  return { createSigner, createVerifier, decode, generateKeyPair, TokenError };
+}

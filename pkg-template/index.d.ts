@@ -1,0 +1,216 @@
+// Types for scopemint. Hand-written to match src/ (sign.rs, verify.rs, decode.rs, error.rs).
+
+/** Algorithms scopemint signs and verifies. `none` is never one of them. */
+export type Algorithm =
+  | 'HS256' | 'HS384' | 'HS512'
+  | 'RS256' | 'RS384' | 'RS512'
+  | 'PS256' | 'PS384' | 'PS512'
+  | 'ES256' | 'ES384'
+  | 'EdDSA';
+
+/** Algorithms `generateKeyPair` can create keys for. */
+export type KeyPairAlgorithm = 'ES256' | 'ES384' | 'EdDSA';
+
+/** Stable error codes carried by every `TokenError`. */
+export type ErrorCode =
+  | 'ERR_JWT_MALFORMED'
+  | 'ERR_JWT_EXPIRED'
+  | 'ERR_JWT_NOT_YET_VALID'
+  | 'ERR_JWT_CLAIM_INVALID'
+  | 'ERR_JWS_SIGNATURE_INVALID'
+  | 'ERR_JOSE_ALG_NOT_ALLOWED'
+  | 'ERR_JOSE_HEADER_UNSUPPORTED'
+  | 'ERR_KEY_INVALID'
+  | 'ERR_JWKS_NO_MATCHING_KEY'
+  | 'ERR_TOKEN_TOO_LARGE'
+  | 'ERR_INVALID_OPTION';
+
+export class TokenError extends Error {
+  readonly name: 'TokenError';
+  readonly code: ErrorCode;
+  /** The claim or option involved, when there is one (e.g. `'exp'`, `'aud'`, `'ttlSeconds'`). */
+  readonly claim?: string;
+}
+
+export interface Jwk {
+  kty: 'RSA' | 'EC' | 'OKP' | (string & {});
+  kid?: string;
+  alg?: string;
+  use?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+  d?: string;
+  p?: string;
+  q?: string;
+  dp?: string;
+  dq?: string;
+  qi?: string;
+  [member: string]: unknown;
+}
+
+export interface PublicJwk extends Jwk {
+  alg: Algorithm;
+  use: 'sig';
+}
+
+export interface Jwks {
+  keys: Jwk[];
+}
+
+/** An instant: a `Date`, Unix seconds, or an ISO-8601 string with a time zone. */
+export type Instant = Date | number | string;
+
+/** HMAC secret: a string (its UTF-8 bytes) or bytes. */
+export type Secret = string | Uint8Array | ArrayBuffer;
+
+interface SignerCommonOptions {
+  /** Defaults to the key's algorithm: HS256 for secrets, RS256 for RSA, ES256/ES384 by curve, EdDSA for Ed25519. */
+  algorithm?: Algorithm;
+  /** Header `kid`; defaults to the JWK's `kid`. */
+  keyId?: string;
+  /** Default lifetime of tokens, in minutes. Give this or `ttlSeconds`, not both. */
+  ttlInMinutes?: number;
+  /** Default lifetime of tokens, in seconds. */
+  ttlSeconds?: number;
+  /** Default `iss` claim. */
+  issuer?: string;
+  /** Default `sub` claim. */
+  subject?: string;
+  /** Default `aud` claim. */
+  audience?: string | string[];
+  /** Header `typ`. Default `'JWT'`. */
+  typ?: string;
+  /** Permit tokens without `exp` when no TTL and no `expiresAt` is given. Default `false`: such a sign call throws. */
+  allowMissingExpiry?: boolean;
+}
+
+export type SignerOptions = SignerCommonOptions &
+  (
+    | { /** PEM (PKCS#8, SEC1 `EC PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`) or a private JWK. */ privateKey: string | Jwk; secret?: never }
+    | { /** HMAC secret, at least as long as the hash (32/48/64 bytes). */ secret: Secret; privateKey?: never }
+  );
+
+export interface SignOptions {
+  /** Sets `exp`; conflicts with an `exp` claim. */
+  expiresAt?: Instant;
+  /** Sets `nbf`; conflicts with an `nbf` claim. */
+  notBefore?: Instant;
+  /** `true` for a random UUID v4, or the id. Conflicts with a `jti` claim. */
+  jti?: true | string;
+  /** Sets `sub`; conflicts with a `sub` claim. */
+  subject?: string;
+  /** Sets `aud`; conflicts with an `aud` claim. */
+  audience?: string | string[];
+  /** Sets `iss`; conflicts with an `iss` claim. */
+  issuer?: string;
+  /** Extra protected header members. `alg`, `crit`, `b64`, `jku`, `x5u`, `jwk`, `x5c` cannot be set. */
+  header?: { kid?: string; typ?: string; cty?: string; [member: string]: unknown };
+}
+
+export interface JwtHeader {
+  alg: Algorithm;
+  typ?: string;
+  kid?: string;
+  [member: string]: unknown;
+}
+
+export interface JwtPayload {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  [claim: string]: unknown;
+}
+
+export interface Signer {
+  readonly algorithm: Algorithm;
+  readonly keyId: string | undefined;
+  /** Signs the claims into a compact JWT. Adds `iat`, and `exp` from the TTL unless given. Synchronous. */
+  sign(claims: Record<string, unknown>, options?: SignOptions): string;
+  /** The public key as a JWK (asymmetric signers only; throws `ERR_KEY_INVALID` for HMAC). */
+  publicJwk(): PublicJwk;
+  /** `{ keys: [publicJwk()] }`, ready to serve as a JWKS. */
+  jwks(): { keys: PublicJwk[] };
+  /** The public key as SPKI PEM. */
+  publicKey(): string;
+}
+
+interface VerifierCommonOptions {
+  /** Allowed `alg` values. Default: exactly the key's algorithm (the JWK's `alg`, or the key type's default). */
+  algorithms?: Algorithm[];
+  /** Expected `iss` (any of a list). */
+  issuer?: string | string[];
+  /** Expected `aud` (any of a list must appear in the token's `aud`). */
+  audience?: string | string[];
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default `0`. */
+  clockToleranceSeconds?: number;
+  /** Reject tokens whose `iat` is older than this. Requires `iat`. */
+  maxTokenAgeSeconds?: number;
+  /** Claims that must be present. */
+  requiredClaims?: string[];
+  /** Required header `typ` (case-insensitive; `application/` prefix optional). */
+  typ?: string;
+  /** Longest token accepted, checked before any decoding. Default `16384`. */
+  maxTokenBytes?: number;
+  /** A fixed "now", for tests. */
+  currentTime?: Instant;
+  /** Accept tokens without `exp`. Default `false`. */
+  allowMissingExpiry?: boolean;
+}
+
+export type VerifierOptions = VerifierCommonOptions &
+  (
+    | { /** PEM (SPKI, PKCS#1 `RSA PUBLIC KEY`, X.509 `CERTIFICATE`) or a public JWK. */ publicKey: string | Jwk; jwks?: never; secret?: never }
+    | { /** A JWK set; the token's `kid` picks the key. */ jwks: Jwks; publicKey?: never; secret?: never }
+    | { /** HMAC secret. */ secret: Secret; publicKey?: never; jwks?: never }
+  );
+
+export interface VerifiedToken<P extends JwtPayload = JwtPayload> {
+  header: JwtHeader;
+  payload: P;
+}
+
+export interface Verifier {
+  /** The algorithms this verifier accepts. */
+  readonly algorithms: Algorithm[];
+  /** Verifies signature and claims. Throws `TokenError`. Synchronous. */
+  verify<P extends JwtPayload = JwtPayload>(token: string): VerifiedToken<P>;
+}
+
+export interface DecodeOptions {
+  /** Default `16384`. */
+  maxTokenBytes?: number;
+}
+
+export interface DecodedToken<P extends JwtPayload = JwtPayload> {
+  header: JwtHeader;
+  payload: P;
+  issuedAt: Date | null;
+  expiresAt: Date | null;
+  expired: boolean;
+  /** Whole seconds until `exp` (0 once expired); `null` without `exp`. */
+  secondsLeft: number | null;
+}
+
+export interface GeneratedKeyPair {
+  /** PKCS#8 PEM. */
+  privateKey: string;
+  /** SPKI PEM. */
+  publicKey: string;
+  publicJwk: PublicJwk;
+}
+
+/** Builds a signer; validates every option and parses the key now, not on first use. */
+export function createSigner(options: SignerOptions): Signer;
+/** Builds a verifier; validates every option and parses the key(s) now. */
+export function createVerifier(options: VerifierOptions): Verifier;
+/** Reads a token WITHOUT verifying it: for display only, never for access decisions. */
+export function decode<P extends JwtPayload = JwtPayload>(token: string, options?: DecodeOptions): DecodedToken<P>;
+/** A fresh key pair for ES256, ES384 or EdDSA. */
+export function generateKeyPair(algorithm: KeyPairAlgorithm): GeneratedKeyPair;

@@ -1,0 +1,56 @@
+// Assembles the npm package in pkg/ from the wasm-bindgen output (target/bindgen/{node,web})
+// and pkg-template/. Run by `make pkg`; it does no compiling itself.
+import { mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bindgen = join(root, 'target', 'bindgen');
+const template = join(root, 'pkg-template');
+const pkg = join(root, 'pkg');
+const dist = join(pkg, 'dist');
+
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+for (const target of ['node', 'web']) {
+  mkdirSync(join(dist, target), { recursive: true });
+  for (const file of readdirSync(join(bindgen, target))) {
+    if (file.endsWith('.js') || file.endsWith('.wasm')) copyFileSync(join(bindgen, target, file), join(dist, target, file));
+  }
+}
+
+const api = readFileSync(join(template, 'api.js'), 'utf8');
+const names = ['createSigner', 'createVerifier', 'decode', 'generateKeyPair', 'TokenError'];
+const esmExports = `export const { ${names.join(', ')} } = api;\n`;
+
+writeFileSync(join(dist, 'api.cjs'), `'use strict';\n${api}\nmodule.exports = { createApi };\n`);
+writeFileSync(join(dist, 'api.mjs'), `${api}\nexport { createApi };\n`);
+
+// Node: the nodejs glue reads the wasm synchronously with fs; ESM re-exports the
+// same CommonJS instance so `instanceof TokenError` holds across both.
+writeFileSync(join(dist, 'node.cjs'), `'use strict';\nmodule.exports = require('./api.cjs').createApi(require('./node/scopemint.js'));\n`);
+writeFileSync(join(dist, 'node.mjs'), `import api from './node.cjs';\n${esmExports}`);
+
+// Cloudflare workerd: wasm arrives as a compiled WebAssembly.Module import.
+writeFileSync(
+  join(dist, 'workerd.mjs'),
+  `import * as glue from './web/scopemint.js';\nimport wasmModule from './web/scopemint_bg.wasm';\n` +
+    `import { createApi } from './api.mjs';\nglue.initSync({ module: wasmModule });\nconst api = createApi(glue);\n${esmExports}`,
+);
+
+// Everywhere else (browsers, Deno, Bun, bundlers): the wasm travels inside the
+// module as base64 and is compiled synchronously, so no fetch and no bundler plugin.
+const wasmBase64 = readFileSync(join(dist, 'web', 'scopemint_bg.wasm')).toString('base64');
+writeFileSync(join(dist, 'wasm-inline.mjs'), `export const wasmBase64 = '${wasmBase64}';\n`);
+writeFileSync(
+  join(dist, 'universal.mjs'),
+  `import * as glue from './web/scopemint.js';\nimport { wasmBase64 } from './wasm-inline.mjs';\n` +
+    `import { createApi } from './api.mjs';\n` +
+    `const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));\n` +
+    `glue.initSync({ module: new WebAssembly.Module(bytes) });\nconst api = createApi(glue);\n${esmExports}`,
+);
+
+for (const file of ['package.json', 'index.d.ts', 'README.md']) copyFileSync(join(template, file), join(pkg, file));
+const manifest = JSON.parse(readFileSync(join(root, 'pkg-template', 'package.json'), 'utf8'));
+console.log(`built ${manifest.name}@${manifest.version} in pkg/`);

@@ -1,0 +1,214 @@
+//! Signature primitives, on *ring*. A key is bound to exactly one algorithm
+//! when it is built, so per-call work is only the signature itself.
+
+use ring::rand::SystemRandom;
+use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
+use ring::{hmac, rsa};
+
+use crate::alg::{ensure_compatible, Algorithm, KeyFamily};
+use crate::error::{key_invalid, Error, ErrorCode, Result};
+use crate::keys::{PrivateKey, PublicKey};
+
+pub fn ecdsa_signing_alg(family: KeyFamily) -> &'static signature::EcdsaSigningAlgorithm {
+    if family == KeyFamily::EcP384 {
+        &signature::ECDSA_P384_SHA384_FIXED_SIGNING
+    } else {
+        &signature::ECDSA_P256_SHA256_FIXED_SIGNING
+    }
+}
+
+fn hmac_alg(alg: Algorithm) -> hmac::Algorithm {
+    match alg {
+        Algorithm::HS384 => hmac::HMAC_SHA384,
+        Algorithm::HS512 => hmac::HMAC_SHA512,
+        _ => hmac::HMAC_SHA256,
+    }
+}
+
+fn rsa_signing_encoding(alg: Algorithm) -> &'static dyn signature::RsaEncoding {
+    match alg {
+        Algorithm::RS384 => &signature::RSA_PKCS1_SHA384,
+        Algorithm::RS512 => &signature::RSA_PKCS1_SHA512,
+        Algorithm::PS256 => &signature::RSA_PSS_SHA256,
+        Algorithm::PS384 => &signature::RSA_PSS_SHA384,
+        Algorithm::PS512 => &signature::RSA_PSS_SHA512,
+        _ => &signature::RSA_PKCS1_SHA256,
+    }
+}
+
+fn rsa_verification_params(alg: Algorithm) -> &'static signature::RsaParameters {
+    match alg {
+        Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+        Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+        _ => &signature::RSA_PKCS1_2048_8192_SHA256,
+    }
+}
+
+fn check_secret_length(secret: &[u8], alg: Algorithm) -> Result<()> {
+    let min = alg.min_hmac_secret_bytes();
+    if secret.len() < min {
+        return Err(key_invalid(format!(
+            "{} needs a secret of at least {min} bytes (RFC 7518 §3.2); this one has {}",
+            alg.as_str(),
+            secret.len()
+        )));
+    }
+    Ok(())
+}
+
+enum Signing {
+    Hmac(hmac::Key),
+    Ecdsa(EcdsaKeyPair),
+    Ed25519(Ed25519KeyPair),
+    Rsa(RsaKeyPair, &'static dyn signature::RsaEncoding),
+}
+
+pub struct SigningKey {
+    alg: Algorithm,
+    inner: Signing,
+}
+
+impl SigningKey {
+    pub fn from_secret(secret: &[u8], alg: Algorithm) -> Result<SigningKey> {
+        ensure_compatible(alg, KeyFamily::Hmac)?;
+        check_secret_length(secret, alg)?;
+        Ok(SigningKey {
+            alg,
+            inner: Signing::Hmac(hmac::Key::new(hmac_alg(alg), secret)),
+        })
+    }
+
+    pub fn from_private(key: &PrivateKey, alg: Algorithm) -> Result<SigningKey> {
+        ensure_compatible(alg, key.family())?;
+        let rejected =
+            |e: ring::error::KeyRejected| key_invalid(format!("private key rejected: {e}"));
+        let inner = match key {
+            PrivateKey::Ec {
+                family,
+                scalar,
+                point,
+            } => Signing::Ecdsa(
+                EcdsaKeyPair::from_private_key_and_public_key(
+                    ecdsa_signing_alg(*family),
+                    scalar,
+                    point,
+                    &SystemRandom::new(),
+                )
+                .map_err(rejected)?,
+            ),
+            PrivateKey::Ed25519 { seed } => {
+                Signing::Ed25519(Ed25519KeyPair::from_seed_unchecked(seed).map_err(rejected)?)
+            }
+            PrivateKey::Rsa(k) => {
+                let components = rsa::KeyPairComponents {
+                    public_key: rsa::PublicKeyComponents {
+                        n: &k.n[..],
+                        e: &k.e[..],
+                    },
+                    d: &k.d[..],
+                    p: &k.p[..],
+                    q: &k.q[..],
+                    dP: &k.dp[..],
+                    dQ: &k.dq[..],
+                    qInv: &k.qi[..],
+                };
+                Signing::Rsa(
+                    RsaKeyPair::from_components(&components).map_err(rejected)?,
+                    rsa_signing_encoding(alg),
+                )
+            }
+        };
+        Ok(SigningKey { alg, inner })
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// Signs `message`, handing the signature bytes to `out`.
+    pub fn sign<R>(&self, message: &[u8], out: impl FnOnce(&[u8]) -> R) -> Result<R> {
+        let failed = |_| Error::new(ErrorCode::KeyInvalid, "signing failed");
+        match &self.inner {
+            Signing::Hmac(key) => Ok(out(hmac::sign(key, message).as_ref())),
+            Signing::Ed25519(pair) => Ok(out(pair.sign(message).as_ref())),
+            Signing::Ecdsa(pair) => pair
+                .sign(&SystemRandom::new(), message)
+                .map(|s| out(s.as_ref()))
+                .map_err(failed),
+            Signing::Rsa(pair, encoding) => {
+                let mut signature = vec![0u8; pair.public().modulus_len()];
+                pair.sign(*encoding, &SystemRandom::new(), message, &mut signature)
+                    .map_err(failed)?;
+                Ok(out(&signature))
+            }
+        }
+    }
+}
+
+enum Verifying {
+    Hmac(hmac::Key),
+    Unparsed(signature::UnparsedPublicKey<Vec<u8>>),
+    Rsa(
+        rsa::PublicKeyComponents<Vec<u8>>,
+        &'static signature::RsaParameters,
+    ),
+}
+
+pub struct VerifyingKey {
+    alg: Algorithm,
+    inner: Verifying,
+}
+
+impl VerifyingKey {
+    pub fn from_secret(secret: &[u8], alg: Algorithm) -> Result<VerifyingKey> {
+        ensure_compatible(alg, KeyFamily::Hmac)?;
+        check_secret_length(secret, alg)?;
+        Ok(VerifyingKey {
+            alg,
+            inner: Verifying::Hmac(hmac::Key::new(hmac_alg(alg), secret)),
+        })
+    }
+
+    pub fn from_public(key: &PublicKey, alg: Algorithm) -> Result<VerifyingKey> {
+        ensure_compatible(alg, key.family())?;
+        let inner = match key {
+            PublicKey::Rsa { n, e } => Verifying::Rsa(
+                rsa::PublicKeyComponents {
+                    n: n.clone(),
+                    e: e.clone(),
+                },
+                rsa_verification_params(alg),
+            ),
+            PublicKey::Ec { family, point } => {
+                let params: &'static dyn signature::VerificationAlgorithm =
+                    if *family == KeyFamily::EcP384 {
+                        &signature::ECDSA_P384_SHA384_FIXED
+                    } else {
+                        &signature::ECDSA_P256_SHA256_FIXED
+                    };
+                Verifying::Unparsed(signature::UnparsedPublicKey::new(params, point.clone()))
+            }
+            PublicKey::Ed25519 { x } => Verifying::Unparsed(signature::UnparsedPublicKey::new(
+                &signature::ED25519,
+                x.to_vec(),
+            )),
+        };
+        Ok(VerifyingKey { alg, inner })
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// True only for a valid signature; every failure looks the same to callers.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.inner {
+            Verifying::Hmac(key) => hmac::verify(key, message, signature).is_ok(),
+            Verifying::Unparsed(key) => key.verify(message, signature).is_ok(),
+            Verifying::Rsa(key, params) => key.verify(params, message, signature).is_ok(),
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Splitting a compact JWS into its parts, and `decode`: reading a token
+//! without verifying it, for display.
+
+use crate::b64;
+use crate::error::{malformed, Error, ErrorCode, Result};
+use crate::json::Object;
+use crate::time;
+
+/// Tokens longer than this are refused unless a caller raises the limit.
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// A compact JWS split into its three segments, the header decoded.
+pub struct Parts<'t> {
+    pub header_json: String,
+    pub signing_input: &'t str,
+    pub payload_segment: &'t str,
+    pub signature_segment: &'t str,
+}
+
+/// Refuses oversized tokens before looking at a single byte of them.
+pub fn check_size(token: &str, max_bytes: usize) -> Result<()> {
+    if token.len() > max_bytes {
+        return Err(Error::new(
+            ErrorCode::TokenTooLarge,
+            format!(
+                "token is {} bytes; the limit (maxTokenBytes) is {max_bytes}",
+                token.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub fn split(token: &str) -> Result<Parts<'_>> {
+    let mut segments = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        let count = token.split('.').count();
+        return Err(malformed(format!(
+            "a compact JWS has 3 dot-separated segments; this token has {count}"
+        )));
+    };
+    let header_json = decode_segment(header, "header")?;
+    Ok(Parts {
+        header_json,
+        signing_input: &token[..header.len() + 1 + payload.len()],
+        payload_segment: payload,
+        signature_segment: signature,
+    })
+}
+
+/// base64url-decodes a segment that must hold UTF-8 JSON text.
+pub fn decode_segment(segment: &str, what: &str) -> Result<String> {
+    let bytes = b64::decode(segment)
+        .ok_or_else(|| malformed(format!("the {what} is not valid base64url")))?;
+    String::from_utf8(bytes).map_err(|_| malformed(format!("the {what} is not valid UTF-8")))
+}
+
+pub fn parse_object<'a>(json: &'a str, what: &str) -> Result<Object<'a>> {
+    Object::parse(json)
+        .map_err(|e| malformed(format!("the {what} is not a valid JSON object: {e}")))
+}
+
+/// Options for [`decode`].
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DecodeOptions {
+    /// Default 16 KiB.
+    pub max_token_bytes: Option<usize>,
+}
+
+/// What `decode` shows: the parts as JSON text plus the times, if readable.
+pub struct Decoded {
+    pub header_json: String,
+    pub payload_json: String,
+    pub issued_at: Option<f64>,
+    pub expires_at: Option<f64>,
+    pub now: f64,
+}
+
+impl Decoded {
+    pub fn expired(&self) -> bool {
+        self.expires_at.is_some_and(|exp| exp <= self.now)
+    }
+
+    pub fn seconds_left(&self) -> Option<f64> {
+        self.expires_at.map(|exp| (exp - self.now).max(0.0).floor())
+    }
+}
+
+/// Reads a token without checking its signature. Never use the result for an
+/// access decision; that is what a verifier is for.
+pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
+    let max_bytes = match options.max_token_bytes {
+        Some(0) => {
+            return Err(crate::error::invalid_option(
+                "maxTokenBytes",
+                "must be a positive integer",
+            ))
+        }
+        Some(n) => n,
+        None => DEFAULT_MAX_TOKEN_BYTES,
+    };
+    check_size(token, max_bytes)?;
+    let parts = split(token)?;
+    parse_object(&parts.header_json, "header")?;
+    let payload_json = decode_segment(parts.payload_segment, "payload")?;
+    let payload = parse_object(&payload_json, "payload")?;
+    let issued_at = payload.number("iat").ok().flatten();
+    let expires_at = payload.number("exp").ok().flatten();
+    Ok(Decoded {
+        header_json: parts.header_json,
+        payload_json,
+        issued_at,
+        expires_at,
+        now: time::now_seconds(),
+    })
+}

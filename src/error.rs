@@ -1,0 +1,124 @@
+//! One error type for the whole crate. Every failure carries a stable code
+//! string that callers (and the JS `TokenError`) can match on; messages may
+//! change between releases, codes may not.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The token is not a well-formed compact JWS/JWT.
+    JwtMalformed,
+    /// `exp` (or `maxTokenAgeSeconds`) is in the past.
+    JwtExpired,
+    /// `nbf` is in the future.
+    JwtNotYetValid,
+    /// A claim is missing, of the wrong type or has an unexpected value.
+    JwtClaimInvalid,
+    /// The signature does not match.
+    JwsSignatureInvalid,
+    /// The header's `alg` is not in the allowlist (or is `none`).
+    JoseAlgNotAllowed,
+    /// A header the library refuses to process (`crit`, `b64: false`).
+    JoseHeaderUnsupported,
+    /// A key could not be imported or does not fit the algorithm.
+    KeyInvalid,
+    /// No key in the key set matches the token's `kid` / `alg`.
+    JwksNoMatchingKey,
+    /// The token is longer than `maxTokenBytes`.
+    TokenTooLarge,
+    /// An option passed to a signer, verifier or call is invalid.
+    InvalidOption,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 11] = [
+        ErrorCode::JwtMalformed,
+        ErrorCode::JwtExpired,
+        ErrorCode::JwtNotYetValid,
+        ErrorCode::JwtClaimInvalid,
+        ErrorCode::JwsSignatureInvalid,
+        ErrorCode::JoseAlgNotAllowed,
+        ErrorCode::JoseHeaderUnsupported,
+        ErrorCode::KeyInvalid,
+        ErrorCode::JwksNoMatchingKey,
+        ErrorCode::TokenTooLarge,
+        ErrorCode::InvalidOption,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::JwtMalformed => "ERR_JWT_MALFORMED",
+            ErrorCode::JwtExpired => "ERR_JWT_EXPIRED",
+            ErrorCode::JwtNotYetValid => "ERR_JWT_NOT_YET_VALID",
+            ErrorCode::JwtClaimInvalid => "ERR_JWT_CLAIM_INVALID",
+            ErrorCode::JwsSignatureInvalid => "ERR_JWS_SIGNATURE_INVALID",
+            ErrorCode::JoseAlgNotAllowed => "ERR_JOSE_ALG_NOT_ALLOWED",
+            ErrorCode::JoseHeaderUnsupported => "ERR_JOSE_HEADER_UNSUPPORTED",
+            ErrorCode::KeyInvalid => "ERR_KEY_INVALID",
+            ErrorCode::JwksNoMatchingKey => "ERR_JWKS_NO_MATCHING_KEY",
+            ErrorCode::TokenTooLarge => "ERR_TOKEN_TOO_LARGE",
+            ErrorCode::InvalidOption => "ERR_INVALID_OPTION",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The claim (or option) involved, when there is one.
+    pub claim: Option<String>,
+}
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            claim: None,
+        }
+    }
+
+    pub fn with_claim(mut self, claim: impl Into<String>) -> Self {
+        self.claim = Some(claim.into());
+        self
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code.as_str()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+pub(crate) fn malformed(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::JwtMalformed, message)
+}
+
+pub(crate) fn invalid_option(option: &str, message: impl Into<String>) -> Error {
+    Error::new(
+        ErrorCode::InvalidOption,
+        format!("{option}: {}", message.into()),
+    )
+    .with_claim(option)
+}
+
+pub(crate) fn key_invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::KeyInvalid, message)
+}
+
+pub(crate) fn claim_invalid(claim: &str, message: impl Into<String>) -> Error {
+    Error::new(
+        ErrorCode::JwtClaimInvalid,
+        format!("\"{claim}\" claim {}", message.into()),
+    )
+    .with_claim(claim)
+}

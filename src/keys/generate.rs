@@ -1,0 +1,54 @@
+//! Key pair generation for the algorithms whose keys are cheap to make.
+
+use serde_json::Value;
+
+use super::{asn1, jwk, PrivateKey};
+use crate::alg::{Algorithm, KeyFamily};
+use crate::der;
+use crate::error::{invalid_option, key_invalid, Result};
+use crate::random;
+
+pub struct GeneratedKeyPair {
+    /// PKCS#8 PEM.
+    pub private_key: String,
+    /// SPKI PEM.
+    pub public_key: String,
+    pub public_jwk: Value,
+}
+
+pub fn generate_key_pair(alg: Algorithm) -> Result<GeneratedKeyPair> {
+    let key = match alg.family() {
+        KeyFamily::EcP256 | KeyFamily::EcP384 => {
+            let signing_alg = crate::crypto::ecdsa_signing_alg(alg.family());
+            let pkcs8 = ring::signature::EcdsaKeyPair::generate_pkcs8(signing_alg, &ring::rand::SystemRandom::new())
+                .map_err(|_| key_invalid("the system random number generator failed"))?;
+            asn1::parse_pkcs8(pkcs8.as_ref())?
+        }
+        KeyFamily::Ed25519 => {
+            let mut seed = [0u8; 32];
+            random::fill(&mut seed)?;
+            PrivateKey::Ed25519 { seed }
+        }
+        KeyFamily::Rsa => {
+            return Err(invalid_option(
+                "algorithm",
+                "RSA key generation is not supported (it is slow and error-prone in WebAssembly); \
+                 create one with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`",
+            ))
+        }
+        KeyFamily::Hmac => {
+            return Err(invalid_option(
+                "algorithm",
+                "HMAC algorithms use a shared secret, not a key pair: use at least 32 random bytes as `secret`",
+            ))
+        }
+    };
+    let public = key.public_key();
+    let pkcs8 =
+        asn1::write_pkcs8(&key).ok_or_else(|| key_invalid("cannot encode this key as PKCS#8"))?;
+    Ok(GeneratedKeyPair {
+        private_key: der::to_pem("PRIVATE KEY", &pkcs8),
+        public_key: public.to_pem(),
+        public_jwk: jwk::public_jwk(&public, None, alg),
+    })
+}

@@ -1,0 +1,31 @@
+//! scopemint: mint, verify and decode scoped access tokens (compact JWS/JWT).
+//!
+//! The Rust API knows nothing of JavaScript; `wasm.rs` adapts it for the npm
+//! package. A [`Signer`] or [`Verifier`] validates its options and parses its
+//! keys once; `sign` / `verify` then do only per-token work.
+
+mod alg;
+mod b64;
+mod crypto;
+mod decode;
+mod der;
+mod error;
+mod json;
+mod keys;
+mod options;
+mod random;
+mod sign;
+mod time;
+mod verify;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use alg::Algorithm;
+pub use decode::{decode, DecodeOptions, Decoded, DEFAULT_MAX_TOKEN_BYTES};
+pub use error::{Error, ErrorCode, Result};
+pub use keys::{generate_key_pair, GeneratedKeyPair};
+pub use options::from_json as options_from_json;
+pub use sign::{SignOptions, Signer, SignerOptions};
+pub use time::{format_iso8601_millis, parse_iso8601};
+pub use verify::{Verified, Verifier, VerifierOptions};

@@ -1,0 +1,102 @@
+//! Option values shared by signers and verifiers, and parsing of option
+//! objects from JSON with errors that name the offending option.
+
+use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{invalid_option, key_invalid, Error, ErrorCode, Result};
+
+/// Parses an options object; unknown options and wrong types are
+/// `ERR_INVALID_OPTION` errors that name the option.
+pub fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        // serde_json appends a position that means nothing to a JS caller.
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .replace('`', "\"");
+        if path == "." {
+            Error::new(ErrorCode::InvalidOption, format!("{what}: {message}"))
+        } else {
+            invalid_option(&path, message)
+        }
+    })
+}
+
+/// An HMAC secret: a string (its UTF-8 bytes) or bytes (a JSON array of 0..=255).
+#[derive(Clone)]
+pub struct Secret(pub Vec<u8>);
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Bytes(Vec<u8>),
+            Other(de::IgnoredAny),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Text(text) => Ok(Secret(text.into_bytes())),
+            Raw::Bytes(bytes) => Ok(Secret(bytes)),
+            Raw::Other(_) => Err(de::Error::custom("must be a string or bytes (Uint8Array)")),
+        }
+    }
+}
+
+impl Secret {
+    /// Refuses asymmetric key material passed as an HMAC secret: that is the
+    /// classic algorithm-confusion mistake (a public key becomes a shared secret).
+    pub fn check_not_a_key(&self) -> Result<()> {
+        let text = String::from_utf8_lossy(&self.0);
+        let trimmed = text.trim_start();
+        let looks_like_pem = trimmed.starts_with("-----BEGIN");
+        let looks_like_jwk = trimmed.starts_with('{') && trimmed.contains("\"kty\"");
+        if looks_like_pem || looks_like_jwk {
+            return Err(key_invalid(
+                "`secret` holds a PEM or JWK key; pass public keys as `publicKey` and private keys as `privateKey`",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A string or a list of strings (`issuer`, `audience`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+/// For `Option<Value>` options: a JSON `null` counts as given (and is then
+/// refused by the option's own check), so an invalid JS `Date`, which
+/// serialises to `null`, is an error instead of silently meaning "not set".
+pub fn present<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+/// A duration option in seconds: finite and positive.
+pub fn positive_seconds(value: f64, name: &str) -> Result<f64> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(invalid_option(name, "must be a positive number"))
+    }
+}

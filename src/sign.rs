@@ -1,0 +1,424 @@
+//! Signers: built once from validated options, then `sign` per token.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::alg::{Algorithm, KeyFamily};
+use crate::b64;
+use crate::crypto::SigningKey;
+use crate::error::{invalid_option, Error, Result};
+use crate::json::Object;
+use crate::keys::{self, JwkMeta, PrivateKey, PublicKey};
+use crate::options::{positive_seconds, OneOrMany, Secret};
+use crate::{random, time};
+
+/// Options for [`Signer::new`]. In JS these are the `createSigner` options.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignerOptions {
+    /// PEM (PKCS#8, SEC1, PKCS#1) string or private JWK object.
+    #[serde(default, deserialize_with = "crate::options::present")]
+    pub private_key: Option<Value>,
+    /// HMAC secret.
+    pub secret: Option<Secret>,
+    /// Defaults to the key's algorithm (HS256 for secrets, RS256 for RSA keys).
+    pub algorithm: Option<String>,
+    pub key_id: Option<String>,
+    pub ttl_in_minutes: Option<f64>,
+    pub ttl_seconds: Option<f64>,
+    pub issuer: Option<String>,
+    pub subject: Option<String>,
+    pub audience: Option<OneOrMany>,
+    /// Header `typ`; `"JWT"` unless set.
+    pub typ: Option<String>,
+    /// Allow tokens without `exp` when neither a TTL nor `expiresAt` is given.
+    #[serde(default)]
+    pub allow_missing_expiry: bool,
+}
+
+/// Per-call options for [`Signer::sign`].
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignOptions {
+    /// Unix seconds or ISO-8601 (a JS `Date` arrives as ISO-8601).
+    #[serde(default, deserialize_with = "crate::options::present")]
+    pub expires_at: Option<Value>,
+    #[serde(default, deserialize_with = "crate::options::present")]
+    pub not_before: Option<Value>,
+    /// `true` for a random UUID v4, or the id itself.
+    #[serde(default, deserialize_with = "crate::options::present")]
+    pub jti: Option<Value>,
+    pub subject: Option<String>,
+    pub audience: Option<OneOrMany>,
+    pub issuer: Option<String>,
+    /// Extra protected header members (`kid`, `typ`, `cty`, custom ones).
+    pub header: Option<Map<String, Value>>,
+}
+
+/// Header members a caller may not set: the algorithm is the key's, and the
+/// others would make tokens that verifiers must (and ours do) refuse.
+const RESERVED_HEADER_MEMBERS: [&str; 7] = ["alg", "crit", "b64", "jku", "x5u", "jwk", "x5c"];
+
+pub struct Signer {
+    key: SigningKey,
+    key_id: Option<String>,
+    typ: String,
+    public_key: Option<PublicKey>,
+    header_segment: String,
+    ttl_seconds: Option<i64>,
+    issuer: Option<String>,
+    subject: Option<String>,
+    audience: Option<Value>,
+    allow_missing_expiry: bool,
+}
+
+fn audience_value(audience: OneOrMany) -> Result<Value> {
+    let list = audience.into_vec();
+    if list.is_empty() || list.iter().any(String::is_empty) {
+        return Err(invalid_option(
+            "audience",
+            "must be a non-empty string or list of non-empty strings",
+        ));
+    }
+    Ok(if list.len() == 1 {
+        Value::String(list.into_iter().next().unwrap_or_default())
+    } else {
+        list.into()
+    })
+}
+
+impl Signer {
+    pub fn new(options: SignerOptions) -> Result<Signer> {
+        let requested = options
+            .algorithm
+            .as_deref()
+            .map(|a| Algorithm::parse_option(a, "algorithm"))
+            .transpose()?;
+        let (key, public_key, jwk_meta) = match (options.private_key, options.secret) {
+            (Some(_), Some(_)) => {
+                return Err(invalid_option(
+                    "privateKey",
+                    "give either `privateKey` or `secret`, not both",
+                ))
+            }
+            (None, None) => {
+                return Err(invalid_option(
+                    "privateKey",
+                    "a signer needs `privateKey` or `secret`",
+                ))
+            }
+            (None, Some(secret)) => {
+                secret.check_not_a_key()?;
+                let alg = keys::algorithm_for(KeyFamily::Hmac, requested)?;
+                (
+                    SigningKey::from_secret(&secret.0, alg)?,
+                    None,
+                    JwkMeta::default(),
+                )
+            }
+            (Some(private_key), None) => {
+                let (private, meta) = match &private_key {
+                    Value::String(pem) => (PrivateKey::from_pem(pem)?, JwkMeta::default()),
+                    Value::Object(_) => keys::parse_private_jwk(&private_key)?,
+                    _ => {
+                        return Err(invalid_option(
+                            "privateKey",
+                            "must be a PEM string or a JWK object",
+                        ))
+                    }
+                };
+                let alg = match (requested, meta.alg) {
+                    (Some(asked), Some(declared)) if asked != declared => {
+                        return Err(invalid_option(
+                            "algorithm",
+                            format!(
+                                "the JWK declares \"{}\" but \"{}\" was asked for",
+                                declared.as_str(),
+                                asked.as_str()
+                            ),
+                        ))
+                    }
+                    (asked, declared) => keys::algorithm_for(private.family(), asked.or(declared))?,
+                };
+                (
+                    SigningKey::from_private(&private, alg)?,
+                    Some(private.public_key()),
+                    meta,
+                )
+            }
+        };
+        let ttl_seconds = match (options.ttl_in_minutes, options.ttl_seconds) {
+            (Some(_), Some(_)) => {
+                return Err(invalid_option(
+                    "ttlSeconds",
+                    "give `ttlInMinutes` or `ttlSeconds`, not both",
+                ))
+            }
+            (Some(minutes), None) => {
+                Some((positive_seconds(minutes, "ttlInMinutes")? * 60.0).round() as i64)
+            }
+            (None, Some(seconds)) => Some(positive_seconds(seconds, "ttlSeconds")?.round() as i64),
+            (None, None) => None,
+        };
+        let key_id = options.key_id.or(jwk_meta.kid);
+        let typ = options.typ.unwrap_or_else(|| "JWT".to_string());
+        let header_segment = b64::encode(&header_json(
+            key.algorithm(),
+            &typ,
+            key_id.as_deref(),
+            None,
+        )?);
+        Ok(Signer {
+            key,
+            key_id,
+            typ,
+            public_key,
+            header_segment,
+            ttl_seconds,
+            issuer: options.issuer,
+            subject: options.subject,
+            audience: options.audience.map(audience_value).transpose()?,
+            allow_missing_expiry: options.allow_missing_expiry,
+        })
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        self.key.algorithm()
+    }
+
+    pub fn key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
+    /// The public key as a JWK; `None` for HMAC signers, which have none.
+    pub fn public_jwk(&self) -> Option<Value> {
+        self.public_key
+            .as_ref()
+            .map(|key| keys::public_jwk(key, self.key_id.as_deref(), self.algorithm()))
+    }
+
+    pub fn public_key_pem(&self) -> Option<String> {
+        self.public_key.as_ref().map(PublicKey::to_pem)
+    }
+
+    /// Signs `claims` (a JSON object's text) at the current time.
+    pub fn sign(&self, claims: &str, options: &SignOptions) -> Result<String> {
+        self.sign_at(claims, options, time::now_seconds().floor() as i64)
+    }
+
+    /// Signs with `now` as the issue time; for tests and replay-free batch jobs.
+    pub fn sign_at(&self, claims: &str, options: &SignOptions, now: i64) -> Result<String> {
+        let claims = Object::parse(claims)
+            .map_err(|e| invalid_option("claims", format!("must be a JSON object: {e}")))?;
+        check_registered_claim_types(&claims)?;
+
+        let mut added: Vec<(&str, Value)> = Vec::with_capacity(6);
+        if !claims.contains("iat") {
+            added.push(("iat", now.into()));
+        }
+        let explicit_exp =
+            from_option_or_claim(&claims, "exp", options.expires_at.as_ref(), "expiresAt")?;
+        match explicit_exp {
+            Some(exp) => added.push(("exp", time::instant_from_json(exp, "expiresAt")?.into())),
+            None if claims.contains("exp") => {}
+            None => match self.ttl_seconds {
+                Some(ttl) => added.push(("exp", (now + ttl).into())),
+                None if self.allow_missing_expiry => {}
+                None => {
+                    return Err(invalid_option(
+                        "expiresAt",
+                        "the token would never expire: set `ttlInMinutes`/`ttlSeconds` on the signer, `expiresAt` \
+                         per call, or `allowMissingExpiry: true`",
+                    ))
+                }
+            },
+        }
+        if let Some(nbf) =
+            from_option_or_claim(&claims, "nbf", options.not_before.as_ref(), "notBefore")?
+        {
+            added.push(("nbf", time::instant_from_json(nbf, "notBefore")?.into()));
+        }
+        let string_claims = [
+            (
+                "iss",
+                "issuer",
+                options.issuer.as_ref(),
+                self.issuer.as_ref(),
+            ),
+            (
+                "sub",
+                "subject",
+                options.subject.as_ref(),
+                self.subject.as_ref(),
+            ),
+        ];
+        for (claim, option, per_call, default) in string_claims {
+            let per_call = per_call.map(|v| Value::String(v.clone()));
+            if let Some(value) = from_option_or_claim(&claims, claim, per_call.as_ref(), option)? {
+                added.push((claim, value.clone()));
+            } else if let (false, Some(default)) = (claims.contains(claim), default) {
+                added.push((claim, Value::String(default.clone())));
+            }
+        }
+        let audience = options.audience.clone().map(audience_value).transpose()?;
+        if let Some(aud) = from_option_or_claim(&claims, "aud", audience.as_ref(), "audience")? {
+            added.push(("aud", aud.clone()));
+        } else if let (false, Some(default)) = (claims.contains("aud"), &self.audience) {
+            added.push(("aud", default.clone()));
+        }
+        match from_option_or_claim(&claims, "jti", options.jti.as_ref(), "jti")? {
+            Some(Value::Bool(true)) => added.push(("jti", random::uuid_v4()?.into())),
+            Some(Value::Bool(false)) | None => {}
+            Some(Value::String(id)) if !id.is_empty() => {
+                added.push(("jti", Value::String(id.clone())))
+            }
+            Some(_) => {
+                return Err(invalid_option(
+                    "jti",
+                    "must be `true` or a non-empty string",
+                ))
+            }
+        }
+
+        let header_segment = match &options.header {
+            Some(extra) => b64::encode(&header_json(
+                self.algorithm(),
+                &self.typ,
+                self.key_id.as_deref(),
+                Some(extra),
+            )?),
+            None => self.header_segment.clone(),
+        };
+        let payload = payload_json(&claims, &added)?;
+        let mut token = String::with_capacity(header_segment.len() + payload.len() * 4 / 3 + 100);
+        token.push_str(&header_segment);
+        token.push('.');
+        b64::encode_into(&payload, &mut token);
+        let signature = self.key.sign(token.as_bytes(), b64::encode)?;
+        token.push('.');
+        token.push_str(&signature);
+        Ok(token)
+    }
+}
+
+/// The value for `claim` given either as a call option or in the claims, but
+/// never both: two sources for one claim is a conflict, not a choice.
+fn from_option_or_claim<'v>(
+    claims: &Object,
+    claim: &str,
+    option: Option<&'v Value>,
+    option_name: &str,
+) -> Result<Option<&'v Value>> {
+    if option.is_some() && claims.contains(claim) {
+        return Err(invalid_option(
+            option_name,
+            format!("conflicts with the \"{claim}\" claim; give one or the other"),
+        ));
+    }
+    Ok(option)
+}
+
+/// Registered claims in the caller's claims must have their RFC 7519 types,
+/// or the token would be refused by every verifier.
+fn check_registered_claim_types(claims: &Object) -> Result<()> {
+    for name in ["exp", "nbf", "iat"] {
+        if claims.number(name).is_err() {
+            return Err(invalid_option(
+                "claims",
+                format!("\"{name}\" must be a number (Unix seconds)"),
+            ));
+        }
+    }
+    for name in ["iss", "sub", "jti"] {
+        if claims.string(name).is_err() {
+            return Err(invalid_option(
+                "claims",
+                format!("\"{name}\" must be a string"),
+            ));
+        }
+    }
+    if let Some(aud) = claims.get("aud") {
+        if audience_from_raw(aud.get()).is_none() {
+            return Err(invalid_option(
+                "claims",
+                "\"aud\" must be a string or a list of strings",
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn audience_from_raw(raw: &str) -> Option<Vec<String>> {
+    match serde_json::from_str::<OneOrMany>(raw).ok()? {
+        OneOrMany::One(one) => Some(vec![one]),
+        OneOrMany::Many(many) => Some(many),
+    }
+}
+
+fn header_json(
+    alg: Algorithm,
+    typ: &str,
+    kid: Option<&str>,
+    extra: Option<&Map<String, Value>>,
+) -> Result<Vec<u8>> {
+    let mut header = Map::new();
+    header.insert("alg".into(), alg.as_str().into());
+    header.insert("typ".into(), typ.into());
+    if let Some(kid) = kid {
+        header.insert("kid".into(), kid.into());
+    }
+    for (name, value) in extra.into_iter().flatten() {
+        if RESERVED_HEADER_MEMBERS.contains(&name.as_str()) {
+            return Err(invalid_option(
+                "header",
+                format!("\"{name}\" cannot be set"),
+            ));
+        }
+        header.insert(name.clone(), value.clone());
+    }
+    // `alg` first reads best; serde_json's map is sorted, so write it by hand.
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(b"{\"alg\":");
+    serde_json::to_writer(&mut out, alg.as_str()).map_err(json_error)?;
+    for (name, value) in header.iter().filter(|(n, _)| *n != "alg") {
+        out.push(b',');
+        serde_json::to_writer(&mut out, name).map_err(json_error)?;
+        out.push(b':');
+        serde_json::to_writer(&mut out, value).map_err(json_error)?;
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
+fn payload_json(claims: &Object, added: &[(&str, Value)]) -> Result<Vec<u8>> {
+    let raw_len: usize = claims
+        .members
+        .iter()
+        .map(|(n, v)| n.len() + v.get().len() + 4)
+        .sum();
+    let mut out = Vec::with_capacity(raw_len + added.len() * 24 + 2);
+    out.push(b'{');
+    let mut first = true;
+    for (name, value) in &claims.members {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, name.as_ref()).map_err(json_error)?;
+        out.push(b':');
+        out.extend_from_slice(value.get().as_bytes());
+    }
+    for (name, value) in added {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, name).map_err(json_error)?;
+        out.push(b':');
+        serde_json::to_writer(&mut out, value).map_err(json_error)?;
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
+fn json_error(e: serde_json::Error) -> Error {
+    invalid_option("claims", e.to_string())
+}

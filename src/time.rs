@@ -1,0 +1,225 @@
+//! Time: the clock, and the inputs users give for instants (Unix seconds or
+//! ISO-8601 strings, which is what a JS `Date` becomes in JSON).
+
+use serde_json::Value;
+
+use crate::error::{invalid_option, Result};
+
+/// Numbers above this are almost certainly milliseconds (year 5138 in seconds).
+const MAX_PLAUSIBLE_SECONDS: f64 = 1e11;
+
+/// The current time in Unix seconds.
+pub fn now_seconds() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now() / 1000.0
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0)
+    }
+}
+
+/// An instant given as Unix seconds or an ISO-8601 string, for option `name`.
+pub fn instant_from_json(value: &Value, name: &str) -> Result<i64> {
+    match value {
+        Value::Number(n) => instant_from_seconds(n.as_f64().unwrap_or(f64::NAN), name),
+        Value::String(s) => parse_iso8601(s)
+            .map(|ms| ms.div_euclid(1000))
+            .ok_or_else(|| invalid_option(name, format!("\"{s}\" is not an ISO-8601 date-time"))),
+        _ => Err(invalid_option(
+            name,
+            "must be a Date, Unix seconds or an ISO-8601 string",
+        )),
+    }
+}
+
+pub fn instant_from_seconds(seconds: f64, name: &str) -> Result<i64> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(invalid_option(
+            name,
+            "must be a non-negative number of Unix seconds",
+        ));
+    }
+    if seconds > MAX_PLAUSIBLE_SECONDS {
+        return Err(invalid_option(
+            name,
+            "looks like milliseconds; give Unix seconds (or a Date)",
+        ));
+    }
+    Ok(seconds.floor() as i64)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)` into Unix
+/// milliseconds. A date-time without a zone is refused: it would mean
+/// different instants on different servers.
+pub fn parse_iso8601(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = b.get(range)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |acc, d| acc * 10 + i64::from(d - b'0')))
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    let midnight = days_from_civil(year, month, day) * 86_400_000;
+    if b.len() == 10 {
+        return Some(midnight);
+    }
+    if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 16 || b[13] != b':' {
+        return None;
+    }
+    let (hour, minute) = (digits(11..13)?, digits(14..16)?);
+    let mut pos = 16;
+    let mut second = 0;
+    let mut millis = 0;
+    if b.get(pos) == Some(&b':') {
+        second = digits(pos + 1..pos + 3)?;
+        pos += 3;
+        if b.get(pos) == Some(&b'.') {
+            let start = pos + 1;
+            let mut end = start;
+            while b.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+            if end == start {
+                return None;
+            }
+            // Only milliseconds matter; further digits are truncated like JS Date does.
+            let kept = (end - start).min(3);
+            millis = digits(start..start + kept)? * 10_i64.pow(3 - kept as u32);
+            pos = end;
+        }
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let offset_minutes = match b.get(pos)? {
+        b'Z' | b'z' if pos + 1 == b.len() => 0,
+        sign @ (b'+' | b'-') if pos + 6 == b.len() && b[pos + 3] == b':' => {
+            let (h, m) = (digits(pos + 1..pos + 3)?, digits(pos + 4..pos + 6)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            if *sign == b'+' {
+                h * 60 + m
+            } else {
+                -(h * 60 + m)
+            }
+        }
+        _ => return None,
+    };
+    Some(midnight + ((hour * 60 + minute - offset_minutes) * 60 + second) * 1000 + millis)
+}
+
+/// Unix milliseconds as `YYYY-MM-DDTHH:MM:SS.sssZ`, exactly like JS `Date#toISOString`.
+pub fn format_iso8601_millis(unix_ms: i64) -> String {
+    let days = unix_ms.div_euclid(86_400_000);
+    let ms_of_day = unix_ms.rem_euclid(86_400_000);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        ms_of_day / 3_600_000,
+        ms_of_day / 60_000 % 60,
+        ms_of_day / 1000 % 60,
+        ms_of_day % 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_js_date_serialises_to() {
+        assert_eq!(parse_iso8601("1970-01-01T00:00:00.000Z"), Some(0));
+        assert_eq!(
+            parse_iso8601("2024-02-29T12:34:56.789Z"),
+            Some(1_709_210_096_789)
+        );
+        assert_eq!(
+            parse_iso8601("2024-02-29T14:34:56.789+02:00"),
+            Some(1_709_210_096_789)
+        );
+        assert_eq!(parse_iso8601("2024-02-29"), Some(1_709_164_800_000));
+        assert_eq!(parse_iso8601("2024-02-29T12:34Z"), Some(1_709_210_040_000));
+    }
+
+    #[test]
+    fn refuses_ambiguous_or_impossible_dates() {
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-01-01T10:00:00",
+            "2024-01-01T25:00:00Z",
+            "tomorrow",
+            "",
+            "2024-01-01T10:00:00.Z",
+        ] {
+            assert_eq!(parse_iso8601(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_like_to_iso_string() {
+        assert_eq!(
+            format_iso8601_millis(1_709_210_096_789),
+            "2024-02-29T12:34:56.789Z"
+        );
+        assert_eq!(format_iso8601_millis(0), "1970-01-01T00:00:00.000Z");
+        for ms in [0, 951_782_400_000, 1_709_210_096_789, 4_102_444_800_123] {
+            assert_eq!(parse_iso8601(&format_iso8601_millis(ms)), Some(ms));
+        }
+    }
+
+    #[test]
+    fn numbers_that_look_like_milliseconds_are_refused() {
+        assert!(instant_from_seconds(1_700_000_000_000.0, "expiresAt").is_err());
+        assert!(instant_from_seconds(-1.0, "expiresAt").is_err());
+        assert_eq!(
+            instant_from_seconds(1_700_000_000.9, "expiresAt").unwrap(),
+            1_700_000_000
+        );
+    }
+}

@@ -1,0 +1,471 @@
+//! Verifiers: keys and checks fixed once, then `verify` per token. The
+//! signature is checked before the payload is even parsed.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::alg::{Algorithm, KeyFamily};
+use crate::crypto::VerifyingKey;
+use crate::decode::{self, DEFAULT_MAX_TOKEN_BYTES};
+use crate::error::{claim_invalid, invalid_option, malformed, Error, ErrorCode, Result};
+use crate::json::Object;
+use crate::keys::{self, JwkMeta, PublicKey};
+use crate::options::{positive_seconds, OneOrMany, Secret};
+use crate::sign::audience_from_raw;
+use crate::{b64, time};
+
+/// Options for [`Verifier::new`]. In JS these are the `createVerifier` options.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VerifierOptions {
+    /// PEM (SPKI, PKCS#1, X.509 certificate) string or public JWK object.
+    #[serde(default, deserialize_with = "crate::options::present")]
+    pub public_key: Option<Value>,
+    /// A JWK set, `{ keys: [...] }`; keys are chosen by the token's `kid`.
+    #[serde(default, deserialize_with = "crate::options::present")]
+    pub jwks: Option<Value>,
+    /// HMAC secret.
+    pub secret: Option<Secret>,
+    /// Allowed `alg` values. Default: exactly the key's algorithm.
+    pub algorithms: Option<Vec<String>>,
+    pub issuer: Option<OneOrMany>,
+    pub audience: Option<OneOrMany>,
+    /// Leeway for `exp`, `nbf` and `iat`, in seconds. Default 0.
+    pub clock_tolerance_seconds: Option<f64>,
+    pub max_token_age_seconds: Option<f64>,
+    pub required_claims: Option<Vec<String>>,
+    /// Required header `typ` (compared case-insensitively, `application/` optional).
+    pub typ: Option<String>,
+    /// Default 16 KiB.
+    pub max_token_bytes: Option<usize>,
+    /// A fixed "now" (Unix seconds or ISO-8601), for tests.
+    #[serde(default, deserialize_with = "crate::options::present")]
+    pub current_time: Option<Value>,
+    /// Accept tokens without `exp`. Off by default.
+    #[serde(default)]
+    pub allow_missing_expiry: bool,
+}
+
+struct KeyEntry {
+    kid: Option<String>,
+    key: VerifyingKey,
+}
+
+pub struct Verifier {
+    keys: Vec<KeyEntry>,
+    /// With a key set the token's `kid` picks the key; with one key it is ignored.
+    select_by_kid: bool,
+    algorithms: Vec<Algorithm>,
+    issuer: Option<Vec<String>>,
+    audience: Option<Vec<String>>,
+    clock_tolerance: f64,
+    max_token_age: Option<f64>,
+    required_claims: Vec<String>,
+    typ: Option<String>,
+    max_token_bytes: usize,
+    current_time: Option<f64>,
+    allow_missing_expiry: bool,
+}
+
+/// A verified token: its header and payload as JSON text.
+#[derive(Debug)]
+pub struct Verified {
+    pub header_json: String,
+    pub payload_json: String,
+}
+
+/// The algorithms a key may verify: those allowed by the options (or the key's
+/// own when none are given), narrowed to the key's family and declared `alg`.
+fn algorithms_for_key(
+    family: KeyFamily,
+    declared: Option<Algorithm>,
+    allowed: Option<&[Algorithm]>,
+) -> Vec<Algorithm> {
+    match allowed {
+        None => vec![declared.unwrap_or(family.default_algorithm())],
+        Some(allowed) => allowed
+            .iter()
+            .copied()
+            .filter(|alg| alg.family() == family && declared.is_none_or(|d| d == *alg))
+            .collect(),
+    }
+}
+
+fn normalise_typ(typ: &str) -> String {
+    let lower = typ.to_ascii_lowercase();
+    lower
+        .strip_prefix("application/")
+        .map(str::to_string)
+        .unwrap_or(lower)
+}
+
+impl Verifier {
+    pub fn new(options: VerifierOptions) -> Result<Verifier> {
+        let allowed = options
+            .algorithms
+            .as_ref()
+            .map(|names| {
+                if names.is_empty() {
+                    return Err(invalid_option(
+                        "algorithms",
+                        "must list at least one algorithm",
+                    ));
+                }
+                names
+                    .iter()
+                    .map(|n| Algorithm::parse_option(n, "algorithms"))
+                    .collect::<Result<Vec<_>>>()
+            })
+            .transpose()?;
+
+        let mut entries = Vec::new();
+        let select_by_kid = options.jwks.is_some();
+        let sources = [
+            options.public_key.is_some(),
+            options.jwks.is_some(),
+            options.secret.is_some(),
+        ];
+        if sources.iter().filter(|given| **given).count() != 1 {
+            return Err(invalid_option(
+                "publicKey",
+                "give exactly one of `publicKey`, `jwks` or `secret`",
+            ));
+        }
+        if let Some(secret) = options.secret {
+            secret.check_not_a_key()?;
+            for alg in algorithms_for_key(KeyFamily::Hmac, None, allowed.as_deref()) {
+                entries.push(KeyEntry {
+                    kid: None,
+                    key: VerifyingKey::from_secret(&secret.0, alg)?,
+                });
+            }
+        } else {
+            let public_keys: Vec<(PublicKey, JwkMeta)> = match (options.public_key, options.jwks) {
+                (Some(Value::String(pem)), _) => {
+                    vec![(PublicKey::from_pem(&pem)?, JwkMeta::default())]
+                }
+                (Some(jwk @ Value::Object(_)), _) => vec![keys::parse_public_jwk(&jwk)?],
+                (Some(_), _) => {
+                    return Err(invalid_option(
+                        "publicKey",
+                        "must be a PEM string or a JWK object",
+                    ))
+                }
+                (None, Some(set)) => keys::parse_jwk_set(&set)?,
+                (None, None) => Vec::new(),
+            };
+            for (public, meta) in &public_keys {
+                for alg in algorithms_for_key(public.family(), meta.alg, allowed.as_deref()) {
+                    entries.push(KeyEntry {
+                        kid: meta.kid.clone(),
+                        key: VerifyingKey::from_public(public, alg)?,
+                    });
+                }
+            }
+        }
+        let mut algorithms: Vec<Algorithm> = Vec::new();
+        for alg in entries.iter().map(|e| e.key.algorithm()) {
+            if !algorithms.contains(&alg) {
+                algorithms.push(alg);
+            }
+        }
+        if let Some(allowed) = &allowed {
+            if let Some(unusable) = allowed.iter().find(|alg| !algorithms.contains(alg)) {
+                return Err(invalid_option(
+                    "algorithms",
+                    format!(
+                        "\"{}\" cannot be used with the given key(s)",
+                        unusable.as_str()
+                    ),
+                ));
+            }
+        }
+
+        let clock_tolerance = match options.clock_tolerance_seconds {
+            Some(t) if !t.is_finite() || t < 0.0 => {
+                return Err(invalid_option(
+                    "clockToleranceSeconds",
+                    "must be a non-negative number",
+                ))
+            }
+            Some(t) => t,
+            None => 0.0,
+        };
+        let max_token_bytes = match options.max_token_bytes {
+            Some(0) => {
+                return Err(invalid_option(
+                    "maxTokenBytes",
+                    "must be a positive integer",
+                ))
+            }
+            Some(n) => n,
+            None => DEFAULT_MAX_TOKEN_BYTES,
+        };
+        let non_empty = |list: Option<OneOrMany>, name: &str| -> Result<Option<Vec<String>>> {
+            match list.map(OneOrMany::into_vec) {
+                Some(v) if v.is_empty() || v.iter().any(String::is_empty) => Err(invalid_option(
+                    name,
+                    "must be a non-empty string or list of non-empty strings",
+                )),
+                other => Ok(other),
+            }
+        };
+        Ok(Verifier {
+            keys: entries,
+            select_by_kid,
+            algorithms,
+            issuer: non_empty(options.issuer, "issuer")?,
+            audience: non_empty(options.audience, "audience")?,
+            clock_tolerance,
+            max_token_age: options
+                .max_token_age_seconds
+                .map(|s| positive_seconds(s, "maxTokenAgeSeconds"))
+                .transpose()?,
+            required_claims: options.required_claims.unwrap_or_default(),
+            typ: options.typ.as_deref().map(normalise_typ),
+            max_token_bytes,
+            current_time: options
+                .current_time
+                .as_ref()
+                .map(|t| time::instant_from_json(t, "currentTime").map(|s| s as f64))
+                .transpose()?,
+            allow_missing_expiry: options.allow_missing_expiry,
+        })
+    }
+
+    pub fn algorithms(&self) -> &[Algorithm] {
+        &self.algorithms
+    }
+
+    pub fn max_token_bytes(&self) -> usize {
+        self.max_token_bytes
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Verified> {
+        self.verify_at(token, self.current_time.unwrap_or_else(time::now_seconds))
+    }
+
+    pub fn verify_at(&self, token: &str, now: f64) -> Result<Verified> {
+        decode::check_size(token, self.max_token_bytes)?;
+        let parts = decode::split(token)?;
+        let header = decode::parse_object(&parts.header_json, "header")?;
+        let alg = self.check_header(&header)?;
+        let kid = header
+            .string("kid")
+            .map_err(|_| malformed("the header's \"kid\" must be a string"))?;
+        let key = self.select_key(alg, kid.as_deref())?;
+
+        let signature = b64::decode(parts.signature_segment)
+            .ok_or_else(|| malformed("the signature is not valid base64url"))?;
+        if !key.verify(parts.signing_input.as_bytes(), &signature) {
+            return Err(Error::new(
+                ErrorCode::JwsSignatureInvalid,
+                "signature verification failed",
+            ));
+        }
+
+        let payload_json = decode::decode_segment(parts.payload_segment, "payload")?;
+        let payload = decode::parse_object(&payload_json, "payload")?;
+        self.check_claims(&payload, now)?;
+        drop(payload);
+        Ok(Verified {
+            header_json: parts.header_json,
+            payload_json,
+        })
+    }
+
+    fn check_header(&self, header: &Object) -> Result<Algorithm> {
+        let name = header
+            .string("alg")
+            .ok()
+            .flatten()
+            .ok_or_else(|| malformed("the header has no string \"alg\""))?;
+        if name.eq_ignore_ascii_case("none") {
+            return Err(Error::new(
+                ErrorCode::JoseAlgNotAllowed,
+                "unsecured tokens (alg \"none\") are never accepted",
+            ));
+        }
+        let alg = Algorithm::parse(&name)
+            .filter(|alg| self.algorithms.contains(alg))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::JoseAlgNotAllowed,
+                    format!(
+                        "alg \"{name}\" is not allowed (allowed: {})",
+                        self.allowed_list()
+                    ),
+                )
+            })?;
+        let b64_payload = match header.get("b64").map(|raw| raw.get()) {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(_) => return Err(malformed("the header's \"b64\" must be a boolean")),
+        };
+        if !b64_payload {
+            return Err(Error::new(
+                ErrorCode::JoseHeaderUnsupported,
+                "unencoded payloads (\"b64\": false) are not supported",
+            ));
+        }
+        if let Some(crit) = header.get("crit") {
+            let crit: Vec<String> = serde_json::from_str(crit.get())
+                .ok()
+                .filter(|c: &Vec<String>| !c.is_empty())
+                .ok_or_else(|| {
+                    malformed("the header's \"crit\" must be a non-empty list of strings")
+                })?;
+            // "b64" is the only extension understood, and only in its default (true) form.
+            if let Some(unknown) = crit
+                .iter()
+                .find(|name| *name != "b64" || !header.contains("b64"))
+            {
+                return Err(Error::new(
+                    ErrorCode::JoseHeaderUnsupported,
+                    format!("critical header extension \"{unknown}\" is not supported"),
+                ));
+            }
+        }
+        if let Some(expected) = &self.typ {
+            let actual = header
+                .string("typ")
+                .ok()
+                .flatten()
+                .map(|t| normalise_typ(&t));
+            if actual.as_ref() != Some(expected) {
+                return Err(Error::new(
+                    ErrorCode::JwtClaimInvalid,
+                    format!("header \"typ\" must be \"{expected}\""),
+                )
+                .with_claim("typ"));
+            }
+        }
+        Ok(alg)
+    }
+
+    fn allowed_list(&self) -> String {
+        self.algorithms
+            .iter()
+            .map(|a| a.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn select_key(&self, alg: Algorithm, kid: Option<&str>) -> Result<&VerifyingKey> {
+        let mut candidates = self
+            .keys
+            .iter()
+            .filter(|entry| entry.key.algorithm() == alg);
+        let no_match = |why: String| Error::new(ErrorCode::JwksNoMatchingKey, why);
+        if !self.select_by_kid {
+            return candidates
+                .next()
+                .map(|e| &e.key)
+                .ok_or_else(|| no_match(format!("no key for {}", alg.as_str())));
+        }
+        match kid {
+            Some(kid) => candidates
+                .find(|entry| entry.kid.as_deref() == Some(kid))
+                .map(|e| &e.key)
+                .ok_or_else(|| {
+                    no_match(format!(
+                        "no key in the JWKS has kid \"{kid}\" and alg {}",
+                        alg.as_str()
+                    ))
+                }),
+            None => {
+                let matching: Vec<&KeyEntry> = candidates.collect();
+                match matching.as_slice() {
+                    [only] => Ok(&only.key),
+                    [] => Err(no_match(format!(
+                        "no key in the JWKS can verify {}",
+                        alg.as_str()
+                    ))),
+                    _ => Err(no_match(format!(
+                        "the token has no \"kid\" and {} keys in the JWKS could verify {}",
+                        matching.len(),
+                        alg.as_str()
+                    ))),
+                }
+            }
+        }
+    }
+
+    fn check_claims(&self, payload: &Object, now: f64) -> Result<()> {
+        let number = |name: &str| {
+            payload
+                .number(name)
+                .map_err(|_| claim_invalid(name, "must be a number"))
+        };
+        let tolerance = self.clock_tolerance;
+        match number("exp")? {
+            Some(exp) if exp <= now - tolerance => {
+                return Err(
+                    Error::new(ErrorCode::JwtExpired, "the token has expired").with_claim("exp")
+                )
+            }
+            Some(_) => {}
+            None if self.allow_missing_expiry => {}
+            None => {
+                return Err(claim_invalid(
+                    "exp",
+                    "is missing (set allowMissingExpiry to accept such tokens)",
+                ))
+            }
+        }
+        if let Some(nbf) = number("nbf")? {
+            if nbf > now + tolerance {
+                return Err(
+                    Error::new(ErrorCode::JwtNotYetValid, "the token is not valid yet")
+                        .with_claim("nbf"),
+                );
+            }
+        }
+        let iat = number("iat")?;
+        if let Some(max_age) = self.max_token_age {
+            let iat = iat
+                .ok_or_else(|| claim_invalid("iat", "is missing (maxTokenAgeSeconds needs it)"))?;
+            if iat > now + tolerance {
+                return Err(claim_invalid("iat", "is in the future"));
+            }
+            if now - iat - tolerance > max_age {
+                return Err(Error::new(
+                    ErrorCode::JwtExpired,
+                    "the token is older than maxTokenAgeSeconds",
+                )
+                .with_claim("iat"));
+            }
+        }
+        for name in ["iss", "sub", "jti"] {
+            payload
+                .string(name)
+                .map_err(|_| claim_invalid(name, "must be a string"))?;
+        }
+        if let Some(expected) = &self.issuer {
+            let issuer = payload.string("iss").ok().flatten();
+            if !issuer.is_some_and(|iss| expected.contains(&iss)) {
+                return Err(claim_invalid("iss", "does not match the expected issuer"));
+            }
+        }
+        let audience = payload
+            .get("aud")
+            .map(|raw| {
+                audience_from_raw(raw.get())
+                    .ok_or_else(|| claim_invalid("aud", "must be a string or a list of strings"))
+            })
+            .transpose()?;
+        if let Some(expected) = &self.audience {
+            if !audience.is_some_and(|aud| aud.iter().any(|a| expected.contains(a))) {
+                return Err(claim_invalid("aud", "does not match the expected audience"));
+            }
+        }
+        if let Some(missing) = self
+            .required_claims
+            .iter()
+            .find(|name| !payload.contains(name))
+        {
+            return Err(claim_invalid(missing, "is required but missing"));
+        }
+        Ok(())
+    }
+}

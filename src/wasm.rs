@@ -1,0 +1,131 @@
+//! The wasm-bindgen adapter, and nothing else: JSON text in, JSON text out,
+//! errors turned into JS `Error`s carrying the stable code. Strings cross the
+//! boundary more cheaply than object graphs, and `JSON.parse` on the JS side
+//! is native.
+
+use wasm_bindgen::prelude::*;
+
+use crate::{Error, SignOptions, Signer, SignerOptions, Verifier, VerifierOptions};
+
+fn to_js(error: Error) -> JsValue {
+    let js_error = js_sys::Error::new(&error.message);
+    js_error.set_name("TokenError");
+    let object: &JsValue = js_error.as_ref();
+    // Setting plain data properties on a fresh Error cannot fail.
+    let _ = js_sys::Reflect::set(object, &"code".into(), &error.code().into());
+    if let Some(claim) = &error.claim {
+        let _ = js_sys::Reflect::set(object, &"claim".into(), &claim.as_str().into());
+    }
+    js_error.into()
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "null".to_string())
+}
+
+#[wasm_bindgen(js_name = Signer)]
+pub struct WasmSigner(Signer);
+
+#[wasm_bindgen(js_class = Signer)]
+impl WasmSigner {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_json: &str) -> Result<WasmSigner, JsValue> {
+        let options: SignerOptions =
+            crate::options_from_json(options_json, "createSigner options").map_err(to_js)?;
+        Signer::new(options).map(WasmSigner).map_err(to_js)
+    }
+
+    /// Signs the claims (JSON object text) with optional per-call options (JSON text).
+    pub fn sign(&self, claims_json: &str, options_json: Option<String>) -> Result<String, JsValue> {
+        let options = match options_json {
+            Some(json) => {
+                crate::options_from_json::<SignOptions>(&json, "sign options").map_err(to_js)?
+            }
+            None => SignOptions::default(),
+        };
+        self.0.sign(claims_json, &options).map_err(to_js)
+    }
+
+    pub fn algorithm(&self) -> String {
+        self.0.algorithm().as_str().to_string()
+    }
+
+    #[wasm_bindgen(js_name = keyId)]
+    pub fn key_id(&self) -> Option<String> {
+        self.0.key_id().map(str::to_string)
+    }
+
+    /// The public JWK as JSON text, or undefined for HMAC signers.
+    #[wasm_bindgen(js_name = publicJwk)]
+    pub fn public_jwk(&self) -> Option<String> {
+        self.0.public_jwk().map(|jwk| jwk.to_string())
+    }
+
+    #[wasm_bindgen(js_name = publicKeyPem)]
+    pub fn public_key_pem(&self) -> Option<String> {
+        self.0.public_key_pem()
+    }
+}
+
+#[wasm_bindgen(js_name = Verifier)]
+pub struct WasmVerifier(Verifier);
+
+#[wasm_bindgen(js_class = Verifier)]
+impl WasmVerifier {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_json: &str) -> Result<WasmVerifier, JsValue> {
+        let options: VerifierOptions =
+            crate::options_from_json(options_json, "createVerifier options").map_err(to_js)?;
+        Verifier::new(options).map(WasmVerifier).map_err(to_js)
+    }
+
+    /// `{"header":…,"payload":…}` as JSON text.
+    pub fn verify(&self, token: &str) -> Result<String, JsValue> {
+        let verified = self.0.verify(token).map_err(to_js)?;
+        Ok(format!(
+            "{{\"header\":{},\"payload\":{}}}",
+            verified.header_json, verified.payload_json
+        ))
+    }
+
+    pub fn algorithms(&self) -> Vec<String> {
+        self.0
+            .algorithms()
+            .iter()
+            .map(|a| a.as_str().to_string())
+            .collect()
+    }
+}
+
+/// `{"header","payload","issuedAt","expiresAt","expired","secondsLeft"}` as JSON text.
+#[wasm_bindgen]
+pub fn decode(token: &str, options_json: Option<String>) -> Result<String, JsValue> {
+    let options = match options_json {
+        Some(json) => crate::options_from_json(&json, "decode options").map_err(to_js)?,
+        None => crate::DecodeOptions::default(),
+    };
+    let decoded = crate::decode(token, &options).map_err(to_js)?;
+    let number = |n: Option<f64>| n.map_or("null".to_string(), |n| n.to_string());
+    Ok(format!(
+        "{{\"header\":{},\"payload\":{},\"issuedAt\":{},\"expiresAt\":{},\"expired\":{},\"secondsLeft\":{}}}",
+        decoded.header_json,
+        decoded.payload_json,
+        number(decoded.issued_at),
+        number(decoded.expires_at),
+        decoded.expired(),
+        number(decoded.seconds_left()),
+    ))
+}
+
+/// `{"privateKey","publicKey","publicJwk"}` as JSON text.
+#[wasm_bindgen(js_name = generateKeyPair)]
+pub fn generate_key_pair(algorithm: &str) -> Result<String, JsValue> {
+    let alg = crate::Algorithm::parse_option(algorithm, "algorithm").map_err(to_js)?;
+    let pair = crate::generate_key_pair(alg).map_err(to_js)?;
+    Ok(format!(
+        "{{\"privateKey\":{},\"publicKey\":{},\"publicJwk\":{}}}",
+        json_string(&pair.private_key),
+        json_string(&pair.public_key),
+        pair.public_jwk
+    ))
+}

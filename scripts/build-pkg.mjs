@@ -1,6 +1,6 @@
 // Assembles the npm package in pkg/ from the wasm-bindgen output (target/bindgen/{node,web})
 // and pkg-template/. Run by `make pkg`; it does no compiling itself.
-import { mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, readdirSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,6 +51,12 @@ writeFileSync(
     `glue.initSync({ module: new WebAssembly.Module(bytes) });\nconst api = createApi(glue);\n${esmExports}`,
 );
 
-for (const file of ['package.json', 'index.d.ts', 'README.md']) copyFileSync(join(template, file), join(pkg, file));
+for (const file of ['package.json', 'index.d.ts']) copyFileSync(join(template, file), join(pkg, file));
+copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
+// Examples and tests import the package by name, exactly as users do.
+rmSync(join(root, 'node_modules', 'scopemint'), { recursive: true, force: true });
+mkdirSync(join(root, 'node_modules'), { recursive: true });
+symlinkSync('../pkg', join(root, 'node_modules', 'scopemint'), 'dir');
+
 const manifest = JSON.parse(readFileSync(join(root, 'pkg-template', 'package.json'), 'utf8'));
 console.log(`built ${manifest.name}@${manifest.version} in pkg/`);

@@ -1,0 +1,295 @@
+// The one conformance body every runtime runs unchanged (Node CJS and ESM, Deno,
+// Bun, workerd, Chromium). It only uses what all of them share: ES modules,
+// TextEncoder/TextDecoder, btoa/atob, Date. No node:* imports, no I/O, no timers,
+// so it also runs inside a workerd request handler and a browser page.
+//
+// run(api) takes the module namespace (or CommonJS exports) of `scopemint` and
+// returns [{ name, ok, detail }], one entry per check; it never throws.
+
+const SECRET = 'conformance-secret-0123456789-abcdefghij'; // 40 bytes: HS256 wants >= 32
+const TTL = 600;
+
+function fail(message) {
+  throw new Error(message);
+}
+
+function assert(condition, message) {
+  if (!condition) fail(message);
+}
+
+function equal(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
+}
+
+// Every API call goes through this: the package promises synchronous results,
+// so a Promise (or any thenable) anywhere is a failure, not something to await.
+let syncViolations = [];
+function sync(value, what) {
+  if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
+    syncViolations.push(what);
+    fail(`${what} returned a Promise/thenable instead of a value`);
+  }
+  return value;
+}
+
+function b64url(text) {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function unb64url(part) {
+  const binary = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
+function parts(token) {
+  assert(typeof token === 'string', `token is a ${typeof token}, not a string`);
+  const segments = token.split('.');
+  assert(segments.length === 3, `token has ${segments.length} segments, not 3`);
+  return { header: JSON.parse(unb64url(segments[0])), payload: JSON.parse(unb64url(segments[1])), segments };
+}
+
+// Calls fn, which must throw a TokenError with `code`; returns the error.
+function expectTokenError(api, fn, code, what) {
+  let result;
+  try {
+    result = fn();
+  } catch (error) {
+    assert(error instanceof api.TokenError, `${what}: threw ${error && error.name} (${error && error.message}), not a TokenError`);
+    assert(error instanceof Error, `${what}: the TokenError is not instanceof Error`);
+    assert(error.name === 'TokenError', `${what}: error.name is ${JSON.stringify(error.name)}`);
+    assert(error.code === code, `${what}: code ${error.code} (${error.message}), expected ${code}`);
+    assert(typeof error.message === 'string' && error.message.length > 0, `${what}: empty message`);
+    return error;
+  }
+  sync(result, what);
+  fail(`${what}: did not throw (expected ${code})`);
+}
+
+function keyPairCheck(api, alg, kty, crv) {
+  const pair = sync(api.generateKeyPair(alg), `generateKeyPair('${alg}')`);
+  assert(/^-----BEGIN PRIVATE KEY-----\n/.test(pair.privateKey), 'privateKey is not a PKCS#8 PEM');
+  assert(/^-----BEGIN PUBLIC KEY-----\n/.test(pair.publicKey), 'publicKey is not an SPKI PEM');
+  equal(
+    { kty: pair.publicJwk.kty, crv: pair.publicJwk.crv, alg: pair.publicJwk.alg, use: pair.publicJwk.use },
+    { kty, crv, alg, use: 'sig' },
+    'publicJwk',
+  );
+  assert(pair.publicJwk.d === undefined, 'publicJwk leaks the private part `d`');
+  const other = sync(api.generateKeyPair(alg), `generateKeyPair('${alg}') again`);
+  assert(other.privateKey !== pair.privateKey, 'two generated keys are identical (no randomness?)');
+  return `${kty}/${crv}`;
+}
+
+function signVerifyAsymmetric(api, alg) {
+  const pair = sync(api.generateKeyPair(alg), `generateKeyPair('${alg}')`);
+  const signer = sync(api.createSigner({ privateKey: pair.privateKey, ttlSeconds: TTL, issuer: 'conformance' }), 'createSigner');
+  equal(signer.algorithm, alg, 'signer.algorithm');
+  const claims = { sub: 'user-1', role: 'viewer', n: 42 };
+  const token = sync(signer.sign(claims), 'sign');
+  const { header, payload } = parts(token);
+  equal(header.alg, alg, 'header.alg');
+  equal(payload.iss, 'conformance', 'payload.iss');
+  equal(payload.exp - payload.iat, TTL, 'exp - iat');
+
+  const byPem = sync(api.createVerifier({ publicKey: pair.publicKey, issuer: 'conformance' }), 'createVerifier(pem)');
+  const verified = sync(byPem.verify(token), 'verify(pem)');
+  equal({ sub: verified.payload.sub, role: verified.payload.role, n: verified.payload.n }, claims, 'verified claims');
+  equal(verified.header.alg, alg, 'verified header.alg');
+
+  // The signer's own exported JWK and JWKS must verify too.
+  const byJwk = sync(api.createVerifier({ publicKey: signer.publicJwk() }), 'createVerifier(jwk)');
+  sync(byJwk.verify(token), 'verify(jwk)');
+  const byJwks = sync(api.createVerifier({ jwks: signer.jwks() }), 'createVerifier(jwks)');
+  sync(byJwks.verify(token), 'verify(jwks)');
+
+  // A different key of the same kind must not verify it.
+  const stranger = sync(api.generateKeyPair(alg), 'generateKeyPair (stranger)');
+  const wrong = sync(api.createVerifier({ publicKey: stranger.publicKey }), 'createVerifier(stranger)');
+  expectTokenError(api, () => wrong.verify(token), 'ERR_JWS_SIGNATURE_INVALID', 'verify with another key');
+  return `${token.length}-char token`;
+}
+
+const checks = [
+  ['exports', (api) => {
+    for (const name of ['createSigner', 'createVerifier', 'decode', 'generateKeyPair', 'TokenError']) {
+      assert(typeof api[name] === 'function', `${name} is ${typeof api[name]}`);
+    }
+    const error = new api.TokenError('ERR_JWT_MALFORMED', 'x');
+    assert(error instanceof Error, 'new TokenError() is not an Error');
+    return 'createSigner, createVerifier, decode, generateKeyPair, TokenError';
+  }],
+
+  ['generateKeyPair ES256', (api) => keyPairCheck(api, 'ES256', 'EC', 'P-256')],
+  ['generateKeyPair EdDSA', (api) => keyPairCheck(api, 'EdDSA', 'OKP', 'Ed25519')],
+
+  ['sign+verify ES256', (api) => signVerifyAsymmetric(api, 'ES256')],
+  ['sign+verify EdDSA', (api) => signVerifyAsymmetric(api, 'EdDSA')],
+
+  ['sign+verify HS256 (string secret)', (api) => {
+    const signer = sync(api.createSigner({ secret: SECRET, ttlSeconds: TTL }), 'createSigner');
+    equal(signer.algorithm, 'HS256', 'signer.algorithm');
+    const token = sync(signer.sign({ sub: 'hs-string' }), 'sign');
+    equal(parts(token).header.alg, 'HS256', 'header.alg');
+    const verified = sync(sync(api.createVerifier({ secret: SECRET }), 'createVerifier').verify(token), 'verify');
+    equal(verified.payload.sub, 'hs-string', 'payload.sub');
+    const other = sync(api.createVerifier({ secret: `${SECRET}!` }), 'createVerifier(other secret)');
+    expectTokenError(api, () => other.verify(token), 'ERR_JWS_SIGNATURE_INVALID', 'verify with another secret');
+    return 'ok';
+  }],
+
+  ['sign+verify HS256 (Uint8Array secret)', (api) => {
+    const bytes = new TextEncoder().encode(SECRET);
+    const signer = sync(api.createSigner({ secret: bytes, ttlSeconds: TTL }), 'createSigner(bytes)');
+    const token = sync(signer.sign({ sub: 'hs-bytes' }), 'sign');
+    const byBytes = sync(api.createVerifier({ secret: bytes }), 'createVerifier(bytes)');
+    equal(sync(byBytes.verify(token), 'verify(bytes)').payload.sub, 'hs-bytes', 'payload.sub');
+    // A string secret means its UTF-8 bytes, so the string form must verify the same token.
+    const byString = sync(api.createVerifier({ secret: SECRET }), 'createVerifier(string)');
+    sync(byString.verify(token), 'verify(string of the same bytes)');
+    // A subarray view must use only its own window of the buffer.
+    const padded = new Uint8Array(bytes.length + 8);
+    padded.set(bytes, 4);
+    const byView = sync(api.createVerifier({ secret: padded.subarray(4, 4 + bytes.length) }), 'createVerifier(subarray)');
+    sync(byView.verify(token), 'verify(subarray)');
+    return 'bytes, string and subarray all verify';
+  }],
+
+  ['decode fields', (api) => {
+    const signer = sync(api.createSigner({ secret: SECRET, ttlSeconds: TTL }), 'createSigner');
+    const before = Math.floor(Date.now() / 1000);
+    const token = sync(signer.sign({ sub: 'decode-me', custom: [1, 'two'] }), 'sign');
+    const decoded = sync(api.decode(token), 'decode');
+    equal(decoded.header.alg, 'HS256', 'header.alg');
+    equal(decoded.header.typ, 'JWT', 'header.typ');
+    equal(decoded.payload.sub, 'decode-me', 'payload.sub');
+    equal(decoded.payload.custom, [1, 'two'], 'payload.custom');
+    assert(decoded.issuedAt instanceof Date, `issuedAt is ${Object.prototype.toString.call(decoded.issuedAt)}`);
+    assert(decoded.expiresAt instanceof Date, `expiresAt is ${Object.prototype.toString.call(decoded.expiresAt)}`);
+    equal(decoded.issuedAt.getTime(), decoded.payload.iat * 1000, 'issuedAt vs iat');
+    equal(decoded.expiresAt.getTime(), decoded.payload.exp * 1000, 'expiresAt vs exp');
+    assert(Math.abs(decoded.payload.iat - before) <= 5, `iat ${decoded.payload.iat} is far from now ${before}`);
+    equal(decoded.expired, false, 'expired');
+    assert(typeof decoded.secondsLeft === 'number' && decoded.secondsLeft > 0 && decoded.secondsLeft <= TTL,
+      `secondsLeft is ${decoded.secondsLeft}`);
+    return `secondsLeft=${decoded.secondsLeft}`;
+  }],
+
+  ['tampered token -> ERR_JWS_SIGNATURE_INVALID', (api) => {
+    const signer = sync(api.createSigner({ secret: SECRET, ttlSeconds: TTL }), 'createSigner');
+    const token = sync(signer.sign({ sub: 'alice', admin: false }), 'sign');
+    const { payload, segments } = parts(token);
+    // Same header and signature, payload rewritten to escalate: a valid-looking token.
+    const forged = `${segments[0]}.${b64url(JSON.stringify({ ...payload, admin: true }))}.${segments[2]}`;
+    const verifier = sync(api.createVerifier({ secret: SECRET }), 'createVerifier');
+    const error = expectTokenError(api, () => verifier.verify(forged), 'ERR_JWS_SIGNATURE_INVALID', 'forged payload');
+    // And a flipped signature character (not the last one, whose low bits may be padding).
+    const sig = segments[2];
+    const flipped = `${segments[0]}.${segments[1]}.${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`;
+    expectTokenError(api, () => verifier.verify(flipped), 'ERR_JWS_SIGNATURE_INVALID', 'flipped signature');
+    return `instanceof TokenError and Error; message: ${error.message}`;
+  }],
+
+  ['expired token -> ERR_JWT_EXPIRED', (api) => {
+    const signer = sync(api.createSigner({ secret: SECRET, ttlSeconds: 60 }), 'createSigner');
+    const token = sync(signer.sign({ sub: 'late' }), 'sign');
+    const future = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
+    const verifier = sync(api.createVerifier({ secret: SECRET, currentTime: future }), 'createVerifier(currentTime)');
+    const error = expectTokenError(api, () => verifier.verify(token), 'ERR_JWT_EXPIRED', 'verify in 10 years');
+    // The same token verifies today, so it is the clock that rejected it.
+    sync(sync(api.createVerifier({ secret: SECRET }), 'createVerifier').verify(token), 'verify now');
+    return `claim=${error.claim}`;
+  }],
+
+  ['bad option -> ERR_INVALID_OPTION at createSigner', (api) => {
+    const bad = [
+      [{ secret: SECRET, ttlSeconds: 60, ttlInMinutes: 1 }, 'both TTLs'],
+      [{ secret: SECRET, ttlSeconds: -5 }, 'negative ttlSeconds'],
+      [{ secret: SECRET, ttlSecs: 60 }, 'unknown option ttlSecs'],
+      [{ secret: SECRET, ttlSeconds: '60' }, 'ttlSeconds as a string'],
+    ];
+    const seen = [];
+    for (const [options, what] of bad) {
+      const error = expectTokenError(api, () => api.createSigner(options), 'ERR_INVALID_OPTION', what);
+      seen.push(`${what}${error.claim ? ` (claim ${error.claim})` : ''}`);
+    }
+    return seen.join('; ');
+  }],
+
+  ['alg none -> ERR_JOSE_ALG_NOT_ALLOWED', (api) => {
+    const verifier = sync(api.createVerifier({ secret: SECRET }), 'createVerifier');
+    const now = Math.floor(Date.now() / 1000);
+    const body = b64url(JSON.stringify({ sub: 'mallory', iat: now, exp: now + TTL }));
+    const results = [];
+    for (const alg of ['none', 'None', 'NONE']) {
+      const unsecured = `${b64url(JSON.stringify({ alg, typ: 'JWT' }))}.${body}.`;
+      const error = expectTokenError(api, () => verifier.verify(unsecured), 'ERR_JOSE_ALG_NOT_ALLOWED', `alg ${alg}`);
+      results.push(alg);
+      if (alg === 'none') results.push(`(${error.message})`);
+    }
+    return results.join(' ');
+  }],
+
+  ['profile token (Tinybird-shaped HS256)', (api) => {
+    const adminSecret = 'p.eyJ1IjogIjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMCJ9.conformance'; // > 32 bytes
+    assert(new TextEncoder().encode(adminSecret).length >= 32, 'test secret too short');
+    const claims = {
+      workspace_id: '7bd6b5c3-0d3a-4b70-9c0e-5a7a7d1c2f11',
+      name: 'frontend_jwt',
+      scopes: [{ type: 'PIPES:READ', resource: 'x', fixed_params: { user_id: 1 } }],
+    };
+    const signer = sync(api.createSigner({ secret: adminSecret, ttlInMinutes: 15 }), 'createSigner');
+    const token = sync(signer.sign(claims), 'sign');
+    const verifier = sync(api.createVerifier({ secret: adminSecret, algorithms: ['HS256'] }), 'createVerifier');
+    const { payload, header } = sync(verifier.verify(token), 'verify');
+    equal(header.alg, 'HS256', 'header.alg');
+    equal(
+      { workspace_id: payload.workspace_id, name: payload.name, scopes: payload.scopes },
+      claims,
+      'verified claims',
+    );
+    equal(payload.exp - payload.iat, 15 * 60, 'exp - iat');
+    return `scopes=${JSON.stringify(payload.scopes)}`;
+  }],
+
+  // Runs last so it covers every call the checks above made.
+  ['every call synchronous', (api) => {
+    const signer = api.createSigner({ secret: SECRET, ttlSeconds: TTL });
+    const token = signer.sign({ sub: 'sync' });
+    const calls = {
+      createSigner: signer,
+      sign: token,
+      createVerifier: api.createVerifier({ secret: SECRET }),
+      decode: api.decode(token),
+      generateKeyPair: api.generateKeyPair('EdDSA'),
+    };
+    calls.verify = calls.createVerifier.verify(token);
+    for (const [what, value] of Object.entries(calls)) {
+      assert(!(value instanceof Promise), `${what} returned a Promise`);
+      sync(value, what);
+    }
+    assert(syncViolations.length === 0, `earlier checks saw thenables from: ${syncViolations.join(', ')}`);
+    return 'no Promise from any call';
+  }],
+];
+
+export function run(api) {
+  syncViolations = [];
+  const results = [];
+  for (const [name, check] of checks) {
+    try {
+      const detail = check(api);
+      results.push({ name, ok: true, detail: detail === undefined ? '' : String(detail) });
+    } catch (error) {
+      const text = error && error.stack ? String(error.stack).split('\n').slice(0, 3).join(' | ') : String(error);
+      results.push({ name, ok: false, detail: text });
+    }
+  }
+  return results;
+}
+
+export const checkNames = checks.map(([name]) => name);

@@ -105,6 +105,45 @@ function createApi(wasm) {
       if (pem === undefined) throw new TokenError('ERR_KEY_INVALID', 'an HMAC signer has no public key');
       return pem;
     }
+
+    #profile(method, params) {
+      try {
+        return this.#inner.signProfile(method, claimsJson(params));
+      } catch (error) {
+        rethrow(error);
+      }
+    }
+
+    // Vizzly (@vizzly/auth): each returns the token string.
+    signDashboardAccessToken(params) {
+      return this.#profile('signDashboardAccessToken', params);
+    }
+
+    signDataAccessToken(params) {
+      return this.#profile('signDataAccessToken', params);
+    }
+
+    signQueryEngineAccessToken(params) {
+      return this.#profile('signQueryEngineAccessToken', params);
+    }
+
+    signVizzlyConfig(config) {
+      return this.#profile('signVizzlyConfig', config);
+    }
+
+    generateTokens(identityConfig) {
+      return JSON.parse(this.#profile('generateTokens', identityConfig));
+    }
+
+    // Tinybird: returns { token }, like the Tinybird SDK.
+    createJWT(params) {
+      return JSON.parse(this.#profile('createJWT', params));
+    }
+
+    // Embeddable-style self-issued security token: returns { token }.
+    signSecurityToken(params) {
+      return JSON.parse(this.#profile('signSecurityToken', params));
+    }
   }
 
   class Verifier {
@@ -154,6 +193,46 @@ function createApi(wasm) {
     }
   }
 
+  function parseScope(text) {
+    try {
+      return JSON.parse(wasm.parseScope(String(text)));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  function formatScope(scope) {
+    try {
+      return wasm.formatScope(claimsJson(scope));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  function embeddableTokenRequest(params) {
+    try {
+      return JSON.parse(wasm.embeddableTokenRequest(claimsJson(params)));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  // `scopemint/vizzly`: a drop-in for @vizzly/auth, whose signer methods
+  // return Promises; failures become rejections, as there.
+  const vizzly = {
+    createSigner(options) {
+      const signer = createSigner(options);
+      const later = (method) => (params) => new Promise((resolve) => resolve(signer[method](params)));
+      return {
+        signDashboardAccessToken: later('signDashboardAccessToken'),
+        signDataAccessToken: later('signDataAccessToken'),
+        signQueryEngineAccessToken: later('signQueryEngineAccessToken'),
+        generateTokens: later('generateTokens'),
+        signVizzlyConfig: later('signVizzlyConfig'),
+      };
+    },
+  };
+
   function generateKeyPair(algorithm) {
     try {
       return JSON.parse(wasm.generateKeyPair(String(algorithm)));
@@ -162,5 +241,15 @@ function createApi(wasm) {
     }
   }
 
-  return { createSigner, createVerifier, decode, generateKeyPair, TokenError };
+  return {
+    createSigner,
+    createVerifier,
+    decode,
+    generateKeyPair,
+    parseScope,
+    formatScope,
+    embeddableTokenRequest,
+    vizzly,
+    TokenError,
+  };
 }

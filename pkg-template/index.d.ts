@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'ERR_KEY_INVALID'
   | 'ERR_JWKS_NO_MATCHING_KEY'
   | 'ERR_TOKEN_TOO_LARGE'
-  | 'ERR_INVALID_OPTION';
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_SCOPE_INVALID';
 
 export class TokenError extends Error {
   readonly name: 'TokenError';
@@ -85,6 +86,8 @@ interface SignerCommonOptions {
   typ?: string;
   /** Permit tokens without `exp` when no TTL and no `expiresAt` is given. Default `false`: such a sign call throws. */
   allowMissingExpiry?: boolean;
+  /** Tinybird workspace id, used by `createJWT`. */
+  workspaceId?: string;
 }
 
 export type SignerOptions = SignerCommonOptions &
@@ -139,7 +142,104 @@ export interface Signer {
   jwks(): { keys: PublicJwk[] };
   /** The public key as SPKI PEM. */
   publicKey(): string;
+
+  /** Vizzly dashboard access token (ES256 signers with `ttlInMinutes`). */
+  signDashboardAccessToken(params: VizzlyDashboardParams): string;
+  /** Vizzly data access token: data sets and secure filters. */
+  signDataAccessToken(params: VizzlyDataParams): string;
+  /** Vizzly query-engine (Config Manager) access token. */
+  signQueryEngineAccessToken(params: VizzlyQueryEngineParams): string;
+  /** All Vizzly tokens for one identity, as the identity endpoint returns them. */
+  generateTokens(identityConfig: VizzlyIdentityConfig): VizzlyTokens;
+  /** A signed Vizzly config for the query engine's config header. */
+  signVizzlyConfig(config: Record<string, unknown>): string;
+  /** Tinybird JWT, minted locally (HS256 signer whose `secret` is the workspace admin token). */
+  createJWT(params: TinybirdJwtParams): { token: string };
+  /** Embeddable-style self-issued security token. */
+  signSecurityToken(params: EmbeddableSecurityTokenParams): { token: string };
 }
+
+// ---- Vendor profiles -------------------------------------------------------
+
+export type VizzlyFilterOperator =
+  | '=' | '!=' | '>' | '<' | '>=' | '<='
+  | 'starts_with' | 'ends_with' | 'contains_substring' | 'does_not_contain_substring';
+export type VizzlyListOperator = 'is_one_of' | 'is_not_one_of';
+type Scalar = string | number | boolean | null;
+
+export type VizzlySecureFilter =
+  | { field: string; op: VizzlyFilterOperator; value: Scalar }
+  | { field: string; op: VizzlyListOperator; value: Scalar[] };
+
+export type VizzlyDashboardParams = {
+  /** `'editor'` is accepted as the older name of `'admin'`. */
+  accessType: 'standard' | 'admin' | 'editor';
+  userReference: string;
+  scope: 'read' | 'read_write';
+  dashboardId?: string;
+  parentDashboardIds?: string[];
+} & ({ projectId: string; organisationId?: never } | { organisationId: string; projectId?: never });
+
+export interface VizzlyDataParams {
+  /** `'*'` for every data set. */
+  dataSetIds: '*' | string[];
+  /** Per data set (each must be listed in `dataSetIds` unless `'*'`). */
+  secureFilters?: Record<string, VizzlySecureFilter[]>;
+  parameters?: Record<string, unknown>;
+}
+
+export interface VizzlyQueryEngineParams {
+  allowDatabaseSchemaAccess?: boolean | { table: string }[];
+  allowDataPreviewAccess?: boolean;
+}
+
+export interface VizzlyIdentityConfig {
+  dashboard: VizzlyDashboardParams;
+  data?: VizzlyDataParams;
+  queryEngine?: VizzlyQueryEngineParams;
+}
+
+export interface VizzlyTokens {
+  dashboardAccessToken: string;
+  dataAccessToken?: string;
+  queryEngineAccessToken?: string;
+}
+
+export type TinybirdScope =
+  | { type: 'PIPES:READ'; resource: string; fixed_params?: Record<string, string | number | boolean> }
+  | { type: 'DATASOURCES:READ'; resource: string; filter?: string }
+  | { type: 'DATASOURCES:APPEND'; resource: string };
+
+export interface TinybirdJwtParams {
+  name: string;
+  /** Required, in the future. */
+  expiresAt: Instant;
+  scopes: TinybirdScope[];
+  limits?: { rps: number };
+  /** Overrides the signer's `workspaceId`. */
+  workspaceId?: string;
+}
+
+/** A static-token scope: `TYPE[:resource[:sql_filter]]`. */
+export interface StaticScope {
+  type:
+    | 'DATASOURCES:CREATE' | 'DATASOURCES:APPEND' | 'DATASOURCES:DROP' | 'DATASOURCES:READ'
+    | 'PIPES:CREATE' | 'PIPES:DROP' | 'PIPES:READ' | 'TOKENS' | 'ADMIN';
+  resource?: string;
+  filter?: string;
+}
+
+export interface EmbeddableSecurityTokenParams {
+  embeddableId: string;
+  expiryInSeconds: number;
+  securityContext: Record<string, unknown>;
+  user: string;
+  dashboardState?: string;
+  environment?: string;
+}
+
+/** Which vendor shape `decode` recognised. */
+export type TokenProfile = 'tinybird' | 'vizzly-dashboard' | 'vizzly-data' | 'vizzly-query-engine' | 'embeddable';
 
 interface VerifierCommonOptions {
   /** Allowed `alg` values. Default: exactly the key's algorithm (the JWK's `alg`, or the key type's default). */
@@ -162,6 +262,8 @@ interface VerifierCommonOptions {
   currentTime?: Instant;
   /** Accept tokens without `exp`. Default `false`. */
   allowMissingExpiry?: boolean;
+  /** `'vizzly'`: the expiry is Vizzly's ISO-8601 `expires` claim (required) instead of `exp`. */
+  profile?: 'vizzly';
 }
 
 export type VerifierOptions = VerifierCommonOptions &
@@ -196,6 +298,8 @@ export interface DecodedToken<P extends JwtPayload = JwtPayload> {
   expired: boolean;
   /** Whole seconds until `exp` (0 once expired); `null` without `exp`. */
   secondsLeft: number | null;
+  /** The vendor shape recognised from the claims, or `null`. */
+  profile: TokenProfile | null;
 }
 
 export interface GeneratedKeyPair {
@@ -214,3 +318,11 @@ export function createVerifier(options: VerifierOptions): Verifier;
 export function decode<P extends JwtPayload = JwtPayload>(token: string, options?: DecodeOptions): DecodedToken<P>;
 /** A fresh key pair for ES256, ES384 or EdDSA. */
 export function generateKeyPair(algorithm: KeyPairAlgorithm): GeneratedKeyPair;
+/** Parses a Tinybird static-token scope string; throws `ERR_SCOPE_INVALID` naming the bad part. */
+export function parseScope(scope: string): StaticScope;
+/** The inverse of `parseScope`. */
+export function formatScope(scope: StaticScope): string;
+/** The validated JSON body for Embeddable's Tokens API (no network call). */
+export function embeddableTokenRequest(params: EmbeddableSecurityTokenParams): EmbeddableSecurityTokenParams;
+/** The `scopemint/vizzly` API, also reachable here. */
+export const vizzly: typeof import('./vizzly');

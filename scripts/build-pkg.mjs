@@ -21,7 +21,10 @@ for (const target of ['node', 'web']) {
 }
 
 const api = readFileSync(join(template, 'api.js'), 'utf8');
-const names = ['createSigner', 'createVerifier', 'decode', 'generateKeyPair', 'TokenError'];
+const names = [
+  'createSigner', 'createVerifier', 'decode', 'generateKeyPair', 'parseScope', 'formatScope',
+  'embeddableTokenRequest', 'vizzly', 'TokenError',
+];
 const esmExports = `export const { ${names.join(', ')} } = api;\n`;
 
 writeFileSync(join(dist, 'api.cjs'), `'use strict';\n${api}\nmodule.exports = { createApi };\n`);
@@ -51,7 +54,13 @@ writeFileSync(
     `glue.initSync({ module: new WebAssembly.Module(bytes) });\nconst api = createApi(glue);\n${esmExports}`,
 );
 
-for (const file of ['package.json', 'index.d.ts']) copyFileSync(join(template, file), join(pkg, file));
+// `scopemint/vizzly`: one thin re-export per runtime entry, so it shares that entry's wasm instance.
+for (const entry of ['node.mjs', 'workerd.mjs', 'universal.mjs']) {
+  writeFileSync(join(dist, `vizzly-${entry}`), `import { vizzly } from './${entry}';\nexport const { createSigner } = vizzly;\n`);
+}
+writeFileSync(join(dist, 'vizzly-node.cjs'), `'use strict';\nmodule.exports = require('./node.cjs').vizzly;\n`);
+
+for (const file of ['package.json', 'index.d.ts', 'vizzly.d.ts']) copyFileSync(join(template, file), join(pkg, file));
 copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
 // Examples and tests import the package by name, exactly as users do.
 rmSync(join(root, 'node_modules', 'scopemint'), { recursive: true, force: true });

@@ -80,6 +80,8 @@ pub struct Decoded {
     pub issued_at: Option<f64>,
     pub expires_at: Option<f64>,
     pub now: f64,
+    /// The vendor shape the payload has, if any (see [`detect_profile`]).
+    pub profile: Option<&'static str>,
 }
 
 impl Decoded {
@@ -111,12 +113,36 @@ pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
     let payload_json = decode_segment(parts.payload_segment, "payload")?;
     let payload = parse_object(&payload_json, "payload")?;
     let issued_at = payload.number("iat").ok().flatten();
-    let expires_at = payload.number("exp").ok().flatten();
+    // Vizzly states its expiry as an ISO-8601 `expires` instead of `exp`.
+    let expires_at = payload.number("exp").ok().flatten().or_else(|| {
+        let expires = payload.string("expires").ok().flatten()?;
+        crate::time::parse_iso8601(&expires).map(|ms| ms as f64 / 1000.0)
+    });
+    let profile = detect_profile(&payload);
     Ok(Decoded {
         header_json: parts.header_json,
         payload_json,
         issued_at,
         expires_at,
         now: time::now_seconds(),
+        profile,
     })
+}
+
+/// Names the vendor shape of a payload by its characteristic claims.
+pub fn detect_profile(payload: &Object) -> Option<&'static str> {
+    let has = |name: &str| payload.contains(name);
+    if has("workspace_id") && has("scopes") {
+        Some("tinybird")
+    } else if has("dataSetIds") {
+        Some("vizzly-data")
+    } else if has("accessType") && has("userReference") {
+        Some("vizzly-dashboard")
+    } else if has("allowDatabaseSchemaAccess") || has("allowDataPreviewAccess") {
+        Some("vizzly-query-engine")
+    } else if has("securityTokenId") {
+        Some("embeddable")
+    } else {
+        None
+    }
 }

@@ -28,10 +28,12 @@ pub enum ErrorCode {
     TokenTooLarge,
     /// An option passed to a signer, verifier or call is invalid.
     InvalidOption,
+    /// A scope string (`TYPE:resource[:filter]`) is not one of the known forms.
+    ScopeInvalid,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::JwtMalformed,
         ErrorCode::JwtExpired,
         ErrorCode::JwtNotYetValid,
@@ -43,6 +45,7 @@ impl ErrorCode {
         ErrorCode::JwksNoMatchingKey,
         ErrorCode::TokenTooLarge,
         ErrorCode::InvalidOption,
+        ErrorCode::ScopeInvalid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +61,7 @@ impl ErrorCode {
             ErrorCode::JwksNoMatchingKey => "ERR_JWKS_NO_MATCHING_KEY",
             ErrorCode::TokenTooLarge => "ERR_TOKEN_TOO_LARGE",
             ErrorCode::InvalidOption => "ERR_INVALID_OPTION",
+            ErrorCode::ScopeInvalid => "ERR_SCOPE_INVALID",
         }
     }
 }

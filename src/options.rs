@@ -21,7 +21,14 @@ pub fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T> {
             .unwrap_or_default()
             .replace('`', "\"");
         if path == "." {
-            Error::new(ErrorCode::InvalidOption, format!("{what}: {message}"))
+            let missing = message
+                .strip_prefix("missing field \"")
+                .and_then(|rest| rest.strip_suffix('"'));
+            let error = Error::new(ErrorCode::InvalidOption, format!("{what}: {message}"));
+            match missing {
+                Some(field) => error.with_claim(field),
+                None => error,
+            }
         } else {
             invalid_option(&path, message)
         }

@@ -34,6 +34,8 @@ pub struct SignerOptions {
     /// Allow tokens without `exp` when neither a TTL nor `expiresAt` is given.
     #[serde(default)]
     pub allow_missing_expiry: bool,
+    /// Tinybird workspace id, for `createJWT`.
+    pub workspace_id: Option<String>,
 }
 
 /// Per-call options for [`Signer::sign`].
@@ -70,6 +72,7 @@ pub struct Signer {
     subject: Option<String>,
     audience: Option<Value>,
     allow_missing_expiry: bool,
+    workspace_id: Option<String>,
 }
 
 fn audience_value(audience: OneOrMany) -> Result<Value> {
@@ -179,6 +182,7 @@ impl Signer {
             subject: options.subject,
             audience: options.audience.map(audience_value).transpose()?,
             allow_missing_expiry: options.allow_missing_expiry,
+            workspace_id: options.workspace_id,
         })
     }
 
@@ -280,20 +284,40 @@ impl Signer {
             }
         }
 
-        let header_segment = match &options.header {
-            Some(extra) => b64::encode(&header_json(
-                self.algorithm(),
-                &self.typ,
-                self.key_id.as_deref(),
-                Some(extra),
-            )?),
-            None => self.header_segment.clone(),
-        };
         let payload = payload_json(&claims, &added)?;
+        match &options.header {
+            Some(extra) => {
+                let header = header_json(
+                    self.algorithm(),
+                    &self.typ,
+                    self.key_id.as_deref(),
+                    Some(extra),
+                )?;
+                self.assemble(&b64::encode(&header), &payload)
+            }
+            None => self.assemble(&self.header_segment, &payload),
+        }
+    }
+
+    /// Signs a payload exactly as given (JSON object text), adding nothing:
+    /// for vendor profiles whose claim set is fixed by the vendor.
+    pub(crate) fn sign_payload(&self, payload: &[u8]) -> Result<String> {
+        self.assemble(&self.header_segment, payload)
+    }
+
+    pub fn workspace_id(&self) -> Option<&str> {
+        self.workspace_id.as_deref()
+    }
+
+    pub(crate) fn ttl_seconds(&self) -> Option<i64> {
+        self.ttl_seconds
+    }
+
+    fn assemble(&self, header_segment: &str, payload: &[u8]) -> Result<String> {
         let mut token = String::with_capacity(header_segment.len() + payload.len() * 4 / 3 + 100);
-        token.push_str(&header_segment);
+        token.push_str(header_segment);
         token.push('.');
-        b64::encode_into(&payload, &mut token);
+        b64::encode_into(payload, &mut token);
         let signature = self.key.sign(token.as_bytes(), b64::encode)?;
         token.push('.');
         token.push_str(&signature);
@@ -390,7 +414,7 @@ fn header_json(
     Ok(out)
 }
 
-fn payload_json(claims: &Object, added: &[(&str, Value)]) -> Result<Vec<u8>> {
+pub(crate) fn payload_json(claims: &Object, added: &[(&str, Value)]) -> Result<Vec<u8>> {
     let raw_len: usize = claims
         .members
         .iter()

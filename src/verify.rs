@@ -44,6 +44,8 @@ pub struct VerifierOptions {
     /// Accept tokens without `exp`. Off by default.
     #[serde(default)]
     pub allow_missing_expiry: bool,
+    /// `"vizzly"`: the expiry is Vizzly's ISO-8601 `expires` claim instead of `exp`.
+    pub profile: Option<String>,
 }
 
 struct KeyEntry {
@@ -65,6 +67,16 @@ pub struct Verifier {
     max_token_bytes: usize,
     current_time: Option<f64>,
     allow_missing_expiry: bool,
+    expiry_claim: ExpiryClaim,
+}
+
+/// Where a token states its expiry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ExpiryClaim {
+    /// RFC 7519 `exp`, Unix seconds.
+    Exp,
+    /// Vizzly's `expires`, an ISO-8601 string.
+    VizzlyExpires,
 }
 
 /// A verified token: its header and payload as JSON text.
@@ -230,6 +242,16 @@ impl Verifier {
                 .map(|t| time::instant_from_json(t, "currentTime").map(|s| s as f64))
                 .transpose()?,
             allow_missing_expiry: options.allow_missing_expiry,
+            expiry_claim: match options.profile.as_deref() {
+                None => ExpiryClaim::Exp,
+                Some("vizzly") => ExpiryClaim::VizzlyExpires,
+                Some(other) => {
+                    return Err(invalid_option(
+                        "profile",
+                        format!("unknown profile \"{other}\" (known: \"vizzly\")"),
+                    ))
+                }
+            },
         })
     }
 
@@ -398,17 +420,38 @@ impl Verifier {
                 .map_err(|_| claim_invalid(name, "must be a number"))
         };
         let tolerance = self.clock_tolerance;
-        match number("exp")? {
-            Some(exp) if exp <= now - tolerance => {
-                return Err(
-                    Error::new(ErrorCode::JwtExpired, "the token has expired").with_claim("exp")
-                )
+        let expired = |claim: &str| {
+            Error::new(ErrorCode::JwtExpired, "the token has expired").with_claim(claim)
+        };
+        let (expiry_name, expiry) = match self.expiry_claim {
+            ExpiryClaim::Exp => ("exp", number("exp")?),
+            ExpiryClaim::VizzlyExpires => {
+                // A Vizzly token may still carry `exp`; if so it must hold too.
+                if number("exp")?.is_some_and(|exp| exp <= now - tolerance) {
+                    return Err(expired("exp"));
+                }
+                let expires = payload
+                    .string("expires")
+                    .map_err(|_| claim_invalid("expires", "must be an ISO-8601 string"))?;
+                let seconds = expires
+                    .map(|text| {
+                        time::parse_iso8601(&text)
+                            .map(|ms| ms as f64 / 1000.0)
+                            .ok_or_else(|| {
+                                claim_invalid("expires", "must be an ISO-8601 date-time")
+                            })
+                    })
+                    .transpose()?;
+                ("expires", seconds)
             }
+        };
+        match expiry {
+            Some(expiry) if expiry <= now - tolerance => return Err(expired(expiry_name)),
             Some(_) => {}
             None if self.allow_missing_expiry => {}
             None => {
                 return Err(claim_invalid(
-                    "exp",
+                    expiry_name,
                     "is missing (set allowMissingExpiry to accept such tokens)",
                 ))
             }

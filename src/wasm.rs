@@ -46,6 +46,12 @@ impl WasmSigner {
         self.0.sign(claims_json, &options).map_err(to_js)
     }
 
+    /// A vendor profile method (`signDataAccessToken`, `createJWT`, …) with its argument as JSON text.
+    #[wasm_bindgen(js_name = signProfile)]
+    pub fn sign_profile(&self, method: &str, params_json: &str) -> Result<String, JsValue> {
+        crate::profiles::sign_with_profile(&self.0, method, params_json).map_err(to_js)
+    }
+
     pub fn algorithm(&self) -> String {
         self.0.algorithm().as_str().to_string()
     }
@@ -107,13 +113,14 @@ pub fn decode(token: &str, options_json: Option<String>) -> Result<String, JsVal
     let decoded = crate::decode(token, &options).map_err(to_js)?;
     let number = |n: Option<f64>| n.map_or("null".to_string(), |n| n.to_string());
     Ok(format!(
-        "{{\"header\":{},\"payload\":{},\"issuedAt\":{},\"expiresAt\":{},\"expired\":{},\"secondsLeft\":{}}}",
+        "{{\"header\":{},\"payload\":{},\"issuedAt\":{},\"expiresAt\":{},\"expired\":{},\"secondsLeft\":{},\"profile\":{}}}",
         decoded.header_json,
         decoded.payload_json,
         number(decoded.issued_at),
         number(decoded.expires_at),
         decoded.expired(),
         number(decoded.seconds_left()),
+        decoded.profile.map_or("null".to_string(), json_string),
     ))
 }
 
@@ -128,4 +135,23 @@ pub fn generate_key_pair(algorithm: &str) -> Result<String, JsValue> {
         json_string(&pair.public_key),
         pair.public_jwk
     ))
+}
+
+/// `{"type","resource"?,"filter"?}` as JSON text.
+#[wasm_bindgen(js_name = parseScope)]
+pub fn parse_scope(text: &str) -> Result<String, JsValue> {
+    let scope = crate::parse_scope(text).map_err(to_js)?;
+    Ok(serde_json::to_string(&scope).unwrap_or_default())
+}
+
+#[wasm_bindgen(js_name = formatScope)]
+pub fn format_scope(scope_json: &str) -> Result<String, JsValue> {
+    let scope: crate::Scope = crate::options_from_json(scope_json, "formatScope").map_err(to_js)?;
+    crate::format_scope(&scope).map_err(to_js)
+}
+
+/// The validated body for Embeddable's Tokens API, as JSON text.
+#[wasm_bindgen(js_name = embeddableTokenRequest)]
+pub fn embeddable_token_request(params_json: &str) -> Result<String, JsValue> {
+    crate::profiles::embeddable::token_request(params_json).map_err(to_js)
 }

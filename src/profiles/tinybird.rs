@@ -1,0 +1,176 @@
+//! Tinybird JWTs: HS256 signed with the workspace admin token, carrying
+//! `workspace_id`, `name`, `exp`, `scopes` and optional `limits.rps`.
+//! Minted locally: no round trip to Tinybird.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{field_error, parse_params};
+use crate::alg::Algorithm;
+use crate::error::{invalid_option, key_invalid, Result};
+use crate::scopes::is_resource_name;
+use crate::sign::Signer;
+use crate::time;
+
+pub const JWT_SCOPE_TYPES: [&str; 3] = ["PIPES:READ", "DATASOURCES:READ", "DATASOURCES:APPEND"];
+
+#[derive(Deserialize, Serialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct JwtScope {
+    #[serde(rename = "type")]
+    pub scope_type: String,
+    pub resource: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_params: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub rps: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CreateJwtParams {
+    name: String,
+    #[serde(default, deserialize_with = "crate::options::present")]
+    expires_at: Option<Value>,
+    scopes: Vec<JwtScope>,
+    limits: Option<Limits>,
+    /// Overrides the signer's `workspaceId`.
+    workspace_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Payload<'a> {
+    workspace_id: &'a str,
+    name: &'a str,
+    exp: i64,
+    scopes: &'a [JwtScope],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limits: Option<&'a Limits>,
+}
+
+/// Checks one scope of a Tinybird JWT; `path` names it in errors.
+pub fn validate_scope(scope: &JwtScope, path: &str) -> Result<()> {
+    if !JWT_SCOPE_TYPES.contains(&scope.scope_type.as_str()) {
+        return Err(field_error(
+            &format!("{path}.type"),
+            format!(
+                "\"{}\" is not a JWT scope type (allowed: {})",
+                scope.scope_type,
+                JWT_SCOPE_TYPES.join(", ")
+            ),
+        ));
+    }
+    if !is_resource_name(&scope.resource) {
+        return Err(field_error(
+            &format!("{path}.resource"),
+            format!("\"{}\" is not a valid resource name (letters, digits and _; not starting with a digit)", scope.resource),
+        ));
+    }
+    if let Some(params) = &scope.fixed_params {
+        if scope.scope_type != "PIPES:READ" {
+            return Err(field_error(
+                &format!("{path}.fixed_params"),
+                "is only allowed on PIPES:READ scopes",
+            ));
+        }
+        for (name, value) in params {
+            if !matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+                return Err(field_error(
+                    &format!("{path}.fixed_params.{name}"),
+                    "must be a string, number or boolean",
+                ));
+            }
+        }
+    }
+    if let Some(filter) = &scope.filter {
+        if scope.scope_type != "DATASOURCES:READ" {
+            return Err(field_error(
+                &format!("{path}.filter"),
+                "is only allowed on DATASOURCES:READ scopes",
+            ));
+        }
+        if filter.trim().is_empty() {
+            return Err(field_error(
+                &format!("{path}.filter"),
+                "must be a non-empty SQL condition",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `limits.rps`: a positive integer.
+pub fn rps(limits: &Limits) -> Result<u64> {
+    limits
+        .rps
+        .as_u64()
+        .filter(|rps| *rps > 0)
+        .ok_or_else(|| field_error("limits.rps", "must be a positive integer"))
+}
+
+/// Mints a Tinybird JWT; returns `{"token": …}` as JSON text, like Tinybird's SDK.
+pub fn create_jwt(
+    signer: &Signer,
+    workspace_id: Option<&str>,
+    params_json: &str,
+) -> Result<String> {
+    if signer.algorithm() != Algorithm::HS256 {
+        return Err(key_invalid(format!(
+            "Tinybird JWTs are HS256 signed with the workspace admin token; this signer uses {}",
+            signer.algorithm().as_str()
+        )));
+    }
+    let params: CreateJwtParams = parse_params(params_json, "createJWT")?;
+    let workspace_id = params
+        .workspace_id
+        .as_deref()
+        .or(workspace_id)
+        .ok_or_else(|| {
+            invalid_option(
+                "workspaceId",
+                "Tinybird JWTs need a workspace id (`workspaceId` on the signer)",
+            )
+        })?;
+    if workspace_id.trim().is_empty() {
+        return Err(field_error("workspaceId", "must be a non-empty string"));
+    }
+    if params.name.trim().is_empty() {
+        return Err(field_error("name", "must be a non-empty string"));
+    }
+    let expires_at = params.expires_at.as_ref().ok_or_else(|| {
+        field_error(
+            "expiresAt",
+            "is required (a Date, Unix seconds or an ISO-8601 string)",
+        )
+    })?;
+    let exp = time::instant_from_json(expires_at, "expiresAt")?;
+    if (exp as f64) <= time::now_seconds() {
+        return Err(field_error("expiresAt", "must be in the future"));
+    }
+    if params.scopes.is_empty() {
+        return Err(field_error("scopes", "must list at least one scope"));
+    }
+    for (i, scope) in params.scopes.iter().enumerate() {
+        validate_scope(scope, &format!("scopes[{i}]"))?;
+    }
+    if let Some(limits) = &params.limits {
+        rps(limits)?;
+    }
+    let payload = Payload {
+        workspace_id,
+        name: &params.name,
+        exp,
+        scopes: &params.scopes,
+        limits: params.limits.as_ref(),
+    };
+    let payload =
+        serde_json::to_vec(&payload).map_err(|e| invalid_option("createJWT", e.to_string()))?;
+    let token = signer.sign_payload(&payload)?;
+    Ok(serde_json::json!({ "token": token }).to_string())
+}

@@ -1,6 +1,6 @@
 // Assembles the npm package in pkg/ from the wasm-bindgen output (target/bindgen/{node,web})
 // and pkg-template/. Run by `make pkg`; it does no compiling itself.
-import { mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, readdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, readdirSync, symlinkSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,6 +59,13 @@ for (const entry of ['node.mjs', 'workerd.mjs', 'universal.mjs']) {
   writeFileSync(join(dist, `vizzly-${entry}`), `import { vizzly } from './${entry}';\nexport const { createSigner } = vizzly;\n`);
 }
 writeFileSync(join(dist, 'vizzly-node.cjs'), `'use strict';\nmodule.exports = require('./node.cjs').vizzly;\n`);
+
+// The CLI, if present (pkg-template/bin/*.mjs), runs on the Node entry.
+mkdirSync(join(pkg, 'bin'), { recursive: true });
+for (const file of readdirSync(join(template, 'bin')).filter((f) => f.endsWith('.mjs'))) {
+  copyFileSync(join(template, 'bin', file), join(pkg, 'bin', file));
+  chmodSync(join(pkg, 'bin', file), 0o755);
+}
 
 for (const file of ['package.json', 'index.d.ts', 'vizzly.d.ts']) copyFileSync(join(template, file), join(pkg, file));
 copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));

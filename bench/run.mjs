@@ -1,0 +1,155 @@
+// scopemint benchmark harness. Usage: node bench/run.mjs [--quick] [--json FILE]
+// See bench/README.md for what each figure means.
+import { spawnSync, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2).filter((a) => a !== '--'); // tolerate `npm/make ... -- --quick`
+
+// gc() between measurements keeps one library's garbage from being collected
+// on the next one's clock, and the memory readings need it too.
+if (typeof globalThis.gc !== 'function') {
+  const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
+
+function parseArgs(list) {
+  const options = { quick: false, json: null };
+  for (let i = 0; i < list.length; i++) {
+    if (list[i] === '--quick') options.quick = true;
+    else if (list[i] === '--json' && list[i + 1]) options.json = list[++i];
+    else if (list[i].startsWith('--json=')) options.json = list[i].slice('--json='.length);
+    else {
+      console.error(`unknown argument ${list[i]}\nusage: node bench/run.mjs [--quick] [--json FILE]`);
+      process.exit(2);
+    }
+  }
+  return options;
+}
+
+const options = parseArgs(args);
+const settings = options.quick
+  ? { warmupMs: 50, rounds: 1, roundMs: 100, memorySigns: 50_000, coldStartRuns: 10 }
+  : { warmupMs: 300, rounds: 5, roundMs: 500, memorySigns: 1_000_000, coldStartRuns: 10 };
+const log = (text) => process.stderr.write(`${text}\n`); // progress; stdout is the report
+
+function git(...gitArgs) {
+  try {
+    return execFileSync('git', gitArgs, { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+const versionOf = (name) => JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8')).version;
+const wasmSha = createHash('sha256').update(readFileSync(`${root}pkg/dist/node/scopemint_bg.wasm`)).digest('hex').slice(0, 12);
+
+const meta = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
+  loadavgStart: loadavg().map((l) => +l.toFixed(2)),
+  commit: git('rev-parse', '--short', 'HEAD'),
+  // The package is built from the working tree, which may differ from HEAD.
+  uncommittedSrc: (git('status', '--porcelain', '--', 'src', 'pkg-template', 'Cargo.toml') ?? '') !== '',
+  wasmSha256: wasmSha,
+  versions: { scopemint: versionOf('scopemint'), 'fast-jwt': versionOf('fast-jwt'), jose: versionOf('jose'), jsonwebtoken: versionOf('jsonwebtoken') },
+  mode: options.quick ? 'quick' : 'full',
+  settings,
+};
+
+// 1. Memory first, while scopemint is the only library loaded.
+log(`memory: ${settings.memorySigns} scopemint HS256 signs`);
+const { measureMemory } = await import('./memory.mjs');
+const memory = measureMemory(settings.memorySigns);
+
+// 2. Throughput.
+const { libraries, jose } = await import('./libs/index.mjs');
+const { payloads } = await import('./payloads.mjs');
+const { algorithms, makeKeys } = await import('./keys.mjs');
+const { checkLibrary } = await import('./check.mjs');
+const { makeLoop, median } = await import('./timer.mjs');
+const keys = makeKeys();
+const names = libraries.map((lib) => lib.name);
+
+async function measureRow(cells) {
+  const live = cells.filter((c) => c.fn);
+  for (const cell of live) {
+    cell.loop = makeLoop(cell.isAsync);
+    await cell.loop(cell.fn, cell.arg, settings.warmupMs);
+    cell.samples = [];
+  }
+  for (let round = 0; round < settings.rounds; round++) {
+    // Rotate who goes first so no library always runs right after a warm-up or a GC.
+    for (let i = 0; i < live.length; i++) {
+      const cell = live[(i + round) % live.length];
+      globalThis.gc();
+      cell.samples.push(await cell.loop(cell.fn, cell.arg, settings.roundMs));
+    }
+  }
+  return Object.fromEntries(cells.map((c) => [c.lib, c.fn ? median(c.samples) : null]));
+}
+
+const rows = [];
+for (const { name: payloadName, claims } of payloads) {
+  for (const alg of algorithms) {
+    const context = { alg, key: keys[alg], claims };
+    const prepared = [];
+    for (const lib of libraries) {
+      const ops = await lib.prepare(context);
+      const token = ops ? await checkLibrary(lib.name, ops, context) : null;
+      prepared.push({ lib, ops, token });
+    }
+    // scopemint's tokens must be standard JWTs, not just self-consistent.
+    const ownToken = prepared[0].token;
+    const { iat, ...rest } = await jose.verifyForeign(ownToken, context);
+    if (typeof iat !== 'number' || JSON.stringify(rest) !== JSON.stringify(claims)) throw new Error(`jose read different claims from scopemint's ${alg} token`);
+
+    const rowOps = [
+      ['sign', (p) => p.ops?.sign, () => undefined],
+      ['verify', (p) => p.ops?.verify, (p) => p.token],
+      ['verify (cached)', (p) => p.ops?.verifyCached, (p) => p.token],
+    ];
+    for (const [op, pick, argOf] of rowOps) {
+      log(`${payloadName} ${alg} ${op}`);
+      const cells = prepared.map((p) => ({ lib: p.lib.name, fn: pick(p) ?? null, arg: argOf(p), isAsync: p.lib.isAsync }));
+      if (op === 'verify (cached)' && !cells.some((c) => c.fn)) continue;
+      const opsPerSec = await measureRow(cells);
+      const peerBest = Math.max(...names.slice(1).map((n) => opsPerSec[n] ?? 0));
+      const ratio = opsPerSec.scopemint == null ? null : opsPerSec.scopemint / peerBest;
+      rows.push({ payload: payloadName, alg, op, opsPerSec, ratio, payloadBytes: Buffer.byteLength(JSON.stringify(claims)) });
+    }
+  }
+}
+
+// 3. Cold start and size: separate processes and files, so order does not matter.
+log(`cold start: ${settings.coldStartRuns} processes per library`);
+const { measureColdStart } = await import('./coldstart.mjs');
+const coldStart = measureColdStart(settings.coldStartRuns);
+const { measureSizes } = await import('./sizes.mjs');
+const sizes = measureSizes();
+meta.loadavgEnd = loadavg().map((l) => +l.toFixed(2));
+
+// 4. Report.
+const { throughputTable, coldStartTable, sizesTable, memoryText } = await import('./table.mjs');
+const payloadSizes = payloads.map((p) => `${p.name} ${Buffer.byteLength(JSON.stringify(p.claims))} B`).join(', ');
+console.log(`scopemint ${meta.versions.scopemint} (wasm ${meta.wasmSha256}, commit ${meta.commit}${meta.uncommittedSrc ? ' + uncommitted src changes' : ''})` +
+  ` vs fast-jwt ${meta.versions['fast-jwt']}, jose ${meta.versions.jose}, jsonwebtoken ${meta.versions.jsonwebtoken}`);
+console.log(`node ${meta.node}, ${meta.cpus}, load ${meta.loadavgStart.join(' ')} -> ${meta.loadavgEnd.join(' ')}, ${meta.date}`);
+console.log(`mode ${meta.mode}: median of ${settings.rounds} round(s) x ${settings.roundMs} ms after ${settings.warmupMs} ms warm-up; payload JSON: ${payloadSizes}`);
+console.log('');
+console.log(throughputTable(rows, names));
+console.log('');
+console.log(coldStartTable(coldStart, settings.coldStartRuns));
+console.log('');
+console.log(sizesTable(sizes));
+console.log('');
+console.log(memoryText(memory));
+
+if (options.json) {
+  writeFileSync(options.json, `${JSON.stringify({ meta, throughput: rows, coldStartMs: coldStart, sizes, memory }, null, 2)}\n`);
+  log(`wrote ${options.json}`);
+}

@@ -1,0 +1,153 @@
+// Helpers for the runtime runners: the package fixture, exports-map resolution,
+// child processes with hard timeouts, free ports. Node-only (the runners run in Node).
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, '..', '..');
+export const pkgDir = join(root, 'pkg');
+export const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+// Marks the one line of child output that carries the results, so stray logs don't matter.
+export const MARKER = '@@SCOPEMINT_CONFORMANCE@@';
+
+// A throwaway project that has scopemint installed the way npm would install it:
+// a real copy (not a symlink) of package.json plus the `files` it publishes. A copy also
+// keeps the run stable if someone runs `make pkg` (which deletes pkg/) meanwhile.
+export function makeFixture() {
+  const manifestPath = join(pkgDir, 'package.json');
+  if (!existsSync(manifestPath)) throw new Error(`${manifestPath} is missing: run \`make pkg\` first`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const dir = mkdtempSync(join(tmpdir(), 'scopemint-runtimes-'));
+  const installed = join(dir, 'node_modules', manifest.name);
+  mkdirSync(installed, { recursive: true });
+  for (const entry of ['package.json', ...(manifest.files ?? [])]) {
+    if (existsSync(join(pkgDir, entry))) cpSync(join(pkgDir, entry), join(installed, entry), { recursive: true, dereference: true });
+  }
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'scopemint-runtime-fixture', private: true, type: 'module' }, null, 2));
+  // The shared check body sits next to each runtime's entry file.
+  cpSync(join(here, 'conformance.mjs'), join(dir, 'conformance.mjs'));
+  for (const file of ['node-cjs.cjs', 'esm.mjs', 'worker.mjs', 'page.html']) cpSync(join(here, 'entries', file), join(dir, file));
+  return { dir, manifest, installed };
+}
+
+// Resolves `exports["."]` for an ordered condition set, the way Node's algorithm does
+// (object key order decides, first matching condition wins). Used to pick the entry
+// for runtimes that have no resolver of their own (workerd config, browser import map)
+// and to state which entry each runtime is expected to load.
+export function resolveExport(manifest, conditions, subpath = '.') {
+  const walk = (target) => {
+    if (typeof target === 'string') return target;
+    if (target === null || typeof target !== 'object') return undefined;
+    for (const [key, value] of Object.entries(target)) {
+      if (key === 'default' || conditions.includes(key)) {
+        const found = walk(value);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  };
+  const exportsField = manifest.exports;
+  const target = typeof exportsField === 'string' || !exportsField || !Object.keys(exportsField).some((k) => k.startsWith('.'))
+    ? (subpath === '.' ? exportsField : undefined)
+    : exportsField[subpath];
+  const found = walk(target);
+  return found === undefined ? undefined : posix.normalize(found);
+}
+
+// Static import/export-from specifiers of an ES module (enough for generated glue code).
+export function staticImports(source) {
+  const specifiers = new Set();
+  const pattern = /(?:^|[;\n])\s*(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?['"]([^'"]+)['"]/g;
+  for (const match of source.matchAll(pattern)) specifiers.add(match[1]);
+  return [...specifiers];
+}
+
+// The relative-import closure of a package entry: [{ path, kind }], paths relative to the package root.
+export function moduleClosure(packageDir, entry) {
+  const seen = new Map();
+  const visit = (path) => {
+    if (seen.has(path)) return;
+    const kind = path.endsWith('.wasm') ? 'wasm' : path.endsWith('.json') ? 'json' : path.endsWith('.cjs') ? 'commonJs' : 'esModule';
+    seen.set(path, kind);
+    if (kind !== 'esModule') return;
+    for (const spec of staticImports(readFileSync(join(packageDir, path), 'utf8'))) {
+      if (!spec.startsWith('.')) throw new Error(`${path} imports bare specifier ${spec}, which a workerd config cannot list`);
+      visit(posix.normalize(posix.join(posix.dirname(path), spec)));
+    }
+  };
+  visit(posix.normalize(entry));
+  return [...seen].map(([path, kind]) => ({ path, kind }));
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// Kills a detached child's whole process group (workerd and deno spawn helpers),
+// and only that group.
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try { child.kill(signal); } catch { /* already gone */ }
+  }
+}
+
+// Starts a child in its own process group. `done` resolves with { code, signal, stdout,
+// stderr, timedOut, spawnError } and never rejects; after timeoutMs the group is killed.
+export function startChild(command, args, { cwd, timeoutMs, env } = {}) {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  let timedOut = false;
+  child.stdout.setEncoding('utf8').on('data', (chunk) => { stdout += chunk; });
+  child.stderr.setEncoding('utf8').on('data', (chunk) => { stderr += chunk; });
+  const timer = setTimeout(() => { timedOut = true; killGroup(child, 'SIGKILL'); }, timeoutMs ?? 60_000);
+  const done = new Promise((resolve) => {
+    let spawnError;
+    child.on('error', (error) => { spawnError = error; });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut, spawnError });
+    });
+  });
+  const stop = async (graceMs = 3000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done;
+    killGroup(child, 'SIGTERM');
+    const late = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+    const result = await done;
+    clearTimeout(late);
+    return result;
+  };
+  return { child, done, stop, output: () => ({ stdout, stderr }) };
+}
+
+export function runChild(command, args, options) {
+  return startChild(command, args, options).done;
+}
+
+// Why a child did not produce results, in one line: the failure text the report needs.
+export function describeFailure(result) {
+  if (result.spawnError) return `could not spawn: ${result.spawnError.message}`;
+  const how = result.timedOut ? 'timed out and was killed' : `exited with ${result.signal ?? `code ${result.code}`}`;
+  const text = `${result.stderr}\n${result.stdout}`.trim().split('\n').filter(Boolean).slice(-12).join(' | ');
+  return `${how}${text ? `: ${text}` : ' with no output'}`;
+}
+
+// Finds the MARKER line in child output: { entry, results } or undefined.
+export function parseMarked(stdout) {
+  const line = stdout.split('\n').find((l) => l.startsWith(MARKER));
+  return line === undefined ? undefined : JSON.parse(line.slice(MARKER.length));
+}

@@ -1,0 +1,182 @@
+// One runner per runtime. Each loads `scopemint` the way a user of that runtime would
+// and runs tests/runtimes/conformance.mjs inside it. A runner resolves to
+// { entry, results } (entry relative to the installed package) or throws an Error whose
+// message says why the runtime could not start or answer: run-all counts that as a failure.
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, posix, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  bin, describeFailure, freePort, moduleClosure, parseMarked, resolveExport, root, runChild, startChild,
+} from './lib.mjs';
+
+const CHILD_TIMEOUT_MS = 60_000;
+// No update checks or telemetry from the runtimes: the test machine has no general network.
+const QUIET_ENV = { DENO_NO_UPDATE_CHECK: '1', DO_NOT_TRACK: '1', NO_COLOR: '1' };
+
+// Entry as a path inside the installed package ("dist/node.mjs"), from a path or URL.
+function packageRelative(fixture, entry) {
+  if (typeof entry !== 'string') return String(entry);
+  const file = entry.startsWith('file:') ? fileURLToPath(entry) : entry;
+  const rel = relative(realpathSync(fixture.installed), realpathSync(file));
+  return rel.split(sep).join('/');
+}
+
+async function processRunner(fixture, command, args) {
+  const result = await runChild(command, args, { cwd: fixture.dir, timeoutMs: CHILD_TIMEOUT_MS, env: QUIET_ENV });
+  const marked = result.code === 0 ? parseMarked(result.stdout) : undefined;
+  if (!marked) throw new Error(describeFailure(result));
+  return { entry: packageRelative(fixture, marked.entry), results: marked.results, stderr: result.stderr.trim() };
+}
+
+async function workerdRunner(fixture) {
+  const conditions = ['workerd', 'worker', 'browser', 'import'];
+  const entry = resolveExport(fixture.manifest, conditions);
+  if (!entry) throw new Error(`exports["."] has no entry for conditions ${conditions.join(', ')}`);
+  // The entry module is named `scopemint` so the worker imports the package by name; the
+  // modules it pulls in are named relative to it, which is how workerd resolves `./x`.
+  const entryDir = posix.dirname(entry);
+  const modules = moduleClosure(fixture.installed, entry).map(({ path, kind }) => {
+    const name = path === entry ? 'scopemint' : posix.relative(entryDir, path);
+    if (name.startsWith('..')) throw new Error(`${entry} imports ${path}, outside its directory`);
+    return `    (name = "${name}", ${kind} = embed "node_modules/${fixture.manifest.name}/${path}"),`;
+  });
+  const port = await freePort();
+  writeFileSync(join(fixture.dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .conformanceWorker)],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+
+const conformanceWorker :Workerd.Worker = (
+  modules = [
+    (name = "worker.mjs", esModule = embed "worker.mjs"),
+    (name = "conformance.mjs", esModule = embed "conformance.mjs"),
+${modules.join('\n')}
+  ],
+  compatibilityDate = "2025-06-01",
+);
+`);
+
+  const server = startChild(bin('workerd'), ['serve', 'config.capnp'], { cwd: fixture.dir, timeoutMs: CHILD_TIMEOUT_MS, env: QUIET_ENV });
+  let exited;
+  server.done.then((result) => { exited = result; });
+  try {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (exited) throw new Error(`workerd ${describeFailure(exited)}`);
+      if (Date.now() > deadline) throw new Error(`workerd did not answer on 127.0.0.1:${port} within 20 s: ${server.output().stderr.trim()}`);
+      let response;
+      try {
+        response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(15_000) });
+      } catch {
+        await new Promise((r) => setTimeout(r, 100)); // not listening yet
+        continue;
+      }
+      const body = await response.text();
+      if (!response.ok) {
+        await new Promise((r) => setTimeout(r, 200)); // let workerd flush the exception to stderr
+        throw new Error(`HTTP ${response.status} ${body.trim()} | ${server.output().stderr.trim().split('\n').slice(-12).join(' | ')}`);
+      }
+      return { entry, results: JSON.parse(body).results, stderr: server.output().stderr.trim() };
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
+
+// Serves the fixture directory read-only on 127.0.0.1.
+function staticServer(dir) {
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
+    if (path === '/favicon.ico') return response.writeHead(204).end();
+    const file = resolve(dir, `.${path}`);
+    if (request.method !== 'GET' || (file !== dir && !file.startsWith(dir + sep))) return response.writeHead(403).end();
+    let data;
+    try {
+      data = readFileSync(file);
+    } catch {
+      return response.writeHead(404).end();
+    }
+    response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    response.end(data);
+  });
+  return new Promise((done, fail) => {
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => done(server));
+  });
+}
+
+async function chromiumRunner(fixture) {
+  const executablePath = '/usr/bin/chromium';
+  const conditions = ['browser', 'import'];
+  const entry = resolveExport(fixture.manifest, conditions);
+  if (!entry) throw new Error(`exports["."] has no entry for conditions ${conditions.join(', ')}`);
+  const importMap = { imports: { [fixture.manifest.name]: `/node_modules/${fixture.manifest.name}/${entry}` } };
+  const page = readFileSync(join(fixture.dir, 'page.html'), 'utf8').replace('__IMPORT_MAP__', JSON.stringify(importMap));
+  writeFileSync(join(fixture.dir, 'index.html'), page);
+
+  const { chromium } = await import('playwright-core');
+  const server = await staticServer(fixture.dir);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'scopemint-chromium-'));
+  let context;
+  const timer = setTimeout(() => { context?.close().catch(() => {}); }, CHILD_TIMEOUT_MS);
+  try {
+    // launchPersistentContext is how playwright takes a user data dir (it rejects the flag in args).
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath,
+      headless: true,
+      timeout: 30_000,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const tab = context.pages()[0] ?? (await context.newPage());
+    const problems = [];
+    tab.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    tab.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+    await tab.goto(`http://127.0.0.1:${server.address().port}/index.html`, { timeout: 20_000 });
+    let outcome;
+    try {
+      const handle = await tab.waitForFunction(() => window.__results ?? (window.__loadError && { loadError: window.__loadError }), null, { timeout: 20_000 });
+      outcome = await handle.jsonValue();
+    } catch (error) {
+      outcome = { loadError: `no results within 20 s (${error.message.split('\n')[0]})` };
+    }
+    const shot = join(root, 'test-output', 'runtimes', 'chromium.png');
+    mkdirSync(join(root, 'test-output', 'runtimes'), { recursive: true });
+    await tab.screenshot({ path: shot, fullPage: true });
+    if (outcome.loadError) throw new Error(`${outcome.loadError}${problems.length ? ` | ${problems.join(' | ')}` : ''}`);
+    const version = context.browser()?.version() ?? 'unknown version';
+    return {
+      entry: outcome.entry.replace(`/node_modules/${fixture.manifest.name}/`, ''),
+      results: outcome.results,
+      stderr: [`Chromium ${version}, screenshot ${relative(root, shot)}`, ...problems].join('\n'),
+    };
+  } finally {
+    clearTimeout(timer);
+    await context?.close().catch(() => {});
+    server.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+// `conditions` is what that runtime matches, in its own order of preference, so the
+// runner can say which entry it should have loaded; key order in the exports map decides.
+export const runners = [
+  { name: 'node-cjs', conditions: ['node', 'require'],
+    run: (fx) => processRunner(fx, process.execPath, ['node-cjs.cjs']) },
+  { name: 'node-esm', conditions: ['node', 'import'],
+    run: (fx) => processRunner(fx, process.execPath, ['esm.mjs']) },
+  // Deno reads node_modules/ directly when the project has a package.json (no npm: specifiers,
+  // no registry). Reads are limited to the fixture; nothing else is granted.
+  { name: 'deno', conditions: ['deno', 'node', 'import'],
+    run: (fx) => processRunner(fx, bin('deno'), ['run', '--no-prompt', '--no-lock', `--allow-read=${fx.dir}`, 'esm.mjs']) },
+  { name: 'bun', conditions: ['bun', 'node', 'import'],
+    run: (fx) => processRunner(fx, bin('bun'), ['run', 'esm.mjs']) },
+  { name: 'workerd', conditions: ['workerd', 'worker', 'browser', 'import'], run: workerdRunner },
+  { name: 'chromium', conditions: ['browser', 'import'], run: chromiumRunner },
+];

@@ -142,7 +142,10 @@ export function runChild(command, args, options) {
 export function describeFailure(result) {
   if (result.spawnError) return `could not spawn: ${result.spawnError.message}`;
   const how = result.timedOut ? 'timed out and was killed' : `exited with ${result.signal ?? `code ${result.code}`}`;
-  const text = `${result.stderr}\n${result.stdout}`.trim().split('\n').filter(Boolean).slice(-12).join(' | ');
+  // Stack frames crowd out the message; keep only the first frame of each trace.
+  const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trimEnd()).filter(Boolean);
+  const kept = lines.filter((l, i) => !/^\s*at /.test(l) || (i > 0 && !/^\s*at /.test(lines[i - 1])));
+  const text = kept.slice(-12).join(' | ');
   return `${how}${text ? `: ${text}` : ' with no output'}`;
 }
 

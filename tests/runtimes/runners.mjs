@@ -172,9 +172,11 @@ export const runners = [
   { name: 'node-esm', conditions: ['node', 'import'],
     run: (fx) => processRunner(fx, process.execPath, ['esm.mjs']) },
   // Deno reads node_modules/ directly when the project has a package.json (no npm: specifiers,
-  // no registry). Reads are limited to the fixture; nothing else is granted.
+  // no registry). No permissions at all: module loading needs none, and the `deno` entry
+  // (inline wasm) must not read files. If the `deno` condition went missing, Deno would pick
+  // dist/node.mjs, which fails here with NotCapable (read access to the .wasm).
   { name: 'deno', conditions: ['deno', 'node', 'import'],
-    run: (fx) => processRunner(fx, bin('deno'), ['run', '--no-prompt', '--no-lock', `--allow-read=${fx.dir}`, 'esm.mjs']) },
+    run: (fx) => processRunner(fx, bin('deno'), ['run', '--no-prompt', '--no-lock', 'esm.mjs']) },
   { name: 'bun', conditions: ['bun', 'node', 'import'],
     run: (fx) => processRunner(fx, bin('bun'), ['run', 'esm.mjs']) },
   { name: 'workerd', conditions: ['workerd', 'worker', 'browser', 'import'], run: workerdRunner },

@@ -1,0 +1,140 @@
+// Compile-time checks of the public types (`npx tsc -p tests/js/tsconfig.json`).
+// Every `@ts-expect-error` must be needed: tsc fails if a misuse type-checks.
+import {
+  createSigner,
+  createVerifier,
+  decode,
+  generateKeyPair,
+  TokenError,
+  type Algorithm,
+  type DecodedToken,
+  type ErrorCode,
+  type GeneratedKeyPair,
+  type Jwks,
+  type JwtPayload,
+  type PublicJwk,
+  type Signer,
+  type SignOptions,
+  type VerifiedToken,
+  type Verifier,
+} from 'scopemint';
+
+interface AppClaims extends JwtPayload {
+  org: string;
+  scopes: string[];
+}
+
+export function correctUse(pem: string, jwks: Jwks): void {
+  const pair: GeneratedKeyPair = generateKeyPair('ES256');
+  const jwk: PublicJwk = pair.publicJwk;
+  const alg: Algorithm = jwk.alg;
+
+  const signer: Signer = createSigner({ privateKey: pair.privateKey, ttlInMinutes: 60, keyId: 'k1', issuer: 'https://app.example' });
+  const hmac = createSigner({ secret: new Uint8Array(32), algorithm: 'HS256', ttlSeconds: 30, audience: ['a', 'b'] });
+  createSigner({ secret: 'a string secret of thirty-two bytes', allowMissingExpiry: true });
+  createSigner({ privateKey: { kty: 'EC', crv: 'P-256', x: '', y: '', d: '' } });
+  createSigner({ secret: new ArrayBuffer(64), algorithm: 'HS512', ttlSeconds: 60 });
+
+  const options: SignOptions = {
+    expiresAt: new Date(),
+    notBefore: 1_800_000_000,
+    jti: true,
+    subject: 'user',
+    audience: 'dashboard',
+    header: { kid: 'k2', typ: 'at+jwt', custom: 1 },
+  };
+  const token: string = signer.sign({ org: 'acme' }, options);
+  hmac.sign({}, { expiresAt: '2030-01-01T00:00:00Z', jti: 'id-1' });
+  const keyId: string | undefined = signer.keyId;
+  const publicPem: string = signer.publicKey();
+  const set: { keys: PublicJwk[] } = signer.jwks();
+
+  const verifiers: Verifier[] = [
+    createVerifier({ publicKey: pem, algorithms: ['RS256', 'PS256'], issuer: ['a', 'b'], audience: 'x' }),
+    createVerifier({ publicKey: jwk, clockToleranceSeconds: 5, maxTokenAgeSeconds: 60, typ: 'at+jwt' }),
+    createVerifier({ jwks, requiredClaims: ['org'], maxTokenBytes: 8192 }),
+    createVerifier({ jwks: set }),
+    createVerifier({ secret: 'x'.repeat(32), currentTime: new Date(), allowMissingExpiry: true }),
+    createVerifier({ publicKey: publicPem, currentTime: 1_800_000_000 }),
+  ];
+  const allowed: Algorithm[] = verifiers[0].algorithms;
+
+  const verified: VerifiedToken<AppClaims> = verifiers[0].verify<AppClaims>(token);
+  const org: string = verified.payload.org;
+  const scopes: string[] = verified.payload.scopes;
+  const headerAlg: Algorithm = verified.header.alg;
+  const exp: number | undefined = verified.payload.exp;
+
+  const decoded: DecodedToken = decode(token, { maxTokenBytes: 4096 });
+  const issuedAt: Date | null = decoded.issuedAt;
+  const expiresAt: Date | null = decoded.expiresAt;
+  const expired: boolean = decoded.expired;
+  const left: number | null = decoded.secondsLeft;
+
+  try {
+    verifiers[1].verify(token);
+  } catch (error) {
+    if (error instanceof TokenError) {
+      const code: ErrorCode = error.code;
+      const claim: string | undefined = error.claim;
+      const name: 'TokenError' = error.name;
+      const asError: Error = error;
+      void [code, claim, name, asError];
+    }
+  }
+  void [alg, keyId, allowed, org, scopes, headerAlg, exp, issuedAt, expiresAt, expired, left];
+}
+
+export function misuse(pem: string, jwks: Jwks, signer: Signer, verifier: Verifier): void {
+  // @ts-expect-error unknown option (ttlMinutes is not an option; ttlInMinutes is)
+  createSigner({ secret: 's', ttlMinutes: 5 });
+  // @ts-expect-error unknown verifier option
+  createVerifier({ publicKey: pem, audiance: 'x' });
+  // @ts-expect-error unknown per-call option (jsonwebtoken's name)
+  signer.sign({}, { expiresIn: '1h' });
+  // @ts-expect-error not an algorithm
+  createSigner({ secret: 's', algorithm: 'HS1024' });
+  // @ts-expect-error "none" is never an algorithm
+  createVerifier({ secret: 's', algorithms: ['none'] });
+  // @ts-expect-error algorithm names are case-sensitive
+  createVerifier({ publicKey: pem, algorithms: ['rs256'] });
+  // @ts-expect-error both privateKey and secret
+  createSigner({ privateKey: pem, secret: 's', ttlSeconds: 60 });
+  // @ts-expect-error a signer needs a key
+  createSigner({ ttlSeconds: 60 });
+  // @ts-expect-error publicKey and jwks together
+  createVerifier({ publicKey: pem, jwks });
+  // @ts-expect-error publicKey and secret together
+  createVerifier({ publicKey: pem, secret: 's' });
+  // @ts-expect-error a verifier needs a key
+  createVerifier({ issuer: 'x' });
+  // @ts-expect-error RSA keys are not generated
+  generateKeyPair('RS256');
+  // @ts-expect-error tokens are strings
+  verifier.verify(Buffer.from('a.b.c'));
+  // @ts-expect-error jti is `true` or a string, not false
+  signer.sign({}, { jti: false });
+  // @ts-expect-error a number is not a secret
+  createSigner({ secret: 42 });
+  // @ts-expect-error sign returns a string, not a Promise
+  const notPromise: Promise<string> = signer.sign({});
+  const decoded = decode('a.b.c');
+  // @ts-expect-error secondsLeft may be null (strict null checks)
+  const seconds: number = decoded.secondsLeft;
+  // @ts-expect-error issuedAt is a Date, not a number
+  const issued: number | null = decoded.issuedAt;
+  // @ts-expect-error algorithms is readonly on a verifier
+  verifier.algorithms = ['HS256'];
+  try {
+    verifier.verify('x');
+  } catch (error) {
+    if (error instanceof TokenError) {
+      // @ts-expect-error not one of the stable codes
+      const code: 'ERR_SOMETHING_ELSE' = error.code;
+      void code;
+    }
+  }
+  void [notPromise, seconds, issued];
+}
+
+declare const Buffer: { from(text: string): Uint8Array };

@@ -198,3 +198,23 @@ describe('interop: algorithm binding across libraries', () => {
     throwsCode(() => createVerifier({ publicKey: spki, algorithms: ['RS256', 'PS256'] }).verify(token), 'ERR_JOSE_ALG_NOT_ALLOWED');
   });
 });
+
+describe('interop: claims survive byte-for-byte', () => {
+  // Non-ASCII text, U+2028, a lone surrogate, HTML-ish text, deep nesting and big numbers.
+  const claims = {
+    name: 'Zoë 🚀', ключ: 'значение', sep: '\u2028', lone: '\ud800', html: '</script>&',
+    deep: { a: [{ b: [1, 2, { c: null }] }] }, big: 2 ** 53 - 1, neg: -0.5, t: true,
+  };
+  const secret = new Uint8Array(32).fill(7);
+
+  it('scopemint -> jose', async () => {
+    const token = createSigner({ secret, ttlSeconds: 60 }).sign(claims);
+    const { payload } = await jose.jwtVerify(token, secret);
+    for (const [k, v] of Object.entries(claims)) assert.deepEqual(payload[k], v, k);
+  });
+
+  it('jose -> scopemint', async () => {
+    const token = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1m').sign(secret);
+    assert.deepEqual(createVerifier({ secret }).verify(token).payload, jose.decodeJwt(token));
+  });
+});

@@ -284,6 +284,17 @@ describe('key confusion', () => {
     });
   }
 
+  // The PEM parser finds a block anywhere in the text, so the `secret` guard must too:
+  // otherwise text the verifier would read as a public key becomes an HMAC secret.
+  const preamble = `Bag Attributes\n    localKeyID: 01 00 00 00\nsubject=CN = scopemint test p256\n\n${fixture('p256-cert.pem')}`;
+  for (const [label, text] of [['PEM with a UTF-8 BOM', `\uFEFF${spki}`], ['certificate with an OpenSSL text preamble', preamble]]) {
+    it(`a ${label} is a key for publicKey, so it is refused as secret`, () => {
+      assert.equal(createVerifier({ publicKey: text }).algorithms.length, 1);
+      throwsCode(() => createVerifier({ secret: text }), 'ERR_KEY_INVALID', undefined, 'verifier');
+      throwsCode(() => createSigner({ secret: text, ...TTL }), 'ERR_KEY_INVALID', undefined, 'signer');
+    });
+  }
+
   it('a JWK object passed as secret is refused with ERR_KEY_INVALID', () => {
     // README: "ERR_KEY_INVALID ... is a PEM/JWK passed as `secret`".
     throwsCode(() => createVerifier({ secret: jwk(p256.publicKey) }), 'ERR_KEY_INVALID');

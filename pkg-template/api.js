@@ -146,11 +146,24 @@ function createApi(wasm) {
     }
   }
 
+  function deepFreeze(value) {
+    if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+      Object.freeze(value);
+      for (const member of Object.values(value)) deepFreeze(member);
+    }
+    return value;
+  }
+
   class Verifier {
     #inner;
+    // token -> { result, validUntil }; insertion order makes the oldest entry first to go.
+    #cache;
+    #capacity;
 
     constructor(inner) {
       this.#inner = inner;
+      this.#capacity = inner.cacheCapacity();
+      this.#cache = this.#capacity > 0 ? new Map() : undefined;
     }
 
     get algorithms() {
@@ -158,11 +171,29 @@ function createApi(wasm) {
     }
 
     verify(token) {
+      const cache = this.#cache;
+      if (cache !== undefined) {
+        const hit = cache.get(token);
+        if (hit !== undefined) {
+          if (Date.now() / 1000 < hit.validUntil) return hit.result;
+          cache.delete(token);
+        }
+      }
+      let result;
       try {
-        return JSON.parse(this.#inner.verify(tokenText(token)));
+        result = JSON.parse(this.#inner.verify(tokenText(token)));
       } catch (error) {
         rethrow(error);
       }
+      if (cache !== undefined) {
+        // Rust says how long this token stays valid (NaN: never cache it).
+        const validUntil = this.#inner.lastValidUntil();
+        if (validUntil > Date.now() / 1000) {
+          if (cache.size >= this.#capacity) cache.delete(cache.keys().next().value);
+          cache.set(token, { result: deepFreeze(result), validUntil });
+        }
+      }
+      return result;
     }
   }
 

@@ -264,6 +264,12 @@ interface VerifierCommonOptions {
   allowMissingExpiry?: boolean;
   /** `'vizzly'`: the expiry is Vizzly's ISO-8601 `expires` claim (required) instead of `exp`. */
   profile?: 'vizzly';
+  /**
+   * Cache verified tokens: `true` for 1000 entries, or `{ maxEntries }`. A cached token is returned
+   * without re-verification until it expires (never past `exp`/`maxTokenAgeSeconds`); cached results
+   * are shared and deeply frozen. Off by default; never used with `currentTime`.
+   */
+  cache?: boolean | { maxEntries: number };
 }
 
 export type VerifierOptions = VerifierCommonOptions &

@@ -9,9 +9,9 @@ use crate::time;
 /// Tokens longer than this are refused unless a caller raises the limit.
 pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
 
-/// A compact JWS split into its three segments, the header decoded.
+/// A compact JWS split into its three segments.
 pub struct Parts<'t> {
-    pub header_json: String,
+    pub header_segment: &'t str,
     pub signing_input: &'t str,
     pub payload_segment: &'t str,
     pub signature_segment: &'t str,
@@ -44,9 +44,8 @@ pub fn split(token: &str) -> Result<Parts<'_>> {
             "a compact JWS has 3 dot-separated segments; this token has {count}"
         )));
     };
-    let header_json = decode_segment(header, "header")?;
     Ok(Parts {
-        header_json,
+        header_segment: header,
         signing_input: &token[..header.len() + 1 + payload.len()],
         payload_segment: payload,
         signature_segment: signature,
@@ -109,7 +108,8 @@ pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
     };
     check_size(token, max_bytes)?;
     let parts = split(token)?;
-    parse_object(&parts.header_json, "header")?;
+    let header_json = decode_segment(parts.header_segment, "header")?;
+    parse_object(&header_json, "header")?;
     let payload_json = decode_segment(parts.payload_segment, "payload")?;
     let payload = parse_object(&payload_json, "payload")?;
     let issued_at = payload.number("iat").ok().flatten();
@@ -120,7 +120,7 @@ pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
     });
     let profile = detect_profile(&payload);
     Ok(Decoded {
-        header_json: parts.header_json,
+        header_json,
         payload_json,
         issued_at,
         expires_at,

@@ -65,9 +65,158 @@ impl<'a> Object<'a> {
     }
 }
 
-fn reject_duplicates<E: de::Error>(names: &mut [Cow<'_, str>]) -> Result<(), E> {
-    names.sort_unstable();
-    match names.windows(2).find(|pair| pair[0] == pair[1]) {
+/// A claims object scanned in one pass: member names (for presence checks)
+/// and the registered claims' values; everything else is only checked for
+/// syntax and duplicate names. Cheaper than [`Object`] where raw member text
+/// is not needed.
+pub struct Claims<'a> {
+    names: Vec<Cow<'a, str>>,
+    registered: Vec<(&'static str, ClaimValue)>,
+}
+
+/// Claims whose values the library reads.
+const REGISTERED: [&str; 8] = ["exp", "nbf", "iat", "iss", "sub", "jti", "aud", "expires"];
+
+#[derive(Clone, Debug, PartialEq)]
+enum ClaimValue {
+    Number(f64),
+    Text(String),
+    TextList(Vec<String>),
+    Other,
+}
+
+impl<'a> Claims<'a> {
+    pub fn scan(text: &'a str) -> Result<Claims<'a>, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    fn registered(&self, name: &str) -> Option<&ClaimValue> {
+        self.registered
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// A registered claim that must be a number, if present.
+    pub fn number(&self, name: &str) -> Result<Option<f64>, ()> {
+        match self.registered(name) {
+            None => Ok(None),
+            Some(ClaimValue::Number(n)) => Ok(Some(*n)),
+            Some(_) => Err(()),
+        }
+    }
+
+    /// A registered claim that must be a string, if present.
+    pub fn string(&self, name: &str) -> Result<Option<String>, ()> {
+        match self.registered(name) {
+            None => Ok(None),
+            Some(ClaimValue::Text(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(()),
+        }
+    }
+
+    /// `aud`: a string or a list of strings, if present.
+    pub fn audience(&self) -> Result<Option<Vec<String>>, ()> {
+        match self.registered("aud") {
+            None => Ok(None),
+            Some(ClaimValue::Text(s)) => Ok(Some(vec![s.clone()])),
+            Some(ClaimValue::TextList(list)) => Ok(Some(list.clone())),
+            Some(_) => Err(()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Claims<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ClaimsVisitor;
+        impl<'de> Visitor<'de> for ClaimsVisitor {
+            type Value = Claims<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claims<'de>, A::Error> {
+                let mut names: Vec<Cow<'de, str>> = Vec::new();
+                let mut registered = Vec::new();
+                while let Some(name) = map.next_key::<Cow<'de, str>>()? {
+                    match REGISTERED.iter().find(|r| **r == name) {
+                        Some(claim) => registered.push((*claim, map.next_value::<ClaimValue>()?)),
+                        None => map.next_value_seed(UniqueMembers)?,
+                    }
+                    names.push(name);
+                }
+                reject_duplicates(&names)?;
+                Ok(Claims { names, registered })
+            }
+        }
+        deserializer.deserialize_map(ClaimsVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for ClaimValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+        impl<'de> Visitor<'de> for ValueVisitor {
+            type Value = ClaimValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<ClaimValue, E> {
+                Ok(ClaimValue::Other)
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<ClaimValue, E> {
+                Ok(ClaimValue::Number(n as f64))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<ClaimValue, E> {
+                Ok(ClaimValue::Number(n as f64))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<ClaimValue, E> {
+                Ok(ClaimValue::Number(n))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<ClaimValue, E> {
+                Ok(ClaimValue::Text(s.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<ClaimValue, E> {
+                Ok(ClaimValue::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ClaimValue, A::Error> {
+                let mut texts = Some(Vec::new());
+                while let Some(item) = seq.next_element::<ClaimValue>()? {
+                    match (item, texts.as_mut()) {
+                        (ClaimValue::Text(s), Some(list)) => list.push(s),
+                        _ => texts = None,
+                    }
+                }
+                Ok(texts.map_or(ClaimValue::Other, ClaimValue::TextList))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ClaimValue, A::Error> {
+                UniqueMembers.visit_map(map).map(|()| ClaimValue::Other)
+            }
+        }
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+fn reject_duplicates<E: de::Error>(names: &[Cow<'_, str>]) -> Result<(), E> {
+    // Claim sets are small: a quadratic scan beats sorting below a dozen names.
+    if names.len() <= 12 {
+        for (i, name) in names.iter().enumerate() {
+            if names[..i].contains(name) {
+                return Err(E::custom(format!("duplicate member name \"{name}\"")));
+            }
+        }
+        return Ok(());
+    }
+    let mut sorted: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
+    sorted.sort_unstable();
+    match sorted.windows(2).find(|pair| pair[0] == pair[1]) {
         Some(pair) => Err(E::custom(format!("duplicate member name \"{}\"", pair[0]))),
         None => Ok(()),
     }
@@ -87,8 +236,8 @@ impl<'de> Deserialize<'de> for Object<'de> {
                     let value: &'de RawValue = map.next_value()?;
                     members.push((name, value));
                 }
-                let mut names: Vec<Cow<'_, str>> = members.iter().map(|(n, _)| n.clone()).collect();
-                reject_duplicates(&mut names)?;
+                let names: Vec<Cow<'_, str>> = members.iter().map(|(n, _)| n.clone()).collect();
+                reject_duplicates(&names)?;
                 Ok(Object { members })
             }
         }
@@ -139,7 +288,7 @@ impl<'de> Visitor<'de> for UniqueMembers {
             map.next_value_seed(UniqueMembers)?;
             names.push(name);
         }
-        reject_duplicates(&mut names)
+        reject_duplicates(&names)
     }
 }
 
@@ -168,10 +317,35 @@ mod tests {
     }
 
     #[test]
+    fn claims_scan_reads_registered_claims_and_rejects_duplicates() {
+        let claims =
+            Claims::scan(r#"{"exp":5,"aud":["a","b"],"iss":"x","x":{"y":[1,{"z":2}]},"sub":3}"#)
+                .unwrap();
+        assert_eq!(claims.number("exp"), Ok(Some(5.0)));
+        assert_eq!(
+            claims.audience(),
+            Ok(Some(vec!["a".to_string(), "b".to_string()]))
+        );
+        assert_eq!(claims.string("iss"), Ok(Some("x".to_string())));
+        assert_eq!(claims.string("sub"), Err(()));
+        assert!(claims.contains("x") && !claims.contains("y"));
+        assert!(Claims::scan(r#"{"aud":[{"k":1,"k":2}]}"#).is_err());
+        assert!(Claims::scan(r#"{"x":{"y":{"k":1,"k":2}}}"#).is_err());
+        assert!(Claims::scan(r#"{"exp":1,"exp":1}"#).is_err());
+        let many: Vec<String> = (0..20).map(|i| format!("\"k{i}\":1")).collect();
+        assert!(Claims::scan(&format!("{{{},\"k7\":2}}", many.join(","))).is_err());
+        assert_eq!(
+            Claims::scan(r#"{"aud":["a",1]}"#).unwrap().audience(),
+            Err(())
+        );
+    }
+
+    #[test]
     fn rejects_non_objects_and_deep_nesting_without_crashing() {
         assert!(Object::parse("[1]").is_err());
         assert!(Object::parse("\"s\"").is_err());
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(Object::parse(&deep).is_err());
+        assert!(Claims::scan(&deep).is_err());
     }
 }

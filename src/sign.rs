@@ -7,7 +7,7 @@ use crate::alg::{Algorithm, KeyFamily};
 use crate::b64;
 use crate::crypto::SigningKey;
 use crate::error::{invalid_option, Error, Result};
-use crate::json::Object;
+use crate::json::{Claims, Object};
 use crate::keys::{self, JwkMeta, PrivateKey, PublicKey};
 use crate::options::{positive_seconds, OneOrMany, Secret};
 use crate::{random, time};
@@ -211,8 +211,8 @@ impl Signer {
     }
 
     /// Signs with `now` as the issue time; for tests and replay-free batch jobs.
-    pub fn sign_at(&self, claims: &str, options: &SignOptions, now: i64) -> Result<String> {
-        let claims = Object::parse(claims)
+    pub fn sign_at(&self, claims_json: &str, options: &SignOptions, now: i64) -> Result<String> {
+        let claims = Claims::scan(claims_json)
             .map_err(|e| invalid_option("claims", format!("must be a JSON object: {e}")))?;
         check_registered_claim_types(&claims)?;
 
@@ -284,7 +284,7 @@ impl Signer {
             }
         }
 
-        let payload = payload_json(&claims, &added)?;
+        let payload = splice_claims(claims_json, claims.is_empty(), &added)?;
         match &options.header {
             Some(extra) => {
                 let header = header_json(
@@ -328,7 +328,7 @@ impl Signer {
 /// The value for `claim` given either as a call option or in the claims, but
 /// never both: two sources for one claim is a conflict, not a choice.
 fn from_option_or_claim<'v>(
-    claims: &Object,
+    claims: &Claims,
     claim: &str,
     option: Option<&'v Value>,
     option_name: &str,
@@ -344,7 +344,7 @@ fn from_option_or_claim<'v>(
 
 /// Registered claims in the caller's claims must have their RFC 7519 types,
 /// or the token would be refused by every verifier.
-fn check_registered_claim_types(claims: &Object) -> Result<()> {
+fn check_registered_claim_types(claims: &Claims) -> Result<()> {
     for name in ["exp", "nbf", "iat"] {
         if claims.number(name).is_err() {
             return Err(invalid_option(
@@ -361,22 +361,13 @@ fn check_registered_claim_types(claims: &Object) -> Result<()> {
             ));
         }
     }
-    if let Some(aud) = claims.get("aud") {
-        if audience_from_raw(aud.get()).is_none() {
-            return Err(invalid_option(
-                "claims",
-                "\"aud\" must be a string or a list of strings",
-            ));
-        }
+    if claims.audience().is_err() {
+        return Err(invalid_option(
+            "claims",
+            "\"aud\" must be a string or a list of strings",
+        ));
     }
     Ok(())
-}
-
-pub(crate) fn audience_from_raw(raw: &str) -> Option<Vec<String>> {
-    match serde_json::from_str::<OneOrMany>(raw).ok()? {
-        OneOrMany::One(one) => Some(vec![one]),
-        OneOrMany::Many(many) => Some(many),
-    }
 }
 
 fn header_json(
@@ -406,6 +397,27 @@ fn header_json(
     serde_json::to_writer(&mut out, alg.as_str()).map_err(json_error)?;
     for (name, value) in header.iter().filter(|(n, _)| *n != "alg") {
         out.push(b',');
+        serde_json::to_writer(&mut out, name).map_err(json_error)?;
+        out.push(b':');
+        serde_json::to_writer(&mut out, value).map_err(json_error)?;
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
+/// The caller's claims with `added` appended before the closing brace: the
+/// caller's JSON text is kept as it is rather than re-encoded.
+fn splice_claims(claims_json: &str, empty: bool, added: &[(&str, Value)]) -> Result<Vec<u8>> {
+    let body = claims_json.trim_end();
+    // `Claims::scan` accepted it as an object, so it ends with '}'.
+    let open = &body[..body.len() - 1];
+    let mut out = Vec::with_capacity(body.len() + added.len() * 24);
+    out.extend_from_slice(open.as_bytes());
+    let mut first = empty;
+    for (name, value) in added {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
         serde_json::to_writer(&mut out, name).map_err(json_error)?;
         out.push(b':');
         serde_json::to_writer(&mut out, value).map_err(json_error)?;

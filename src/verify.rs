@@ -1,6 +1,8 @@
 //! Verifiers: keys and checks fixed once, then `verify` per token. The
 //! signature is checked before the payload is even parsed.
 
+use std::sync::{Arc, Mutex};
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -8,10 +10,9 @@ use crate::alg::{Algorithm, KeyFamily};
 use crate::crypto::VerifyingKey;
 use crate::decode::{self, DEFAULT_MAX_TOKEN_BYTES};
 use crate::error::{claim_invalid, invalid_option, malformed, Error, ErrorCode, Result};
-use crate::json::Object;
+use crate::json::{Claims, Object};
 use crate::keys::{self, JwkMeta, PublicKey};
 use crate::options::{positive_seconds, OneOrMany, Secret};
-use crate::sign::audience_from_raw;
 use crate::{b64, time};
 
 /// Options for [`Verifier::new`]. In JS these are the `createVerifier` options.
@@ -46,7 +47,24 @@ pub struct VerifierOptions {
     pub allow_missing_expiry: bool,
     /// `"vizzly"`: the expiry is Vizzly's ISO-8601 `expires` claim instead of `exp`.
     pub profile: Option<String>,
+    /// Cache verified tokens (in the JS layer): `true` for 1000 entries, or `{ maxEntries }`.
+    pub cache: Option<CacheOption>,
 }
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum CacheOption {
+    Enabled(bool),
+    Sized(CacheSize),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CacheSize {
+    pub max_entries: usize,
+}
+
+const DEFAULT_CACHE_ENTRIES: usize = 1000;
 
 struct KeyEntry {
     kid: Option<String>,
@@ -68,7 +86,19 @@ pub struct Verifier {
     current_time: Option<f64>,
     allow_missing_expiry: bool,
     expiry_claim: ExpiryClaim,
+    header_cache: Mutex<Vec<Arc<CheckedHeader>>>,
+    cache_capacity: usize,
 }
+
+/// A header segment that passed every header check.
+struct CheckedHeader {
+    segment: String,
+    json: String,
+    alg: Algorithm,
+    kid: Option<String>,
+}
+
+const HEADER_CACHE_SIZE: usize = 8;
 
 /// Where a token states its expiry.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -84,6 +114,9 @@ enum ExpiryClaim {
 pub struct Verified {
     pub header_json: String,
     pub payload_json: String,
+    /// Unix seconds from which the token is no longer valid, if it expires
+    /// (`None` too under a fixed `currentTime`).
+    pub valid_until: Option<f64>,
 }
 
 /// The algorithms a key may verify: those allowed by the options (or the key's
@@ -242,6 +275,18 @@ impl Verifier {
                 .map(|t| time::instant_from_json(t, "currentTime").map(|s| s as f64))
                 .transpose()?,
             allow_missing_expiry: options.allow_missing_expiry,
+            header_cache: Mutex::new(Vec::with_capacity(HEADER_CACHE_SIZE)),
+            cache_capacity: match options.cache {
+                None | Some(CacheOption::Enabled(false)) => 0,
+                Some(CacheOption::Enabled(true)) => DEFAULT_CACHE_ENTRIES,
+                Some(CacheOption::Sized(CacheSize { max_entries: 0 })) => {
+                    return Err(invalid_option(
+                        "cache",
+                        "maxEntries must be a positive integer",
+                    ))
+                }
+                Some(CacheOption::Sized(CacheSize { max_entries })) => max_entries,
+            },
             expiry_claim: match options.profile.as_deref() {
                 None => ExpiryClaim::Exp,
                 Some("vizzly") => ExpiryClaim::VizzlyExpires,
@@ -259,6 +304,11 @@ impl Verifier {
         &self.algorithms
     }
 
+    /// How many verified tokens the JS layer may cache (0: no cache).
+    pub fn cache_capacity(&self) -> usize {
+        self.cache_capacity
+    }
+
     pub fn max_token_bytes(&self) -> usize {
         self.max_token_bytes
     }
@@ -270,12 +320,8 @@ impl Verifier {
     pub fn verify_at(&self, token: &str, now: f64) -> Result<Verified> {
         decode::check_size(token, self.max_token_bytes)?;
         let parts = decode::split(token)?;
-        let header = decode::parse_object(&parts.header_json, "header")?;
-        let alg = self.check_header(&header)?;
-        let kid = header
-            .string("kid")
-            .map_err(|_| malformed("the header's \"kid\" must be a string"))?;
-        let key = self.select_key(alg, kid.as_deref())?;
+        let header = self.checked_header(parts.header_segment)?;
+        let key = self.select_key(header.alg, header.kid.as_deref())?;
 
         let signature = b64::decode(parts.signature_segment)
             .ok_or_else(|| malformed("the signature is not valid base64url"))?;
@@ -287,13 +333,52 @@ impl Verifier {
         }
 
         let payload_json = decode::decode_segment(parts.payload_segment, "payload")?;
-        let payload = decode::parse_object(&payload_json, "payload")?;
-        self.check_claims(&payload, now)?;
+        let payload = Claims::scan(&payload_json)
+            .map_err(|e| malformed(format!("the payload is not a valid JSON object: {e}")))?;
+        let valid_until = self.check_claims(&payload, now)?;
         drop(payload);
         Ok(Verified {
-            header_json: parts.header_json,
+            header_json: header.json.clone(),
             payload_json,
+            // Under a fixed clock, "valid until" means nothing to a real-time cache.
+            valid_until: valid_until.filter(|_| self.current_time.is_none()),
         })
+    }
+
+    /// The header segment decoded and checked, from the cache when this exact
+    /// segment passed before: every check depends only on its text and on the
+    /// verifier's fixed options, and one signer always emits the same header.
+    fn checked_header(&self, segment: &str) -> Result<Arc<CheckedHeader>> {
+        let cache = self
+            .header_cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(hit) = cache.iter().find(|h| h.segment == segment) {
+            return Ok(Arc::clone(hit));
+        }
+        drop(cache);
+        let json = decode::decode_segment(segment, "header")?;
+        let header = decode::parse_object(&json, "header")?;
+        let alg = self.check_header(&header)?;
+        let kid = header
+            .string("kid")
+            .map_err(|_| malformed("the header's \"kid\" must be a string"))?;
+        drop(header);
+        let checked = Arc::new(CheckedHeader {
+            segment: segment.to_string(),
+            json,
+            alg,
+            kid,
+        });
+        let mut cache = self
+            .header_cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cache.len() == HEADER_CACHE_SIZE {
+            cache.remove(0);
+        }
+        cache.push(Arc::clone(&checked));
+        Ok(checked)
     }
 
     fn check_header(&self, header: &Object) -> Result<Algorithm> {
@@ -413,7 +498,9 @@ impl Verifier {
         }
     }
 
-    fn check_claims(&self, payload: &Object, now: f64) -> Result<()> {
+    /// Checks the claims; returns the instant from which the token stops being
+    /// valid (for caches), if it has one.
+    fn check_claims(&self, payload: &Claims, now: f64) -> Result<Option<f64>> {
         let number = |name: &str| {
             payload
                 .number(name)
@@ -465,6 +552,7 @@ impl Verifier {
             }
         }
         let iat = number("iat")?;
+        let mut valid_until = expiry.map(|expiry| expiry + tolerance);
         if let Some(max_age) = self.max_token_age {
             let iat = iat
                 .ok_or_else(|| claim_invalid("iat", "is missing (maxTokenAgeSeconds needs it)"))?;
@@ -478,6 +566,8 @@ impl Verifier {
                 )
                 .with_claim("iat"));
             }
+            let aged_out = iat + max_age + tolerance;
+            valid_until = Some(valid_until.map_or(aged_out, |until: f64| until.min(aged_out)));
         }
         for name in ["iss", "sub", "jti"] {
             payload
@@ -491,12 +581,8 @@ impl Verifier {
             }
         }
         let audience = payload
-            .get("aud")
-            .map(|raw| {
-                audience_from_raw(raw.get())
-                    .ok_or_else(|| claim_invalid("aud", "must be a string or a list of strings"))
-            })
-            .transpose()?;
+            .audience()
+            .map_err(|_| claim_invalid("aud", "must be a string or a list of strings"))?;
         if let Some(expected) = &self.audience {
             if !audience.is_some_and(|aud| aud.iter().any(|a| expected.contains(a))) {
                 return Err(claim_invalid("aud", "does not match the expected audience"));
@@ -509,6 +595,6 @@ impl Verifier {
         {
             return Err(claim_invalid(missing, "is required but missing"));
         }
-        Ok(())
+        Ok(valid_until)
     }
 }

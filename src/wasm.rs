@@ -74,7 +74,11 @@ impl WasmSigner {
 }
 
 #[wasm_bindgen(js_name = Verifier)]
-pub struct WasmVerifier(Verifier);
+pub struct WasmVerifier {
+    verifier: Verifier,
+    /// `validUntil` of the last successful `verify`, read by the JS cache.
+    last_valid_until: std::cell::Cell<f64>,
+}
 
 #[wasm_bindgen(js_class = Verifier)]
 impl WasmVerifier {
@@ -82,20 +86,37 @@ impl WasmVerifier {
     pub fn new(options_json: &str) -> Result<WasmVerifier, JsValue> {
         let options: VerifierOptions =
             crate::options_from_json(options_json, "createVerifier options").map_err(to_js)?;
-        Verifier::new(options).map(WasmVerifier).map_err(to_js)
+        let verifier = Verifier::new(options).map_err(to_js)?;
+        Ok(WasmVerifier {
+            verifier,
+            last_valid_until: std::cell::Cell::new(f64::NAN),
+        })
     }
 
     /// `{"header":…,"payload":…}` as JSON text.
     pub fn verify(&self, token: &str) -> Result<String, JsValue> {
-        let verified = self.0.verify(token).map_err(to_js)?;
+        let verified = self.verifier.verify(token).map_err(to_js)?;
+        self.last_valid_until
+            .set(verified.valid_until.unwrap_or(f64::NAN));
         Ok(format!(
             "{{\"header\":{},\"payload\":{}}}",
             verified.header_json, verified.payload_json
         ))
     }
 
+    /// Unix seconds until which the last verified token stays valid; NaN if it must not be cached.
+    #[wasm_bindgen(js_name = lastValidUntil)]
+    pub fn last_valid_until(&self) -> f64 {
+        self.last_valid_until.get()
+    }
+
+    #[wasm_bindgen(js_name = cacheCapacity)]
+    pub fn cache_capacity(&self) -> usize {
+        self.verifier.cache_capacity()
+    }
+
     pub fn algorithms(&self) -> Vec<String> {
-        self.0
+        self.verifier
             .algorithms()
             .iter()
             .map(|a| a.as_str().to_string())

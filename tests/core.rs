@@ -713,3 +713,74 @@ fn every_error_code_is_distinct_and_prefixed() {
     assert_eq!(unique.len(), codes.len());
     assert!(codes.iter().all(|c| c.starts_with("ERR_")));
 }
+
+#[test]
+fn the_header_cache_never_skips_a_check_that_depends_on_the_token() {
+    let v = hs_verifier();
+    let good = hs256_token(r#"{"alg":"HS256","typ":"JWT"}"#, &valid_payload());
+    for _ in 0..3 {
+        verify(&v, &good).unwrap();
+    }
+    // Same header segment, so a cached header: the signature and claims are still checked.
+    let (input, _) = good.rsplit_once('.').unwrap();
+    assert_eq!(
+        code(verify(&v, &format!("{input}.AAAA"))),
+        ErrorCode::JwsSignatureInvalid
+    );
+    let expired = hs256_token(
+        r#"{"alg":"HS256","typ":"JWT"}"#,
+        &json!({ "exp": NOW - 1 }).to_string(),
+    );
+    assert_eq!(code(verify(&v, &expired)), ErrorCode::JwtExpired);
+    // Headers that failed are not cached as good ones.
+    let bad = hs256_token(r#"{"alg":"HS256","crit":["x"]}"#, &valid_payload());
+    for _ in 0..2 {
+        assert_eq!(code(verify(&v, &bad)), ErrorCode::JoseHeaderUnsupported);
+    }
+    // More distinct headers than the cache holds still verify correctly.
+    for i in 0..20 {
+        verify(
+            &v,
+            &hs256_token(
+                &format!(r#"{{"alg":"HS256","kid":"k{i}"}}"#),
+                &valid_payload(),
+            ),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn verified_tokens_report_until_when_they_may_be_cached() {
+    let v = hs_verifier();
+    let token = hs256_token(
+        r#"{"alg":"HS256"}"#,
+        &json!({ "exp": NOW + 60, "iat": NOW }).to_string(),
+    );
+    assert_eq!(
+        v.verify_at(&token, NOW as f64).unwrap().valid_until,
+        Some((NOW + 60) as f64)
+    );
+    let aged = verifier(
+        json!({ "secret": SECRET_32, "maxTokenAgeSeconds": 10, "clockToleranceSeconds": 2 }),
+    )
+    .unwrap();
+    assert_eq!(
+        aged.verify_at(&token, NOW as f64).unwrap().valid_until,
+        Some((NOW + 12) as f64)
+    );
+    let fixed = verifier(json!({ "secret": SECRET_32, "currentTime": NOW })).unwrap();
+    assert_eq!(fixed.verify(&token).unwrap().valid_until, None);
+    assert_eq!(
+        code(verifier(
+            json!({ "secret": SECRET_32, "cache": { "maxEntries": 0 } })
+        )),
+        ErrorCode::InvalidOption
+    );
+    assert_eq!(
+        verifier(json!({ "secret": SECRET_32, "cache": true }))
+            .unwrap()
+            .cache_capacity(),
+        1000
+    );
+}

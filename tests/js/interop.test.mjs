@@ -200,9 +200,9 @@ describe('interop: algorithm binding across libraries', () => {
 });
 
 describe('interop: claims survive byte-for-byte', () => {
-  // Non-ASCII text, U+2028, a lone surrogate, HTML-ish text, deep nesting and big numbers.
+  // Non-ASCII text, U+2028, HTML-ish text, deep nesting and big numbers.
   const claims = {
-    name: 'Zoë 🚀', ключ: 'значение', sep: '\u2028', lone: '\ud800', html: '</script>&',
+    name: 'Zoë 🚀', ключ: 'значение', sep: '\u2028', html: '</script>&',
     deep: { a: [{ b: [1, 2, { c: null }] }] }, big: 2 ** 53 - 1, neg: -0.5, t: true,
   };
   const secret = new Uint8Array(32).fill(7);
@@ -216,5 +216,22 @@ describe('interop: claims survive byte-for-byte', () => {
   it('jose -> scopemint', async () => {
     const token = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1m').sign(secret);
     assert.deepEqual(createVerifier({ secret }).verify(token).payload, jose.decodeJwt(token));
+  });
+
+  // A string cut mid-emoji (name.slice(0, n)) holds a lone surrogate; JSON.stringify
+  // writes it as the escape "\ud83d", which is valid JSON (RFC 8259 §7) and which jose
+  // signs and verifies. Accepted by scopemint before 4a9368a, refused since.
+  const truncated = { name: 'Rocket 🚀'.slice(0, 8), exp: 4_000_000_000 };
+
+  it('a lone surrogate claim (truncated emoji): scopemint -> jose', async () => {
+    assert.equal(truncated.name.at(-1), '\ud83d');
+    const token = createSigner({ secret, ttlSeconds: 60 }).sign({ name: truncated.name });
+    assert.equal((await jose.jwtVerify(token, secret)).payload.name, truncated.name);
+  });
+
+  it('a lone surrogate claim (truncated emoji): jose -> scopemint', async () => {
+    const token = await new jose.SignJWT(truncated).setProtectedHeader({ alg: 'HS256' }).sign(secret);
+    assert.equal((await jose.jwtVerify(token, secret)).payload.name, truncated.name);
+    assert.equal(createVerifier({ secret }).verify(token).payload.name, truncated.name);
   });
 });

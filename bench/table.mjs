@@ -13,7 +13,10 @@ function grid(header, rows, textColumns) {
 
 export function throughputTable(rows, libraryNames) {
   const header = ['payload', 'alg', 'op', ...libraryNames.map((n) => `${n} ops/s`), 'vs best peer'];
-  return grid(header, rows.map((r) => [r.payload, r.alg, r.op, ...libraryNames.map((n) => fmtOps(r.opsPerSec[n])), r.ratio == null ? 'n/a' : `${r.ratio.toFixed(2)}x`]), 3);
+  const cell = (r, n) => fmtOps(r.opsPerSec[n]) + (r.notCached?.includes(n) ? '*' : '');
+  const table = grid(header, rows.map((r) => [r.payload, r.alg, r.op, ...libraryNames.map((n) => cell(r, n)), r.ratio == null ? 'n/a' : `${r.ratio.toFixed(2)}x`]), 3);
+  const starred = rows.some((r) => r.notCached?.length);
+  return starred ? `${table}\n* cache on, but this library did not cache the token (a repeat verify was not a hit), so this is uncached verify` : table;
 }
 
 export function coldStartTable(coldStart, runs) {

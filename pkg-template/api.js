@@ -3,7 +3,10 @@
 // errors become TokenError. Every rule lives in Rust.
 // scripts/build-pkg.mjs wraps this file as CommonJS and as ESM.
 
-function createApi(wasm) {
+// `native`, given only by the Node entry, signs and verifies asymmetric
+// signatures with node:crypto (see node-crypto.js); Rust still builds and
+// checks everything else.
+function createApi(wasm, native) {
   class TokenError extends Error {
     constructor(code, message, claim) {
       super(message);
@@ -24,6 +27,12 @@ function createApi(wasm) {
     return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
   }
 
+  // JSON turns NaN and Infinity into null, which would read as "option not
+  // given"; as strings they reach Rust and fail its type check instead.
+  function keepNonFinite(key, value) {
+    return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+  }
+
   // Secrets may be bytes; JSON has no bytes, so they travel as a number array.
   function optionsJson(options, what) {
     if (options === undefined) return undefined;
@@ -35,7 +44,7 @@ function createApi(wasm) {
       adapted = { ...options, secret: Array.from(view) };
     }
     try {
-      return JSON.stringify(adapted);
+      return JSON.stringify(adapted, keepNonFinite);
     } catch (error) {
       throw new TokenError('ERR_INVALID_OPTION', `${what}: options must be JSON-serialisable (${error.message})`);
     }
@@ -66,11 +75,14 @@ function createApi(wasm) {
   class Signer {
     #inner;
     #publicJwk;
+    #nativeSign;
 
     constructor(inner) {
       this.#inner = inner;
       const jwk = inner.publicJwk();
       this.#publicJwk = jwk === undefined ? undefined : JSON.parse(jwk);
+      const der = native === undefined ? undefined : inner.nativeKey();
+      if (der !== undefined) this.#nativeSign = native.signer(der, inner.nativeKeyFormat(), inner.algorithm());
     }
 
     get algorithm() {
@@ -83,6 +95,10 @@ function createApi(wasm) {
 
     sign(claims, options) {
       try {
+        if (this.#nativeSign !== undefined) {
+          const input = this.#inner.signingInput(claimsJson(claims), optionsJson(options, 'sign options'));
+          return `${input}.${this.#nativeSign(input)}`;
+        }
         return this.#inner.sign(claimsJson(claims), optionsJson(options, 'sign options'));
       } catch (error) {
         rethrow(error);
@@ -160,10 +176,32 @@ function createApi(wasm) {
     #cache;
     #capacity;
 
+    // One check function per key entry (undefined for HMAC keys), or undefined without native crypto.
+    #nativeChecks;
+
     constructor(inner) {
       this.#inner = inner;
       this.#capacity = inner.cacheCapacity();
       this.#cache = this.#capacity > 0 ? new Map() : undefined;
+      if (native !== undefined) {
+        const checks = [];
+        for (let index = 0; index < inner.keyCount(); index++) {
+          const der = inner.nativeKey(index);
+          checks.push(der === undefined ? undefined : native.verifier(der, inner.keyAlgorithm(index)));
+        }
+        if (checks.some((check) => check !== undefined)) this.#nativeChecks = checks;
+      }
+    }
+
+    #verifyUncached(token) {
+      if (this.#nativeChecks === undefined) return this.#inner.verify(token);
+      const check = this.#nativeChecks[this.#inner.startNative(token)];
+      if (check === undefined) return this.#inner.verify(token);
+      const dot = token.lastIndexOf('.');
+      if (!check(token.slice(0, dot), token.slice(dot + 1))) {
+        throw new TokenError('ERR_JWS_SIGNATURE_INVALID', 'signature verification failed');
+      }
+      return this.#inner.finishNative(token);
     }
 
     get algorithms() {
@@ -181,7 +219,7 @@ function createApi(wasm) {
       }
       let result;
       try {
-        result = JSON.parse(this.#inner.verify(tokenText(token)));
+        result = JSON.parse(this.#verifyUncached(tokenText(token)));
       } catch (error) {
         rethrow(error);
       }

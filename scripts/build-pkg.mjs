@@ -20,6 +20,9 @@ for (const target of ['node', 'web']) {
   }
 }
 
+// The web glue is ES module syntax in a .js file: say so, or Node warns and reparses.
+writeFileSync(join(dist, 'web', 'package.json'), '{ "type": "module" }\n');
+
 const api = readFileSync(join(template, 'api.js'), 'utf8');
 const names = [
   'createSigner', 'createVerifier', 'decode', 'generateKeyPair', 'parseScope', 'formatScope',
@@ -32,7 +35,13 @@ writeFileSync(join(dist, 'api.mjs'), `${api}\nexport { createApi };\n`);
 
 // Node: the nodejs glue reads the wasm synchronously with fs; ESM re-exports the
 // same CommonJS instance so `instanceof TokenError` holds across both.
-writeFileSync(join(dist, 'node.cjs'), `'use strict';\nmodule.exports = require('./api.cjs').createApi(require('./node/scopemint.js'));\n`);
+const nodeCrypto = readFileSync(join(template, 'node-crypto.js'), 'utf8');
+writeFileSync(join(dist, 'node-crypto.cjs'), `'use strict';\n${nodeCrypto}\nmodule.exports = { createNodeCrypto };\n`);
+writeFileSync(
+  join(dist, 'node.cjs'),
+  `'use strict';\nconst native = require('./node-crypto.cjs').createNodeCrypto(require('node:crypto'));\n` +
+    `module.exports = require('./api.cjs').createApi(require('./node/scopemint.js'), native);\n`,
+);
 writeFileSync(join(dist, 'node.mjs'), `import api from './node.cjs';\n${esmExports}`);
 
 // Cloudflare workerd: wasm arrives as a compiled WebAssembly.Module import.

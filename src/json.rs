@@ -1,12 +1,14 @@
 //! Strict JSON for headers and claims: the top level must be an object, and
 //! duplicate member names are rejected at every depth (RFC 7515 §5.2,
 //! RFC 8725 §3.9), since different parsers resolve duplicates differently.
-//! Members are kept as raw JSON text, so nothing is re-encoded.
+//! Values are kept as raw JSON text, so nothing is re-encoded, and strings
+//! are only decoded where the library reads them: a lone UTF-16 surrogate
+//! escape (valid JSON, what `JSON.stringify` writes for a cut emoji) passes.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -20,12 +22,7 @@ impl<'a> Object<'a> {
     pub fn parse(text: &'a str) -> Result<Object<'a>, String> {
         let object: Object<'a> = serde_json::from_str(text).map_err(|e| e.to_string())?;
         for (name, value) in &object.members {
-            if value.get().starts_with(['{', '[']) {
-                let mut de = serde_json::Deserializer::from_str(value.get());
-                UniqueMembers
-                    .deserialize(&mut de)
-                    .map_err(|e| format!("in \"{name}\": {e}"))?;
-            }
+            check_unique_members(value.get()).map_err(|e| format!("in \"{name}\": {e}"))?;
         }
         Ok(object)
     }
@@ -41,7 +38,7 @@ impl<'a> Object<'a> {
         self.get(name).is_some()
     }
 
-    /// A member that must be a string, if present; `Err` names the actual type.
+    /// A member that must be a string, if present.
     pub fn string(&self, name: &str) -> Result<Option<String>, ()> {
         self.get(name)
             .map(|raw| serde_json::from_str::<String>(raw.get()).map_err(|_| ()))
@@ -51,244 +48,240 @@ impl<'a> Object<'a> {
     /// A member that must be a number, if present.
     pub fn number(&self, name: &str) -> Result<Option<f64>, ()> {
         self.get(name)
-            .map(|raw| {
-                if raw
-                    .get()
-                    .starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
-                {
-                    serde_json::from_str::<f64>(raw.get()).map_err(|_| ())
-                } else {
-                    Err(())
-                }
-            })
+            .map(|raw| number_from_raw(raw.get()))
             .transpose()
     }
 }
 
-/// A claims object scanned in one pass: member names (for presence checks)
-/// and the registered claims' values; everything else is only checked for
-/// syntax and duplicate names. Cheaper than [`Object`] where raw member text
-/// is not needed.
-pub struct Claims<'a> {
-    names: Vec<Cow<'a, str>>,
-    registered: Vec<(&'static str, ClaimValue)>,
-}
-
-/// Claims whose values the library reads.
-const REGISTERED: [&str; 8] = ["exp", "nbf", "iat", "iss", "sub", "jti", "aud", "expires"];
-
-#[derive(Clone, Debug, PartialEq)]
-enum ClaimValue {
-    Number(f64),
-    Text(String),
-    TextList(Vec<String>),
-    Other,
-}
-
-impl<'a> Claims<'a> {
-    pub fn scan(text: &'a str) -> Result<Claims<'a>, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n == name)
-    }
-
-    fn registered(&self, name: &str) -> Option<&ClaimValue> {
-        self.registered
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
-    }
-
-    /// A registered claim that must be a number, if present.
-    pub fn number(&self, name: &str) -> Result<Option<f64>, ()> {
-        match self.registered(name) {
-            None => Ok(None),
-            Some(ClaimValue::Number(n)) => Ok(Some(*n)),
-            Some(_) => Err(()),
-        }
-    }
-
-    /// A registered claim that must be a string, if present.
-    pub fn string(&self, name: &str) -> Result<Option<String>, ()> {
-        match self.registered(name) {
-            None => Ok(None),
-            Some(ClaimValue::Text(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(()),
-        }
-    }
-
-    /// `aud`: a string or a list of strings, if present.
-    pub fn audience(&self) -> Result<Option<Vec<String>>, ()> {
-        match self.registered("aud") {
-            None => Ok(None),
-            Some(ClaimValue::Text(s)) => Ok(Some(vec![s.clone()])),
-            Some(ClaimValue::TextList(list)) => Ok(Some(list.clone())),
-            Some(_) => Err(()),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Claims<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ClaimsVisitor;
-        impl<'de> Visitor<'de> for ClaimsVisitor {
-            type Value = Claims<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claims<'de>, A::Error> {
-                let mut names: Vec<Cow<'de, str>> = Vec::new();
-                let mut registered = Vec::new();
-                while let Some(name) = map.next_key::<Cow<'de, str>>()? {
-                    match REGISTERED.iter().find(|r| **r == name) {
-                        Some(claim) => registered.push((*claim, map.next_value::<ClaimValue>()?)),
-                        None => map.next_value_seed(UniqueMembers)?,
-                    }
-                    names.push(name);
-                }
-                reject_duplicates(&names)?;
-                Ok(Claims { names, registered })
-            }
-        }
-        deserializer.deserialize_map(ClaimsVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for ClaimValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ValueVisitor;
-        impl<'de> Visitor<'de> for ValueVisitor {
-            type Value = ClaimValue;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<ClaimValue, E> {
-                Ok(ClaimValue::Other)
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<ClaimValue, E> {
-                Ok(ClaimValue::Number(n as f64))
-            }
-            fn visit_u64<E>(self, n: u64) -> Result<ClaimValue, E> {
-                Ok(ClaimValue::Number(n as f64))
-            }
-            fn visit_f64<E>(self, n: f64) -> Result<ClaimValue, E> {
-                Ok(ClaimValue::Number(n))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<ClaimValue, E> {
-                Ok(ClaimValue::Text(s.to_string()))
-            }
-            fn visit_unit<E>(self) -> Result<ClaimValue, E> {
-                Ok(ClaimValue::Other)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ClaimValue, A::Error> {
-                let mut texts = Some(Vec::new());
-                while let Some(item) = seq.next_element::<ClaimValue>()? {
-                    match (item, texts.as_mut()) {
-                        (ClaimValue::Text(s), Some(list)) => list.push(s),
-                        _ => texts = None,
-                    }
-                }
-                Ok(texts.map_or(ClaimValue::Other, ClaimValue::TextList))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ClaimValue, A::Error> {
-                UniqueMembers.visit_map(map).map(|()| ClaimValue::Other)
-            }
-        }
-        deserializer.deserialize_any(ValueVisitor)
-    }
-}
-
-fn reject_duplicates<E: de::Error>(names: &[Cow<'_, str>]) -> Result<(), E> {
-    // Claim sets are small: a quadratic scan beats sorting below a dozen names.
-    if names.len() <= 12 {
-        for (i, name) in names.iter().enumerate() {
-            if names[..i].contains(name) {
-                return Err(E::custom(format!("duplicate member name \"{name}\"")));
-            }
-        }
-        return Ok(());
-    }
-    let mut sorted: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
-    sorted.sort_unstable();
-    match sorted.windows(2).find(|pair| pair[0] == pair[1]) {
-        Some(pair) => Err(E::custom(format!("duplicate member name \"{}\"", pair[0]))),
-        None => Ok(()),
+fn number_from_raw(raw: &str) -> Result<f64, ()> {
+    if raw.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']) {
+        serde_json::from_str::<f64>(raw).map_err(|_| ())
+    } else {
+        Err(())
     }
 }
 
 impl<'de> Deserialize<'de> for Object<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = Object<'de>;
+        let members: Members<'de> = Members::deserialize(deserializer)?;
+        let mut object = Vec::with_capacity(members.0.len());
+        for (name, value) in members.0 {
+            let name = match name {
+                Name::Borrowed(b) => {
+                    Cow::Borrowed(std::str::from_utf8(b).map_err(de::Error::custom)?)
+                }
+                Name::Owned(b) => Cow::Owned(String::from_utf8(b).map_err(de::Error::custom)?),
+            };
+            object.push((name, value));
+        }
+        Ok(Object { members: object })
+    }
+}
+
+/// A member name as bytes: decoding escapes leniently keeps lone surrogates
+/// (as WTF-8), so names compare exactly as JSON text defines them.
+#[derive(PartialEq, Eq)]
+enum Name<'de> {
+    Borrowed(&'de [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Name<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Name::Borrowed(b) => b,
+            Name::Owned(b) => b,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_bytes<E>(self, b: &'de [u8]) -> Result<Name<'de>, E> {
+                Ok(Name::Borrowed(b))
+            }
+            fn visit_bytes<E>(self, b: &[u8]) -> Result<Name<'de>, E> {
+                Ok(Name::Owned(b.to_vec()))
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name::Borrowed(s.as_bytes()))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Name<'de>, E> {
+                Ok(Name::Owned(s.as_bytes().to_vec()))
+            }
+        }
+        deserializer.deserialize_bytes(NameVisitor)
+    }
+}
+
+/// An object's members with raw values; duplicate names are an error.
+struct Members<'de>(Vec<(Name<'de>, &'de RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object<'de>, A::Error> {
-                let mut members: Vec<(Cow<'de, str>, &'de RawValue)> = Vec::new();
-                while let Some(name) = map.next_key::<Cow<'de, str>>()? {
-                    let value: &'de RawValue = map.next_value()?;
-                    members.push((name, value));
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+                let mut members: Vec<(Name<'de>, &'de RawValue)> = Vec::new();
+                while let Some(name) = map.next_key::<Name<'de>>()? {
+                    members.push((name, map.next_value()?));
                 }
-                let names: Vec<Cow<'_, str>> = members.iter().map(|(n, _)| n.clone()).collect();
-                reject_duplicates(&names)?;
-                Ok(Object { members })
+                reject_duplicates(&members)?;
+                Ok(Members(members))
             }
         }
-        deserializer.deserialize_map(ObjectVisitor)
+        deserializer.deserialize_map(MembersVisitor)
     }
 }
 
-/// Walks any JSON value, failing on a duplicate member name anywhere in it.
-struct UniqueMembers;
+/// Elements of an array, raw.
+struct Elements<'de>(Vec<&'de RawValue>);
 
-impl<'de> DeserializeSeed<'de> for UniqueMembers {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for UniqueMembers {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(UniqueMembers)?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut names: Vec<Cow<'de, str>> = Vec::new();
-        while let Some(name) = map.next_key::<Cow<'de, str>>()? {
-            map.next_value_seed(UniqueMembers)?;
-            names.push(name);
+impl<'de> Deserialize<'de> for Elements<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ElementsVisitor;
+        impl<'de> Visitor<'de> for ElementsVisitor {
+            type Value = Elements<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Elements<'de>, A::Error> {
+                let mut elements = Vec::new();
+                while let Some(element) = seq.next_element()? {
+                    elements.push(element);
+                }
+                Ok(Elements(elements))
+            }
         }
-        reject_duplicates(&names)
+        deserializer.deserialize_seq(ElementsVisitor)
+    }
+}
+
+/// Nesting deeper than this is refused (serde_json's own limit is per parse).
+const MAX_DEPTH: usize = 64;
+
+/// Fails on a duplicate member name anywhere inside the raw JSON value.
+fn check_unique_members(raw: &str) -> Result<(), String> {
+    check_unique_at(raw, 0)
+}
+
+fn check_unique_at(raw: &str, depth: usize) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err("nesting is too deep".to_string());
+    }
+    match raw.as_bytes().first() {
+        Some(b'{') => {
+            let members: Members = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+            members
+                .0
+                .iter()
+                .try_for_each(|(_, value)| check_unique_at(value.get(), depth + 1))
+        }
+        Some(b'[') => {
+            let elements: Elements = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+            elements
+                .0
+                .iter()
+                .try_for_each(|value| check_unique_at(value.get(), depth + 1))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn reject_duplicates<E: de::Error>(members: &[(Name<'_>, &RawValue)]) -> Result<(), E> {
+    let duplicate = |a: &[u8]| {
+        E::custom(format!(
+            "duplicate member name \"{}\"",
+            String::from_utf8_lossy(a)
+        ))
+    };
+    // Claim sets are small: a quadratic scan beats sorting below a dozen names.
+    if members.len() <= 12 {
+        for (i, (name, _)) in members.iter().enumerate() {
+            if members[..i]
+                .iter()
+                .any(|(other, _)| other.bytes() == name.bytes())
+            {
+                return Err(duplicate(name.bytes()));
+            }
+        }
+        return Ok(());
+    }
+    let mut sorted: Vec<&[u8]> = members.iter().map(|(n, _)| n.bytes()).collect();
+    sorted.sort_unstable();
+    match sorted.windows(2).find(|pair| pair[0] == pair[1]) {
+        Some(pair) => Err(duplicate(pair[0])),
+        None => Ok(()),
+    }
+}
+
+/// A claims object: member names (for presence checks) and the registered
+/// claims' values, read from raw text only for the names the library uses.
+pub struct Claims<'a> {
+    members: Vec<(Name<'a>, &'a RawValue)>,
+}
+
+impl<'a> Claims<'a> {
+    pub fn scan(text: &'a str) -> Result<Claims<'a>, String> {
+        let members: Members<'a> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        for (_, value) in &members.0 {
+            check_unique_members(value.get())?;
+        }
+        Ok(Claims { members: members.0 })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    fn raw(&self, name: &str) -> Option<&'a str> {
+        self.members
+            .iter()
+            .find(|(n, _)| n.bytes() == name.as_bytes())
+            .map(|(_, v)| v.get())
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.raw(name).is_some()
+    }
+
+    /// A claim that must be a number, if present.
+    pub fn number(&self, name: &str) -> Result<Option<f64>, ()> {
+        self.raw(name).map(number_from_raw).transpose()
+    }
+
+    /// A claim that must be a string, if present.
+    pub fn string(&self, name: &str) -> Result<Option<String>, ()> {
+        self.raw(name)
+            .map(|raw| serde_json::from_str::<String>(raw).map_err(|_| ()))
+            .transpose()
+    }
+
+    /// `aud`: a string or a list of strings, if present.
+    pub fn audience(&self) -> Result<Option<Vec<String>>, ()> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Audience {
+            One(String),
+            Many(Vec<String>),
+        }
+        self.raw("aud")
+            .map(|raw| match serde_json::from_str::<Audience>(raw) {
+                Ok(Audience::One(one)) => Ok(vec![one]),
+                Ok(Audience::Many(many)) => Ok(many),
+                Err(_) => Err(()),
+            })
+            .transpose()
     }
 }
 
@@ -314,6 +307,17 @@ mod tests {
         assert!(Object::parse(r#"{"x":{"k":1,"k":2}}"#).is_err());
         assert!(Object::parse(r#"{"x":[{"k":1},{"k":1,"k":1}]}"#).is_err());
         assert!(Object::parse(r#"{"x":[{"k":1},{"k":1}]}"#).is_ok());
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_are_valid_json() {
+        let claims =
+            Claims::scan(r#"{"title":"Rocket \ud83d","x":{"\udc00":1,"k":["\ud83d"]}}"#).unwrap();
+        assert!(claims.contains("title"));
+        assert!(Object::parse(r#"{"t":"\ud83d","n":{"a":"\udead"}}"#).is_ok());
+        // Two names that differ only in a lone surrogate are different names.
+        assert!(Claims::scan(r#"{"\ud800":1,"\ud801":2}"#).is_ok());
+        assert!(Claims::scan(r#"{"\ud800":1,"\ud800":2}"#).is_err());
     }
 
     #[test]

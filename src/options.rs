@@ -37,7 +37,11 @@ pub fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T> {
 
 /// An HMAC secret: a string (its UTF-8 bytes) or bytes (a JSON array of 0..=255).
 #[derive(Clone)]
-pub struct Secret(pub Vec<u8>);
+pub struct Secret {
+    pub bytes: Vec<u8>,
+    /// A JSON object was given: a JWK, never a valid secret.
+    is_object: bool,
+}
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
@@ -46,11 +50,24 @@ impl<'de> Deserialize<'de> for Secret {
         enum Raw {
             Text(String),
             Bytes(Vec<u8>),
+            // Only matched: any object here is a JWK given as a secret.
+            #[allow(dead_code)]
+            Object(serde_json::Map<String, Value>),
             Other(de::IgnoredAny),
         }
         match Raw::deserialize(deserializer)? {
-            Raw::Text(text) => Ok(Secret(text.into_bytes())),
-            Raw::Bytes(bytes) => Ok(Secret(bytes)),
+            Raw::Text(text) => Ok(Secret {
+                bytes: text.into_bytes(),
+                is_object: false,
+            }),
+            Raw::Bytes(bytes) => Ok(Secret {
+                bytes,
+                is_object: false,
+            }),
+            Raw::Object(_) => Ok(Secret {
+                bytes: Vec::new(),
+                is_object: true,
+            }),
             Raw::Other(_) => Err(de::Error::custom("must be a string or bytes (Uint8Array)")),
         }
     }
@@ -58,13 +75,16 @@ impl<'de> Deserialize<'de> for Secret {
 
 impl Secret {
     /// Refuses asymmetric key material passed as an HMAC secret: that is the
-    /// classic algorithm-confusion mistake (a public key becomes a shared secret).
+    /// classic algorithm-confusion mistake (a public key becomes a shared
+    /// secret). PEM is found anywhere in the text, as the PEM reader would.
     pub fn check_not_a_key(&self) -> Result<()> {
-        let text = String::from_utf8_lossy(&self.0);
-        let trimmed = text.trim_start();
-        let looks_like_pem = trimmed.starts_with("-----BEGIN");
-        let looks_like_jwk = trimmed.starts_with('{') && trimmed.contains("\"kty\"");
-        if looks_like_pem || looks_like_jwk {
+        let text = String::from_utf8_lossy(&self.bytes);
+        let looks_like_pem = text.contains("-----BEGIN");
+        let looks_like_jwk = text
+            .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+            .starts_with('{')
+            && text.contains("\"kty\"");
+        if self.is_object || looks_like_pem || looks_like_jwk {
             return Err(key_invalid(
                 "`secret` holds a PEM or JWK key; pass public keys as `publicKey` and private keys as `privateKey`",
             ));

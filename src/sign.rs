@@ -66,6 +66,7 @@ pub struct Signer {
     key_id: Option<String>,
     typ: String,
     public_key: Option<PublicKey>,
+    private_der: Option<(Vec<u8>, &'static str)>,
     header_segment: String,
     ttl_seconds: Option<i64>,
     issuer: Option<String>,
@@ -97,7 +98,7 @@ impl Signer {
             .as_deref()
             .map(|a| Algorithm::parse_option(a, "algorithm"))
             .transpose()?;
-        let (key, public_key, jwk_meta) = match (options.private_key, options.secret) {
+        let (key, private, jwk_meta) = match (options.private_key, options.secret) {
             (Some(_), Some(_)) => {
                 return Err(invalid_option(
                     "privateKey",
@@ -114,7 +115,7 @@ impl Signer {
                 secret.check_not_a_key()?;
                 let alg = keys::algorithm_for(KeyFamily::Hmac, requested)?;
                 (
-                    SigningKey::from_secret(&secret.0, alg)?,
+                    SigningKey::from_secret(&secret.bytes, alg)?,
                     None,
                     JwkMeta::default(),
                 )
@@ -145,7 +146,7 @@ impl Signer {
                 };
                 (
                     SigningKey::from_private(&private, alg)?,
-                    Some(private.public_key()),
+                    Some(private),
                     meta,
                 )
             }
@@ -175,7 +176,8 @@ impl Signer {
             key,
             key_id,
             typ,
-            public_key,
+            public_key: private.as_ref().map(PrivateKey::public_key),
+            private_der: private.as_ref().map(PrivateKey::to_der),
             header_segment,
             ttl_seconds,
             issuer: options.issuer,
@@ -212,6 +214,22 @@ impl Signer {
 
     /// Signs with `now` as the issue time; for tests and replay-free batch jobs.
     pub fn sign_at(&self, claims_json: &str, options: &SignOptions, now: i64) -> Result<String> {
+        let input = self.signing_input_at(claims_json, options, now)?;
+        self.append_signature(input)
+    }
+
+    /// `header.payload` for these claims, unsigned: for platforms that sign
+    /// natively with [`Signer::private_key_der`].
+    pub fn signing_input(&self, claims_json: &str, options: &SignOptions) -> Result<String> {
+        self.signing_input_at(claims_json, options, time::now_seconds().floor() as i64)
+    }
+
+    fn signing_input_at(
+        &self,
+        claims_json: &str,
+        options: &SignOptions,
+        now: i64,
+    ) -> Result<String> {
         let claims = Claims::scan(claims_json)
             .map_err(|e| invalid_option("claims", format!("must be a JSON object: {e}")))?;
         check_registered_claim_types(&claims)?;
@@ -293,16 +311,23 @@ impl Signer {
                     self.key_id.as_deref(),
                     Some(extra),
                 )?;
-                self.assemble(&b64::encode(&header), &payload)
+                Ok(join_segments(&b64::encode(&header), &payload))
             }
-            None => self.assemble(&self.header_segment, &payload),
+            None => Ok(join_segments(&self.header_segment, &payload)),
         }
     }
 
     /// Signs a payload exactly as given (JSON object text), adding nothing:
     /// for vendor profiles whose claim set is fixed by the vendor.
     pub(crate) fn sign_payload(&self, payload: &[u8]) -> Result<String> {
-        self.assemble(&self.header_segment, payload)
+        self.append_signature(join_segments(&self.header_segment, payload))
+    }
+
+    /// The private key as DER and its format (`pkcs8` / `pkcs1`); `None` for HMAC.
+    pub fn private_key_der(&self) -> Option<(&[u8], &'static str)> {
+        self.private_der
+            .as_ref()
+            .map(|(der, format)| (der.as_slice(), *format))
     }
 
     pub fn workspace_id(&self) -> Option<&str> {
@@ -313,16 +338,21 @@ impl Signer {
         self.ttl_seconds
     }
 
-    fn assemble(&self, header_segment: &str, payload: &[u8]) -> Result<String> {
-        let mut token = String::with_capacity(header_segment.len() + payload.len() * 4 / 3 + 100);
-        token.push_str(header_segment);
-        token.push('.');
-        b64::encode_into(payload, &mut token);
-        let signature = self.key.sign(token.as_bytes(), b64::encode)?;
-        token.push('.');
-        token.push_str(&signature);
-        Ok(token)
+    fn append_signature(&self, mut input: String) -> Result<String> {
+        let signature = self.key.sign(input.as_bytes(), b64::encode)?;
+        input.push('.');
+        input.push_str(&signature);
+        Ok(input)
     }
+}
+
+/// `header.payload`, with room for the signature.
+fn join_segments(header_segment: &str, payload: &[u8]) -> String {
+    let mut token = String::with_capacity(header_segment.len() + payload.len() * 4 / 3 + 100);
+    token.push_str(header_segment);
+    token.push('.');
+    b64::encode_into(payload, &mut token);
+    token
 }
 
 /// The value for `claim` given either as a call option or in the claims, but

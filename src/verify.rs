@@ -69,6 +69,8 @@ const DEFAULT_CACHE_ENTRIES: usize = 1000;
 struct KeyEntry {
     kid: Option<String>,
     key: VerifyingKey,
+    /// SPKI DER of asymmetric keys, for platform crypto.
+    spki: Option<Vec<u8>>,
 }
 
 pub struct Verifier {
@@ -181,7 +183,8 @@ impl Verifier {
             for alg in algorithms_for_key(KeyFamily::Hmac, None, allowed.as_deref()) {
                 entries.push(KeyEntry {
                     kid: None,
-                    key: VerifyingKey::from_secret(&secret.0, alg)?,
+                    key: VerifyingKey::from_secret(&secret.bytes, alg)?,
+                    spki: None,
                 });
             }
         } else {
@@ -204,6 +207,7 @@ impl Verifier {
                     entries.push(KeyEntry {
                         kid: meta.kid.clone(),
                         key: VerifyingKey::from_public(public, alg)?,
+                        spki: Some(public.to_spki_der()),
                     });
                 }
             }
@@ -318,21 +322,76 @@ impl Verifier {
     }
 
     pub fn verify_at(&self, token: &str, now: f64) -> Result<Verified> {
-        decode::check_size(token, self.max_token_bytes)?;
-        let parts = decode::split(token)?;
-        let header = self.checked_header(parts.header_segment)?;
-        let key = self.select_key(header.alg, header.kid.as_deref())?;
-
+        let (parts, header, key_index) = self.check_before_signature(token)?;
         let signature = b64::decode(parts.signature_segment)
             .ok_or_else(|| malformed("the signature is not valid base64url"))?;
-        if !key.verify(parts.signing_input.as_bytes(), &signature) {
+        if !self.keys[key_index]
+            .key
+            .verify(parts.signing_input.as_bytes(), &signature)
+        {
             return Err(Error::new(
                 ErrorCode::JwsSignatureInvalid,
                 "signature verification failed",
             ));
         }
+        self.check_payload(parts.payload_segment, &header, now)
+    }
 
-        let payload_json = decode::decode_segment(parts.payload_segment, "payload")?;
+    /// First half of a verification whose signature is checked by the
+    /// platform (see [`Verifier::public_key_der`]): every check up to the
+    /// signature, returning the index of the key to check it with. The
+    /// signature segment is known to be canonical base64url afterwards.
+    pub fn start_native(&self, token: &str) -> Result<usize> {
+        let (parts, _, key_index) = self.check_before_signature(token)?;
+        if b64::decode(parts.signature_segment).is_none() {
+            return Err(malformed("the signature is not valid base64url"));
+        }
+        Ok(key_index)
+    }
+
+    /// Second half: the payload and claims. Only call it for a token whose
+    /// signature the platform has just verified with the key `start_native` chose.
+    pub fn finish_native(&self, token: &str) -> Result<Verified> {
+        let (parts, header, _) = self.check_before_signature(token)?;
+        self.check_payload(
+            parts.payload_segment,
+            &header,
+            self.current_time.unwrap_or_else(time::now_seconds),
+        )
+    }
+
+    /// The number of (key, algorithm) entries; indexes for [`Verifier::public_key_der`].
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The verification key at `index` as SPKI DER, with its algorithm; `None` for HMAC keys.
+    pub fn public_key_der(&self, index: usize) -> Option<(&[u8], Algorithm)> {
+        let entry = self.keys.get(index)?;
+        entry
+            .spki
+            .as_deref()
+            .map(|der| (der, entry.key.algorithm()))
+    }
+
+    fn check_before_signature<'t>(
+        &self,
+        token: &'t str,
+    ) -> Result<(decode::Parts<'t>, Arc<CheckedHeader>, usize)> {
+        decode::check_size(token, self.max_token_bytes)?;
+        let parts = decode::split(token)?;
+        let header = self.checked_header(parts.header_segment)?;
+        let key_index = self.select_key(header.alg, header.kid.as_deref())?;
+        Ok((parts, header, key_index))
+    }
+
+    fn check_payload(
+        &self,
+        payload_segment: &str,
+        header: &CheckedHeader,
+        now: f64,
+    ) -> Result<Verified> {
+        let payload_json = decode::decode_segment(payload_segment, "payload")?;
         let payload = Claims::scan(&payload_json)
             .map_err(|e| malformed(format!("the payload is not a valid JSON object: {e}")))?;
         let valid_until = self.check_claims(&payload, now)?;
@@ -458,22 +517,24 @@ impl Verifier {
             .join(", ")
     }
 
-    fn select_key(&self, alg: Algorithm, kid: Option<&str>) -> Result<&VerifyingKey> {
+    /// The index of the key that must verify a token with this `alg` and `kid`.
+    fn select_key(&self, alg: Algorithm, kid: Option<&str>) -> Result<usize> {
         let mut candidates = self
             .keys
             .iter()
-            .filter(|entry| entry.key.algorithm() == alg);
+            .enumerate()
+            .filter(|(_, entry)| entry.key.algorithm() == alg);
         let no_match = |why: String| Error::new(ErrorCode::JwksNoMatchingKey, why);
         if !self.select_by_kid {
             return candidates
                 .next()
-                .map(|e| &e.key)
+                .map(|(index, _)| index)
                 .ok_or_else(|| no_match(format!("no key for {}", alg.as_str())));
         }
         match kid {
             Some(kid) => candidates
-                .find(|entry| entry.kid.as_deref() == Some(kid))
-                .map(|e| &e.key)
+                .find(|(_, entry)| entry.kid.as_deref() == Some(kid))
+                .map(|(index, _)| index)
                 .ok_or_else(|| {
                     no_match(format!(
                         "no key in the JWKS has kid \"{kid}\" and alg {}",
@@ -481,9 +542,9 @@ impl Verifier {
                     ))
                 }),
             None => {
-                let matching: Vec<&KeyEntry> = candidates.collect();
+                let matching: Vec<usize> = candidates.map(|(index, _)| index).collect();
                 match matching.as_slice() {
-                    [only] => Ok(&only.key),
+                    [only] => Ok(*only),
                     [] => Err(no_match(format!(
                         "no key in the JWKS can verify {}",
                         alg.as_str()

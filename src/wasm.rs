@@ -46,6 +46,36 @@ impl WasmSigner {
         self.0.sign(claims_json, &options).map_err(to_js)
     }
 
+    /// `header.payload` for these claims, for signing natively (Node's crypto).
+    #[wasm_bindgen(js_name = signingInput)]
+    pub fn signing_input(
+        &self,
+        claims_json: &str,
+        options_json: Option<String>,
+    ) -> Result<String, JsValue> {
+        let options = match options_json {
+            Some(json) => {
+                crate::options_from_json::<SignOptions>(&json, "sign options").map_err(to_js)?
+            }
+            None => SignOptions::default(),
+        };
+        self.0.signing_input(claims_json, &options).map_err(to_js)
+    }
+
+    /// The private key as DER for native signing; undefined for HMAC.
+    #[wasm_bindgen(js_name = nativeKey)]
+    pub fn native_key(&self) -> Option<Vec<u8>> {
+        self.0.private_key_der().map(|(der, _)| der.to_vec())
+    }
+
+    /// `pkcs8` or `pkcs1` (RSA).
+    #[wasm_bindgen(js_name = nativeKeyFormat)]
+    pub fn native_key_format(&self) -> Option<String> {
+        self.0
+            .private_key_der()
+            .map(|(_, format)| format.to_string())
+    }
+
     /// A vendor profile method (`signDataAccessToken`, `createJWT`, …) with its argument as JSON text.
     #[wasm_bindgen(js_name = signProfile)]
     pub fn sign_profile(&self, method: &str, params_json: &str) -> Result<String, JsValue> {
@@ -96,6 +126,45 @@ impl WasmVerifier {
     /// `{"header":…,"payload":…}` as JSON text.
     pub fn verify(&self, token: &str) -> Result<String, JsValue> {
         let verified = self.verifier.verify(token).map_err(to_js)?;
+        self.last_valid_until
+            .set(verified.valid_until.unwrap_or(f64::NAN));
+        Ok(format!(
+            "{{\"header\":{},\"payload\":{}}}",
+            verified.header_json, verified.payload_json
+        ))
+    }
+
+    /// The number of (key, algorithm) entries, for `nativeKey(index)`.
+    #[wasm_bindgen(js_name = keyCount)]
+    pub fn key_count(&self) -> usize {
+        self.verifier.key_count()
+    }
+
+    /// The key at `index` as SPKI DER for native verification; undefined for HMAC keys.
+    #[wasm_bindgen(js_name = nativeKey)]
+    pub fn native_key(&self, index: usize) -> Option<Vec<u8>> {
+        self.verifier
+            .public_key_der(index)
+            .map(|(der, _)| der.to_vec())
+    }
+
+    #[wasm_bindgen(js_name = keyAlgorithm)]
+    pub fn key_algorithm(&self, index: usize) -> Option<String> {
+        self.verifier
+            .public_key_der(index)
+            .map(|(_, alg)| alg.as_str().to_string())
+    }
+
+    /// Every check before the signature; returns the index of the key that must verify it.
+    #[wasm_bindgen(js_name = startNative)]
+    pub fn start_native(&self, token: &str) -> Result<usize, JsValue> {
+        self.verifier.start_native(token).map_err(to_js)
+    }
+
+    /// The payload checks, after the platform verified the signature with the chosen key.
+    #[wasm_bindgen(js_name = finishNative)]
+    pub fn finish_native(&self, token: &str) -> Result<String, JsValue> {
+        let verified = self.verifier.finish_native(token).map_err(to_js)?;
         self.last_valid_until
             .set(verified.valid_until.unwrap_or(f64::NAN));
         Ok(format!(

@@ -241,3 +241,15 @@ pub fn write_pkcs8(key: &PrivateKey) -> Option<Vec<u8>> {
     der::write(&mut contents, der::OCTET_STRING, &private);
     Some(der::tlv(der::SEQUENCE, &contents))
 }
+
+/// PKCS#1 RSAPrivateKey (two-prime) from its components.
+pub fn write_pkcs1_private(rsa: &RsaPrivate) -> Vec<u8> {
+    let mut contents = Vec::new();
+    der::write(&mut contents, der::INTEGER, &[0]);
+    for part in [
+        &rsa.n, &rsa.e, &rsa.d, &rsa.p, &rsa.q, &rsa.dp, &rsa.dq, &rsa.qi,
+    ] {
+        der::write_unsigned_integer(&mut contents, part);
+    }
+    der::tlv(der::SEQUENCE, &contents)
+}

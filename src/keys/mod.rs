@@ -84,6 +84,16 @@ impl PrivateKey {
         Err(key_invalid("no private key PEM block found"))
     }
 
+    /// The key as DER with its format name (`pkcs8`, or `pkcs1` for RSA), for
+    /// handing to a platform crypto API.
+    pub fn to_der(&self) -> (Vec<u8>, &'static str) {
+        match self {
+            PrivateKey::Rsa(rsa) => (asn1::write_pkcs1_private(rsa), "pkcs1"),
+            // EC and Ed25519 keys always encode as PKCS#8.
+            other => (asn1::write_pkcs8(other).unwrap_or_default(), "pkcs8"),
+        }
+    }
+
     pub fn public_key(&self) -> PublicKey {
         match self {
             PrivateKey::Rsa(rsa) => PublicKey::Rsa {

@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/scopemint.wasm
 
-.PHONY: setup wasm pkg test test-rust test-js demo clean
+.PHONY: setup wasm pkg test test-rust test-js test-runtimes demo clean
 
 setup:
 	@bash scripts/setup.sh
@@ -25,7 +25,13 @@ test-js: pkg
 	node --test --test-reporter=spec tests/js/
 	npx tsc -p tests/js/tsconfig.json
 
-test: test-rust test-js
+# Node (CommonJS, ESM), Deno, Bun, workerd and headless Chromium, plus worker_threads.
+test-runtimes: pkg
+	@bash scripts/setup-runtimes.sh
+	node tests/runtimes/run-all.mjs
+	node --test --test-reporter=spec tests/runtimes/worker-threads.test.mjs
+
+test: test-rust test-js test-runtimes
 
 demo: pkg
 	node examples-node/demo.mjs

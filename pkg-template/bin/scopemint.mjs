@@ -198,14 +198,19 @@ ${EXIT_CODES_HELP}`;
 
 function commandUsage(name) {
   const command = COMMANDS[name];
+  const common = '\n  --json               machine-readable output\n  -h, --help           this help';
+  // The common flags close the Options list, before any example.
+  const [options, example] = command.details.split('\n\nExample:');
   return `Usage: ${command.usage}
 
 ${command.summary[0].toUpperCase()}${command.summary.slice(1)}.
-${command.details}
-  --json               machine-readable output
-  -h, --help           this help
+${options.includes('Options:') ? options : `${options}\n\nOptions:`}${common}${example ? `\n\nExample:${example}` : ''}
 
 ${EXIT_CODES_HELP}`;
+}
+
+function shortUsage(name) {
+  return `Usage: ${COMMANDS[name].usage}\nRun "scopemint ${name} --help" for details.`;
 }
 
 function version() {
@@ -566,7 +571,10 @@ function decodeCommand({ values, positionals }) {
 
 function fail(exitCode, code, message, json, extra) {
   process.stderr.write(`scopemint: ${code}: ${message}\n`);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { code, message, ...extra } })}\n`);
+  const error = { code, message, ...extra };
+  // verify --json: a rejected token is an answer too ({ valid: false, error }).
+  const body = exitCode === EXIT.REJECTED ? { valid: false, error } : { error };
+  if (json) process.stdout.write(`${JSON.stringify(body)}\n`);
   process.exitCode = exitCode;
 }
 
@@ -607,7 +615,7 @@ export function main(argv) {
       tokens: true,
     });
   } catch (error) {
-    process.stderr.write(`scopemint ${name}: ${error.message}\n\n${commandUsage(name)}\n`);
+    process.stderr.write(`scopemint ${name}: ${error.message}\n\n${shortUsage(name)}\n`);
     if (wantsJson) process.stdout.write(`${JSON.stringify({ error: { code: 'ERR_USAGE', message: error.message } })}\n`);
     process.exitCode = EXIT.USAGE;
     return;
@@ -626,12 +634,11 @@ export function main(argv) {
     command.run(parsed);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`scopemint ${name}: ${error.message}\n\nUsage: ${command.usage}\n`);
+      process.stderr.write(`scopemint ${name}: ${error.message}\n\n${shortUsage(name)}\n`);
       if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'ERR_USAGE', message: error.message } })}\n`);
       process.exitCode = EXIT.USAGE;
     } else if (error instanceof TokenError) {
       const extra = error.claim !== undefined ? { claim: error.claim } : {};
-      if (error.rejected && json) extra.valid = false;
       fail(error.rejected ? EXIT.REJECTED : EXIT.FAILURE, error.code, error.message, json, extra);
     } else if (error instanceof Failure) {
       fail(EXIT.FAILURE, error.code, error.message, json);

@@ -26,5 +26,8 @@ if [ "$have" != "$want" ]; then
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` rather than `npm ci`: with this machine's npm settings the lock
+  # file omits other platforms' optional packages (deno, workerd), which `npm ci`
+  # rejects; `npm install` still installs exactly the locked versions.
+  npm install --no-audit --no-fund --loglevel=error
 fi

@@ -20,17 +20,20 @@ pub fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T> {
             .next()
             .unwrap_or_default()
             .replace('`', "\"");
-        if path == "." {
-            let missing = message
-                .strip_prefix("missing field \"")
-                .and_then(|rest| rest.strip_suffix('"'));
-            let error = Error::new(ErrorCode::InvalidOption, format!("{what}: {message}"));
-            match missing {
-                Some(field) => error.with_claim(field),
-                None => error,
-            }
-        } else {
-            invalid_option(&path, message)
+        // A missing field is named by its full path, so `claim` points at it.
+        let missing = message
+            .strip_prefix("missing field \"")
+            .and_then(|rest| rest.strip_suffix('"'));
+        let (claim, label) = match (path.as_str(), missing) {
+            (".", Some(field)) => (Some(field.to_string()), what.to_string()),
+            (".", None) => (None, what.to_string()),
+            (path, Some(field)) => (Some(format!("{path}.{field}")), path.to_string()),
+            (path, None) => (Some(path.to_string()), path.to_string()),
+        };
+        let error = Error::new(ErrorCode::InvalidOption, format!("{label}: {message}"));
+        match claim {
+            Some(claim) => error.with_claim(claim),
+            None => error,
         }
     })
 }

@@ -152,6 +152,16 @@ impl Signer {
             }
         };
         let ttl_seconds = match (options.ttl_in_minutes, options.ttl_seconds) {
+            // Fractions are rounded to whole seconds; a TTL that rounds to 0 would mint expired tokens.
+            (Some(minutes), None) if (minutes * 60.0).round() < 1.0 => {
+                return Err(invalid_option(
+                    "ttlInMinutes",
+                    "must be at least one second",
+                ))
+            }
+            (None, Some(seconds)) if seconds.round() < 1.0 => {
+                return Err(invalid_option("ttlSeconds", "must be at least one second"))
+            }
             (Some(_), Some(_)) => {
                 return Err(invalid_option(
                     "ttlSeconds",

@@ -11,6 +11,9 @@ use crate::error::{invalid_option, Result};
 use crate::sign::Signer;
 use crate::{random, time};
 
+/// Longer lifetimes are almost surely milliseconds given as seconds.
+const MAX_EXPIRY_SECONDS: i64 = 10 * 365 * 86_400;
+
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SecurityTokenParams {
@@ -58,11 +61,11 @@ impl SecurityTokenParams {
         let expiry = params
             .expiry_in_seconds
             .as_i64()
-            .filter(|s| *s > 0)
+            .filter(|s| *s > 0 && *s <= MAX_EXPIRY_SECONDS)
             .ok_or_else(|| {
                 field_error(
                     "expiryInSeconds",
-                    "must be a positive whole number of seconds",
+                    "must be a whole number of seconds, from 1 up to ten years",
                 )
             })?;
         Ok((params, expiry))

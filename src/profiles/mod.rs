@@ -14,6 +14,21 @@ fn field_error(path: &str, message: impl Into<String>) -> Error {
     invalid_option(path, message)
 }
 
+/// Re-labels a field error from a nested section (`dashboard`, `data`, …) with the section's path.
+fn within(section: &str, error: Error) -> Error {
+    match &error.claim {
+        Some(claim) => {
+            let rest = error
+                .message
+                .strip_prefix(claim.as_str())
+                .unwrap_or(&error.message);
+            let path = format!("{section}.{claim}");
+            Error::new(error.code, format!("{path}{rest}")).with_claim(path)
+        }
+        None => error,
+    }
+}
+
 fn parse_params<T: DeserializeOwned>(json: &str, method: &str) -> Result<T> {
     crate::options::from_json(json, method)
 }

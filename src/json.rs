@@ -20,6 +20,7 @@ pub struct Object<'a> {
 impl<'a> Object<'a> {
     /// Parses `text` as an object with unique member names at every depth.
     pub fn parse(text: &'a str) -> Result<Object<'a>, String> {
+        check_syntax(text)?;
         let object: Object<'a> = serde_json::from_str(text).map_err(|e| e.to_string())?;
         for (name, value) in &object.members {
             check_unique_members(value.get()).map_err(|e| format!("in \"{name}\": {e}"))?;
@@ -51,6 +52,15 @@ impl<'a> Object<'a> {
             .map(|raw| number_from_raw(raw.get()))
             .transpose()
     }
+}
+
+/// Full JSON syntax, strings included. Member names are later read as bytes
+/// (to keep lone surrogates), a path that does not refuse raw control
+/// characters; this pass does, and it leaves surrogate escapes alone.
+fn check_syntax(text: &str) -> Result<(), String> {
+    serde_json::from_str::<de::IgnoredAny>(text)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 fn number_from_raw(raw: &str) -> Result<f64, ()> {
@@ -233,6 +243,7 @@ pub struct Claims<'a> {
 
 impl<'a> Claims<'a> {
     pub fn scan(text: &'a str) -> Result<Claims<'a>, String> {
+        check_syntax(text)?;
         let members: Members<'a> = serde_json::from_str(text).map_err(|e| e.to_string())?;
         for (_, value) in &members.0 {
             check_unique_members(value.get())?;

@@ -18,9 +18,9 @@ mod random;
 mod scopes;
 mod sign;
 mod time;
-mod verify;
 #[cfg(test)]
 mod vectors_tests;
+mod verify;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -7,7 +7,7 @@ use crate::alg::{Algorithm, KeyFamily};
 use crate::b64;
 use crate::crypto::SigningKey;
 use crate::error::{invalid_option, Error, Result};
-use crate::json::{Claims, Object};
+use crate::json::Claims;
 use crate::keys::{self, JwkMeta, PrivateKey, PublicKey};
 use crate::options::{positive_seconds, OneOrMany, Secret};
 use crate::{random, time};
@@ -431,58 +431,23 @@ fn header_json(
         }
         header.insert(name.clone(), value.clone());
     }
-    // `alg` first reads best; serde_json's map is sorted, so write it by hand.
-    let mut out = Vec::with_capacity(64);
-    out.extend_from_slice(b"{\"alg\":");
-    serde_json::to_writer(&mut out, alg.as_str()).map_err(json_error)?;
-    for (name, value) in header.iter().filter(|(n, _)| *n != "alg") {
-        out.push(b',');
-        serde_json::to_writer(&mut out, name).map_err(json_error)?;
-        out.push(b':');
-        serde_json::to_writer(&mut out, value).map_err(json_error)?;
-    }
-    out.push(b'}');
-    Ok(out)
+    // The map keeps insertion order, so `alg` comes first.
+    serde_json::to_vec(&header).map_err(json_error)
 }
 
 /// The caller's claims with `added` appended before the closing brace: the
 /// caller's JSON text is kept as it is rather than re-encoded.
-fn splice_claims(claims_json: &str, empty: bool, added: &[(&str, Value)]) -> Result<Vec<u8>> {
+pub(crate) fn splice_claims(
+    claims_json: &str,
+    empty: bool,
+    added: &[(&str, Value)],
+) -> Result<Vec<u8>> {
     let body = claims_json.trim_end();
     // `Claims::scan` accepted it as an object, so it ends with '}'.
     let open = &body[..body.len() - 1];
     let mut out = Vec::with_capacity(body.len() + added.len() * 24);
     out.extend_from_slice(open.as_bytes());
     let mut first = empty;
-    for (name, value) in added {
-        if !std::mem::take(&mut first) {
-            out.push(b',');
-        }
-        serde_json::to_writer(&mut out, name).map_err(json_error)?;
-        out.push(b':');
-        serde_json::to_writer(&mut out, value).map_err(json_error)?;
-    }
-    out.push(b'}');
-    Ok(out)
-}
-
-pub(crate) fn payload_json(claims: &Object, added: &[(&str, Value)]) -> Result<Vec<u8>> {
-    let raw_len: usize = claims
-        .members
-        .iter()
-        .map(|(n, v)| n.len() + v.get().len() + 4)
-        .sum();
-    let mut out = Vec::with_capacity(raw_len + added.len() * 24 + 2);
-    out.push(b'{');
-    let mut first = true;
-    for (name, value) in &claims.members {
-        if !std::mem::take(&mut first) {
-            out.push(b',');
-        }
-        serde_json::to_writer(&mut out, name.as_ref()).map_err(json_error)?;
-        out.push(b':');
-        out.extend_from_slice(value.get().as_bytes());
-    }
     for (name, value) in added {
         if !std::mem::take(&mut first) {
             out.push(b',');

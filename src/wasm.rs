@@ -19,6 +19,17 @@ fn to_js(error: Error) -> JsValue {
     js_error.into()
 }
 
+/// Optional per-call options: absent means the defaults.
+fn options_or_default<T: serde::de::DeserializeOwned + Default>(
+    json: Option<String>,
+    what: &str,
+) -> Result<T, JsValue> {
+    match json {
+        Some(json) => crate::options_from_json(&json, what).map_err(to_js),
+        None => Ok(T::default()),
+    }
+}
+
 fn json_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "null".to_string())
 }
@@ -37,12 +48,7 @@ impl WasmSigner {
 
     /// Signs the claims (JSON object text) with optional per-call options (JSON text).
     pub fn sign(&self, claims_json: &str, options_json: Option<String>) -> Result<String, JsValue> {
-        let options = match options_json {
-            Some(json) => {
-                crate::options_from_json::<SignOptions>(&json, "sign options").map_err(to_js)?
-            }
-            None => SignOptions::default(),
-        };
+        let options: SignOptions = options_or_default(options_json, "sign options")?;
         self.0.sign(claims_json, &options).map_err(to_js)
     }
 
@@ -53,12 +59,7 @@ impl WasmSigner {
         claims_json: &str,
         options_json: Option<String>,
     ) -> Result<String, JsValue> {
-        let options = match options_json {
-            Some(json) => {
-                crate::options_from_json::<SignOptions>(&json, "sign options").map_err(to_js)?
-            }
-            None => SignOptions::default(),
-        };
+        let options: SignOptions = options_or_default(options_json, "sign options")?;
         self.0.signing_input(claims_json, &options).map_err(to_js)
     }
 
@@ -196,10 +197,7 @@ impl WasmVerifier {
 /// `{"header","payload","issuedAt","expiresAt","expired","secondsLeft"}` as JSON text.
 #[wasm_bindgen]
 pub fn decode(token: &str, options_json: Option<String>) -> Result<String, JsValue> {
-    let options = match options_json {
-        Some(json) => crate::options_from_json(&json, "decode options").map_err(to_js)?,
-        None => crate::DecodeOptions::default(),
-    };
+    let options: crate::DecodeOptions = options_or_default(options_json, "decode options")?;
     let decoded = crate::decode(token, &options).map_err(to_js)?;
     let number = |n: Option<f64>| n.map_or("null".to_string(), |n| n.to_string());
     Ok(format!(

@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::{field_error, now_millis, parse_params, within};
 use crate::alg::Algorithm;
 use crate::error::{invalid_option, key_invalid, Result};
-use crate::json::Object;
-use crate::sign::{payload_json, Signer};
+use crate::json::Claims;
+use crate::sign::{splice_claims, Signer};
 use crate::time::format_iso8601_millis;
 
 pub const FILTER_OPERATORS: [&str; 12] = [
@@ -342,7 +342,7 @@ pub fn generate_tokens(signer: &Signer, identity_json: &str) -> Result<String> {
 /// Signs a Vizzly config (any JSON object) for the query engine's config header.
 pub fn sign_vizzly_config(signer: &Signer, config_json: &str) -> Result<String> {
     check_signer(signer)?;
-    let config = Object::parse(config_json)
+    let config = Claims::scan(config_json)
         .map_err(|e| invalid_option("config", format!("must be a JSON object: {e}")))?;
     if config.contains("expires") {
         return Err(field_error(
@@ -350,6 +350,10 @@ pub fn sign_vizzly_config(signer: &Signer, config_json: &str) -> Result<String> 
             "is set by the signer from ttlInMinutes; remove it from the config",
         ));
     }
-    let payload = payload_json(&config, &[("expires", Value::String(expires(signer)?))])?;
+    let payload = splice_claims(
+        config_json,
+        config.is_empty(),
+        &[("expires", Value::String(expires(signer)?))],
+    )?;
     signer.sign_payload(&payload)
 }

@@ -2,26 +2,19 @@
 //! when it is built, so per-call work is only the signature itself.
 
 use ring::rand::SystemRandom;
+use ring::rsa;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
-use ring::{hmac, rsa};
 
 use crate::alg::{ensure_compatible, Algorithm, KeyFamily};
 use crate::error::{key_invalid, Error, ErrorCode, Result};
 use crate::keys::{PrivateKey, PublicKey};
+use crate::mac::HmacKey;
 
 pub fn ecdsa_signing_alg(family: KeyFamily) -> &'static signature::EcdsaSigningAlgorithm {
     if family == KeyFamily::EcP384 {
         &signature::ECDSA_P384_SHA384_FIXED_SIGNING
     } else {
         &signature::ECDSA_P256_SHA256_FIXED_SIGNING
-    }
-}
-
-fn hmac_alg(alg: Algorithm) -> hmac::Algorithm {
-    match alg {
-        Algorithm::HS384 => hmac::HMAC_SHA384,
-        Algorithm::HS512 => hmac::HMAC_SHA512,
-        _ => hmac::HMAC_SHA256,
     }
 }
 
@@ -60,7 +53,7 @@ fn check_secret_length(secret: &[u8], alg: Algorithm) -> Result<()> {
 }
 
 enum Signing {
-    Hmac(hmac::Key),
+    Hmac(HmacKey),
     Ecdsa(EcdsaKeyPair),
     Ed25519(Ed25519KeyPair),
     Rsa(RsaKeyPair, &'static dyn signature::RsaEncoding),
@@ -77,7 +70,7 @@ impl SigningKey {
         check_secret_length(secret, alg)?;
         Ok(SigningKey {
             alg,
-            inner: Signing::Hmac(hmac::Key::new(hmac_alg(alg), secret)),
+            inner: Signing::Hmac(HmacKey::new(alg, secret)?),
         })
     }
 
@@ -132,7 +125,7 @@ impl SigningKey {
     pub fn sign<R>(&self, message: &[u8], out: impl FnOnce(&[u8]) -> R) -> Result<R> {
         let failed = |_| Error::new(ErrorCode::KeyInvalid, "signing failed");
         match &self.inner {
-            Signing::Hmac(key) => Ok(out(hmac::sign(key, message).as_ref())),
+            Signing::Hmac(key) => Ok(key.sign(message, out)),
             Signing::Ed25519(pair) => Ok(out(pair.sign(message).as_ref())),
             Signing::Ecdsa(pair) => pair
                 .sign(&SystemRandom::new(), message)
@@ -149,7 +142,7 @@ impl SigningKey {
 }
 
 enum Verifying {
-    Hmac(hmac::Key),
+    Hmac(HmacKey),
     Unparsed(signature::UnparsedPublicKey<Vec<u8>>),
     Rsa(
         rsa::PublicKeyComponents<Vec<u8>>,
@@ -168,7 +161,7 @@ impl VerifyingKey {
         check_secret_length(secret, alg)?;
         Ok(VerifyingKey {
             alg,
-            inner: Verifying::Hmac(hmac::Key::new(hmac_alg(alg), secret)),
+            inner: Verifying::Hmac(HmacKey::new(alg, secret)?),
         })
     }
 
@@ -206,7 +199,7 @@ impl VerifyingKey {
     /// True only for a valid signature; every failure looks the same to callers.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         match &self.inner {
-            Verifying::Hmac(key) => hmac::verify(key, message, signature).is_ok(),
+            Verifying::Hmac(key) => key.verify(message, signature),
             Verifying::Unparsed(key) => key.verify(message, signature).is_ok(),
             Verifying::Rsa(key, params) => key.verify(params, message, signature).is_ok(),
         }

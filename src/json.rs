@@ -20,8 +20,14 @@ pub struct Object<'a> {
 impl<'a> Object<'a> {
     /// Parses `text` as an object with unique member names at every depth.
     pub fn parse(text: &'a str) -> Result<Object<'a>, String> {
-        check_syntax(text)?;
         let object: Object<'a> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if object
+            .members
+            .iter()
+            .any(|(name, _)| has_control_bytes(name.as_bytes()))
+        {
+            check_syntax(text)?;
+        }
         for (name, value) in &object.members {
             check_unique_members(value.get()).map_err(|e| format!("in \"{name}\": {e}"))?;
         }
@@ -54,9 +60,10 @@ impl<'a> Object<'a> {
     }
 }
 
-/// Full JSON syntax, strings included. Member names are later read as bytes
-/// (to keep lone surrogates), a path that does not refuse raw control
-/// characters; this pass does, and it leaves surrogate escapes alone.
+/// Full JSON syntax, strings included. Member names are read as bytes (to
+/// keep lone surrogates), a path that does not refuse raw control
+/// characters; this pass does, and leaves surrogate escapes alone. Only
+/// needed when a name holds a control character, raw or escaped.
 fn check_syntax(text: &str) -> Result<(), String> {
     serde_json::from_str::<de::IgnoredAny>(text)
         .map(|_| ())
@@ -154,6 +161,24 @@ impl<'de> Deserialize<'de> for Members<'de> {
     }
 }
 
+impl Members<'_> {
+    /// Refuses raw control characters in the names of the object `text`.
+    fn check_names(&self, text: &str) -> Result<(), String> {
+        if self
+            .0
+            .iter()
+            .any(|(name, _)| has_control_bytes(name.bytes()))
+        {
+            check_syntax(text)?;
+        }
+        Ok(())
+    }
+}
+
+fn has_control_bytes(bytes: &[u8]) -> bool {
+    bytes.iter().any(|b| *b < 0x20)
+}
+
 /// Elements of an array, raw.
 struct Elements<'de>(Vec<&'de RawValue>);
 
@@ -192,6 +217,7 @@ fn check_unique_at(raw: &str, depth: usize) -> Result<(), String> {
     match raw.as_bytes().first() {
         Some(b'{') => {
             let members: Members = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+            members.check_names(raw)?;
             members
                 .0
                 .iter()
@@ -243,8 +269,8 @@ pub struct Claims<'a> {
 
 impl<'a> Claims<'a> {
     pub fn scan(text: &'a str) -> Result<Claims<'a>, String> {
-        check_syntax(text)?;
         let members: Members<'a> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        members.check_names(text)?;
         for (_, value) in &members.0 {
             check_unique_members(value.get())?;
         }

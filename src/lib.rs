@@ -12,6 +12,7 @@ mod der;
 mod error;
 mod json;
 mod keys;
+mod mac;
 mod options;
 pub mod profiles;
 mod random;

@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/scopemint.wasm
 
-.PHONY: setup wasm pkg test test-rust test-js test-runtimes test-bench bench demo clean
+.PHONY: setup wasm pkg test test-rust test-js test-runtimes test-bench bench soak demo clean
 
 setup:
 	@bash scripts/setup.sh
@@ -38,6 +38,10 @@ test-bench: pkg
 	@tail -n 4 test-output/bench-quick.txt
 
 test: test-rust test-js test-runtimes test-bench
+
+# 1,000,000 sign+verify cycles with memory readings; minutes, so not in `make test`.
+soak: pkg
+	node --expose-gc tests/soak/soak.mjs
 
 # `make bench`: full benchmark (~6 min; bench/README.md says what it measures).
 # `make bench -- --quick` (or ARGS=--quick): ~30 s smoke run; ARGS="--json FILE" also writes JSON.

@@ -1,0 +1,32 @@
+// Minting what a logged-in user receives: a Tinybird JWT for the pipes and
+// Vizzly tokens for a dashboard. Both pin the user's organisation server-side.
+import { createSigner } from 'scopemint';
+
+export function createTokenMinter({ adminToken, workspaceId, vizzlyPrivateKey, vizzlyProjectId, ttlSeconds, rps }) {
+  // Built once: keys parsed and options checked at start, not per login.
+  const tinybird = createSigner({ secret: adminToken, workspaceId });
+  const vizzly = createSigner({ privateKey: vizzlyPrivateKey, ttlInMinutes: Math.max(1, Math.round(ttlSeconds / 60)) });
+  let serial = 0;
+
+  return function mint(user, { ttlMs = ttlSeconds * 1000 } = {}) {
+    serial += 1;
+    const { token } = tinybird.createJWT({
+      // Unique per login, for logs and per-token limits.
+      name: `demo_${user.login}_${Date.now()}_${serial}`,
+      expiresAt: new Date(Date.now() + ttlMs),
+      scopes: [
+        { type: 'PIPES:READ', resource: 'user_orders', fixed_params: { org_id: user.orgId, user_id: user.userId } },
+        { type: 'PIPES:READ', resource: 'org_summary', fixed_params: { org_id: user.orgId } },
+      ],
+      limits: { rps },
+    });
+    const vizzlyTokens = vizzly.generateTokens({
+      dashboard: { accessType: 'standard', projectId: vizzlyProjectId, userReference: `user_${user.userId}`, scope: 'read' },
+      data: {
+        dataSetIds: ['orders'],
+        secureFilters: { orders: [{ field: 'org_id', op: '=', value: user.orgId }] },
+      },
+    });
+    return { tinybird: token, vizzly: vizzlyTokens };
+  };
+}

@@ -19,7 +19,8 @@ export function tokenFrom(req, url) {
 }
 
 // Expired reads as "forbidden" (Tinybird answers 403): the token was genuine.
-const STATUS = { ERR_SCOPE_DENIED: 403, ERR_JWT_EXPIRED: 403, ERR_RATE_LIMITED: 429 };
+// ERR_INVALID_OPTION is about the request we built, not the token.
+const STATUS = { ERR_SCOPE_DENIED: 403, ERR_JWT_EXPIRED: 403, ERR_RATE_LIMITED: 429, ERR_INVALID_OPTION: 400 };
 
 /** { status, body, headers } for a failed authorize(); null when it is not a token error. */
 export function authFailure(error) {

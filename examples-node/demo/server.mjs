@@ -65,8 +65,10 @@ export async function createApp({
     if (!token) {
       return send(res, 401, { error: 'missing token: send Authorization: Bearer <token> or ?token=', code: 'ERR_TOKEN_MISSING' }, { 'www-authenticate': 'Bearer' });
     }
-    const params = Object.fromEntries(url.searchParams);
-    delete params.token; // the credential is not a pipe parameter
+    // Only the pipe's own params go on (Tinybird ignores the rest); this also drops
+    // `token`, and names authorize() would refuse as malformed (e.g. `utm-source`).
+    const params = {};
+    for (const [key, value] of url.searchParams) if (Object.hasOwn(definition.params, key)) params[key] = value;
     let grant;
     try {
       grant = verifier.authorize(token, { type: 'PIPES:READ', resource: name, params });

@@ -4,10 +4,16 @@ import { createVerifier, TokenError } from 'scopemint';
 
 /** The pipe verifier: the workspace admin token is the HS256 secret; limits.rps is enforced per token. */
 export function createPipeVerifier(adminToken) {
-  const verifier = createVerifier({ secret: adminToken, enforceRateLimits: true });
-  if (typeof verifier.authorize !== 'function') {
-    throw new Error('this scopemint build has no verifier.authorize: rebuild the package with `make pkg`');
+  const missing = new Error('this scopemint build has no verifier.authorize (or enforceRateLimits): rebuild the package with `make pkg`');
+  let verifier;
+  try {
+    verifier = createVerifier({ secret: adminToken, enforceRateLimits: true });
+  } catch (error) {
+    // An older package refuses the option outright; say what to do instead.
+    if (error.code === 'ERR_INVALID_OPTION' && /enforceRateLimits/.test(error.message)) throw missing;
+    throw error;
   }
+  if (typeof verifier.authorize !== 'function') throw missing;
   return verifier;
 }
 

@@ -30,10 +30,14 @@ pub enum ErrorCode {
     InvalidOption,
     /// A scope string (`TYPE:resource[:filter]`) is not one of the known forms.
     ScopeInvalid,
+    /// A valid token does not grant the requested access (`Verifier::authorize`).
+    ScopeDenied,
+    /// The token's `limits.rps` is used up; `Error::retry_after` says for how long.
+    RateLimited,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::JwtMalformed,
         ErrorCode::JwtExpired,
         ErrorCode::JwtNotYetValid,
@@ -46,6 +50,8 @@ impl ErrorCode {
         ErrorCode::TokenTooLarge,
         ErrorCode::InvalidOption,
         ErrorCode::ScopeInvalid,
+        ErrorCode::ScopeDenied,
+        ErrorCode::RateLimited,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,17 +68,34 @@ impl ErrorCode {
             ErrorCode::TokenTooLarge => "ERR_TOKEN_TOO_LARGE",
             ErrorCode::InvalidOption => "ERR_INVALID_OPTION",
             ErrorCode::ScopeInvalid => "ERR_SCOPE_INVALID",
+            ErrorCode::ScopeDenied => "ERR_SCOPE_DENIED",
+            ErrorCode::RateLimited => "ERR_RATE_LIMITED",
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
     /// The claim (or option) involved, when there is one.
     pub claim: Option<String>,
+    /// For `ERR_RATE_LIMITED`: seconds until a request would be allowed.
+    pub retry_after: Option<f64>,
 }
+
+// Written out because `f64` is not `Eq`: retry-after values compare by bits,
+// which is exact equality for the finite values the limiter produces.
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+            && self.message == other.message
+            && self.claim == other.claim
+            && self.retry_after.map(f64::to_bits) == other.retry_after.map(f64::to_bits)
+    }
+}
+
+impl Eq for Error {}
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
@@ -80,7 +103,13 @@ impl Error {
             code,
             message: message.into(),
             claim: None,
+            retry_after: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, seconds: f64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn with_claim(mut self, claim: impl Into<String>) -> Self {

@@ -18,6 +18,7 @@ pub mod profiles;
 mod random;
 mod scopes;
 mod sign;
+mod sql_filters;
 mod time;
 #[cfg(test)]
 mod vectors_tests;
@@ -33,5 +34,9 @@ pub use keys::{generate_key_pair, GeneratedKeyPair};
 pub use options::from_json as options_from_json;
 pub use scopes::{format_scope, parse_scope, Scope};
 pub use sign::{SignOptions, Signer, SignerOptions};
+pub use sql_filters::{
+    compile_filters, compile_filters_from, compile_secure_filters, CompileOptions, CompiledFilter,
+    Dialect,
+};
 pub use time::{format_iso8601_millis, parse_iso8601};
 pub use verify::{Verified, Verifier, VerifierOptions};

@@ -16,6 +16,7 @@ mod mac;
 mod options;
 pub mod profiles;
 mod random;
+mod rate_limit;
 mod scopes;
 mod sign;
 mod sql_filters;
@@ -32,6 +33,7 @@ pub use decode::{decode, DecodeOptions, Decoded, DEFAULT_MAX_TOKEN_BYTES};
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{generate_key_pair, GeneratedKeyPair};
 pub use options::from_json as options_from_json;
+pub use rate_limit::{MemoryRateLimitStore, RateLimitStore, DEFAULT_MAX_KEYS};
 pub use scopes::{format_scope, parse_scope, Scope};
 pub use sign::{SignOptions, Signer, SignerOptions};
 pub use sql_filters::{

@@ -4,6 +4,7 @@
 //! package. A [`Signer`] or [`Verifier`] validates its options and parses its
 //! keys once; `sign` / `verify` then do only per-token work.
 
+mod access;
 mod alg;
 mod b64;
 mod crypto;
@@ -28,6 +29,7 @@ mod verify;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use access::{Grant, REQUEST_TYPES};
 pub use alg::Algorithm;
 pub use decode::{decode, DecodeOptions, Decoded, DEFAULT_MAX_TOKEN_BYTES};
 pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,1292 @@
+//! Server-side enforcement through the public Rust API: `Verifier::authorize`
+//! for each token kind, the rate limiter, and secure filters compiled to SQL.
+
+use scopemint::profiles::sign_with_profile;
+use scopemint::{
+    compile_secure_filters, options_from_json, ErrorCode, Grant, SignOptions, Signer,
+    SignerOptions, Verifier, VerifierOptions,
+};
+use serde_json::{json, Value};
+
+const NOW: i64 = 1_800_000_000;
+const ADMIN_TOKEN: &str = "p.eyJ1IjogIjdmOTIwMmMzLWM1ZjctNDU4Ni1hZDUxLTdmYzUzNTRlMTk5YSJ9";
+
+fn signer(options: Value) -> Signer {
+    Signer::new(options_from_json::<SignerOptions>(&options.to_string(), "signer").unwrap())
+        .unwrap()
+}
+
+fn verifier(options: Value) -> Verifier {
+    Verifier::new(options_from_json::<VerifierOptions>(&options.to_string(), "verifier").unwrap())
+        .unwrap()
+}
+
+fn hs_signer() -> Signer {
+    signer(json!({ "secret": ADMIN_TOKEN, "workspaceId": "ws_123" }))
+}
+
+fn hs_verifier() -> Verifier {
+    verifier(json!({ "secret": ADMIN_TOKEN }))
+}
+
+fn limited_verifier() -> Verifier {
+    verifier(json!({ "secret": ADMIN_TOKEN, "enforceRateLimits": true }))
+}
+
+/// A token with these claims, valid for an hour from NOW.
+fn token(claims: Value) -> String {
+    let mut claims = claims;
+    claims["exp"] = json!(NOW + 3600);
+    hs_signer()
+        .sign_at(&claims.to_string(), &SignOptions::default(), NOW)
+        .unwrap()
+}
+
+fn tinybird_token(scopes: Value) -> String {
+    token(json!({ "workspace_id": "ws_123", "name": "user_123_session", "scopes": scopes }))
+}
+
+fn authorize(v: &Verifier, token: &str, request: Value) -> scopemint::Result<Grant> {
+    v.authorize_at(token, &request.to_string(), NOW as f64)
+}
+
+fn grant(v: &Verifier, token: &str, request: Value) -> Grant {
+    authorize(v, token, request.clone()).unwrap_or_else(|e| panic!("{request}: {e}"))
+}
+
+fn denied(v: &Verifier, token: &str, request: Value) -> scopemint::Error {
+    let error = authorize(v, token, request.clone())
+        .err()
+        .unwrap_or_else(|| panic!("{request} was granted"));
+    assert_eq!(error.code, ErrorCode::ScopeDenied, "{request}: {error}");
+    assert_eq!(error.claim.as_deref(), Some("scopes"));
+    error
+}
+
+fn real_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+// ---------------------------------------------------------------- Tinybird JWTs
+
+#[test]
+fn tinybird_jwt_from_create_jwt_grants_its_scopes() {
+    let minted = sign_with_profile(
+        &hs_signer(),
+        "createJWT",
+        &json!({
+            "name": "user_123_session",
+            "expiresAt": real_now() as i64 + 3600,
+            "scopes": [
+                { "type": "PIPES:READ", "resource": "user_dashboard", "fixed_params": { "user_id": 123 } },
+                { "type": "DATASOURCES:READ", "resource": "events", "filter": "org_id = 'acme'" },
+                { "type": "DATASOURCES:APPEND", "resource": "user_events" }
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let jwt: Value = serde_json::from_str(&minted).unwrap();
+    let jwt = jwt["token"].as_str().unwrap();
+    let v = hs_verifier();
+    let g = v
+        .authorize(
+            jwt,
+            &json!({ "type": "PIPES:READ", "resource": "user_dashboard", "params": { "start": "2024-01-01" } }).to_string(),
+        )
+        .unwrap();
+    assert_eq!(g.grant_type, "PIPES:READ");
+    assert_eq!(g.resource, "user_dashboard");
+    assert_eq!(
+        Value::Object(g.params.clone()),
+        json!({ "start": "2024-01-01", "user_id": 123 })
+    );
+    assert!(g.overridden.is_empty());
+    assert_eq!(g.filter, None);
+    assert!(g.secure_filters.is_none());
+    assert_eq!(g.claims["workspace_id"], "ws_123");
+
+    let g = v
+        .authorize(
+            jwt,
+            &json!({ "type": "DATASOURCES:READ", "resource": "events" }).to_string(),
+        )
+        .unwrap();
+    assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"));
+    let g = v
+        .authorize(
+            jwt,
+            &json!({ "type": "DATASOURCES:APPEND", "resource": "user_events" }).to_string(),
+        )
+        .unwrap();
+    assert_eq!(g.filter, None);
+    // The grant's JSON shape, as the JS layer will see it.
+    let shape: Value = serde_json::from_str(&g.to_json()).unwrap();
+    let keys: Vec<&str> = shape
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "type",
+            "resource",
+            "params",
+            "overridden",
+            "filter",
+            "secureFilters",
+            "claims"
+        ]
+    );
+}
+
+#[test]
+fn fixed_params_always_win_and_overrides_are_reported() {
+    let t = tinybird_token(json!([
+        { "type": "PIPES:READ", "resource": "user_analytics", "fixed_params": { "user_id": 123, "org_id": "acme", "beta": true } }
+    ]));
+    let v = hs_verifier();
+    let g = grant(
+        &v,
+        &t,
+        json!({ "type": "PIPES:READ", "resource": "user_analytics", "params": {
+            "user_id": 999, "org_id": "acme", "beta": false, "start_date": "2024-01-01", "limit": 10
+        } }),
+    );
+    // Fixed values keep their JSON types; the caller's own params pass through.
+    assert_eq!(
+        Value::Object(g.params),
+        json!({ "user_id": 123, "org_id": "acme", "beta": true, "start_date": "2024-01-01", "limit": 10 })
+    );
+    // org_id was sent with the fixed value: not an override attempt.
+    assert_eq!(g.overridden, ["user_id", "beta"]);
+
+    // A string "123" is a different value from the number 123.
+    let g = grant(
+        &v,
+        &t,
+        json!({ "type": "PIPES:READ", "resource": "user_analytics", "params": { "user_id": "123" } }),
+    );
+    assert_eq!(g.params["user_id"], json!(123));
+    assert_eq!(g.overridden, ["user_id"]);
+    // 123.0 is the same number.
+    let g = grant(
+        &v,
+        &t,
+        json!({ "type": "PIPES:READ", "resource": "user_analytics", "params": { "user_id": 123.0 } }),
+    );
+    assert!(g.overridden.is_empty());
+    // No params at all: the fixed ones are still there.
+    let g = grant(
+        &v,
+        &t,
+        json!({ "type": "PIPES:READ", "resource": "user_analytics" }),
+    );
+    assert_eq!(
+        Value::Object(g.params),
+        json!({ "user_id": 123, "org_id": "acme", "beta": true })
+    );
+}
+
+#[test]
+fn request_params_are_checked() {
+    let t = tinybird_token(json!([{ "type": "PIPES:READ", "resource": "p" }]));
+    let v = hs_verifier();
+    for params in [
+        json!({ "a b": 1 }),
+        json!({ "1x": 1 }),
+        json!({ "": 1 }),
+        json!({ "x-y": 1 }),
+        json!({ "ünï": 1 }),
+        json!({ "x": null }),
+        json!({ "x": [1] }),
+        json!({ "x": { "y": 1 } }),
+    ] {
+        let error = authorize(
+            &v,
+            &t,
+            json!({ "type": "PIPES:READ", "resource": "p", "params": params }),
+        )
+        .unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidOption, "{params}: {error}");
+    }
+    for request in [
+        json!({ "type": "PIPES:READ", "resource": "p", "extra": 1 }),
+        json!({ "type": "PIPES:WRITE", "resource": "p" }),
+        json!({ "type": "pipes:read", "resource": "p" }),
+        json!({ "type": "PIPES:READ" }),
+        json!({ "resource": "p" }),
+        json!({ "type": "PIPES:READ", "resource": 5 }),
+        json!([]),
+    ] {
+        let error = authorize(&v, &t, request.clone()).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidOption, "{request}: {error}");
+    }
+    assert_eq!(
+        v.authorize_at(&t, "{not json", NOW as f64)
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidOption
+    );
+}
+
+#[test]
+fn scope_confusion_is_impossible() {
+    let v = hs_verifier();
+    let t = tinybird_token(json!([{ "type": "PIPES:READ", "resource": "events" }]));
+    grant(
+        &v,
+        &t,
+        json!({ "type": "PIPES:READ", "resource": "events" }),
+    );
+    let error = denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "events" }),
+    );
+    assert!(
+        error.message.contains("DATASOURCES:READ") && error.message.contains("\"events\""),
+        "{}",
+        error.message
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:APPEND", "resource": "events" }),
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "PIPES:DROP", "resource": "events" }),
+    );
+
+    let t = tinybird_token(json!([{ "type": "DATASOURCES:READ", "resource": "events" }]));
+    denied(
+        &v,
+        &t,
+        json!({ "type": "PIPES:READ", "resource": "events" }),
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:APPEND", "resource": "events" }),
+    );
+    let t = tinybird_token(json!([{ "type": "DATASOURCES:APPEND", "resource": "events" }]));
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "events" }),
+    );
+    // Same for static scopes.
+    let t = token(json!({ "scopes": ["PIPES:READ:events"] }));
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "events" }),
+    );
+}
+
+#[test]
+fn resource_names_match_exactly() {
+    let v = hs_verifier();
+    let t = tinybird_token(json!([{ "type": "DATASOURCES:READ", "resource": "events" }]));
+    grant(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "events" }),
+    );
+    for resource in [
+        "*",
+        "events*",
+        "ev*",
+        "events:x",
+        "events:org_id = 1",
+        ":events",
+        "Events",
+        "EVENTS",
+        "events ",
+        " events",
+        "events\u{0}",
+        "evénts",
+        "events\u{200b}",
+        "ｅvents",
+        "event",
+        "events2",
+        "",
+        "events.x",
+        "events_quarantine_quarantine",
+    ] {
+        denied(
+            &v,
+            &t,
+            json!({ "type": "DATASOURCES:READ", "resource": resource }),
+        );
+    }
+    // A wildcard or colon in the token's own scope never matches anything.
+    let t = tinybird_token(json!([
+        { "type": "DATASOURCES:READ", "resource": "*" },
+        { "type": "PIPES:READ", "resource": "a:b" }
+    ]));
+    let error = denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "events" }),
+    );
+    assert!(error.message.contains("malformed"), "{}", error.message);
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "*" }),
+    );
+    denied(&v, &t, json!({ "type": "PIPES:READ", "resource": "a:b" }));
+    denied(&v, &t, json!({ "type": "PIPES:READ", "resource": "a" }));
+}
+
+#[test]
+fn quarantine_is_readable_only_through_datasources_read() {
+    let v = hs_verifier();
+    let t = tinybird_token(json!([
+        { "type": "DATASOURCES:READ", "resource": "events", "filter": "org_id = 'acme'" },
+        { "type": "DATASOURCES:APPEND", "resource": "logs" },
+        { "type": "PIPES:READ", "resource": "top" }
+    ]));
+    let g = grant(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "events_quarantine" }),
+    );
+    assert_eq!(g.resource, "events_quarantine");
+    // The base data source's filter still applies.
+    assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"));
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:APPEND", "resource": "events_quarantine" }),
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "logs_quarantine" }),
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:APPEND", "resource": "logs_quarantine" }),
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "PIPES:READ", "resource": "top_quarantine" }),
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "_quarantine" }),
+    );
+
+    let s = token(json!({ "scopes": ["DATASOURCES:READ:events:org_id = 'acme'"] }));
+    let g = grant(
+        &v,
+        &s,
+        json!({ "type": "DATASOURCES:READ", "resource": "events_quarantine" }),
+    );
+    assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"));
+    let s = token(json!({ "scopes": ["PIPES:READ:top", "DATASOURCES:APPEND:logs"] }));
+    denied(
+        &v,
+        &s,
+        json!({ "type": "PIPES:READ", "resource": "top_quarantine" }),
+    );
+    denied(
+        &v,
+        &s,
+        json!({ "type": "DATASOURCES:APPEND", "resource": "logs_quarantine" }),
+    );
+}
+
+#[test]
+fn malformed_or_ambiguous_scope_claims() {
+    let v = hs_verifier();
+    let no_scopes = token(json!({ "name": "x" }));
+    denied(
+        &v,
+        &no_scopes,
+        json!({ "type": "PIPES:READ", "resource": "p" }),
+    );
+    let empty = token(json!({ "scopes": [] }));
+    denied(&v, &empty, json!({ "type": "PIPES:READ", "resource": "p" }));
+    for claims in [
+        json!({ "scopes": "PIPES:READ:p" }),
+        json!({ "scopes": ["PIPES:READ:p", { "type": "PIPES:READ", "resource": "p" }] }),
+        json!({ "scopes": ["PIPES:READ:p"], "dataSetIds": "*" }),
+        json!({ "dataSetIds": 5 }),
+    ] {
+        let error = authorize(
+            &v,
+            &token(claims.clone()),
+            json!({ "type": "PIPES:READ", "resource": "p" }),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                error.code,
+                ErrorCode::JwtClaimInvalid | ErrorCode::ScopeDenied
+            ),
+            "{claims}: {error}"
+        );
+        assert_ne!(error.code, ErrorCode::InvalidOption);
+    }
+    // JWT scopes outside Tinybird's shape grant nothing.
+    for scope in [
+        json!({ "type": "PIPES:READ", "resource": "p", "extra": 1 }),
+        json!({ "type": "PIPES:READ", "resource": "p", "fixed_params": { "u": [1] } }),
+        json!({ "type": "PIPES:READ", "resource": "p", "filter": "x = 1" }),
+        json!({ "type": "PIPES:DROP", "resource": "p" }),
+        json!({ "type": "ADMIN", "resource": "p" }),
+        json!({ "type": "PIPES:READ", "resource": 5 }),
+    ] {
+        let t = tinybird_token(json!([scope]));
+        denied(&v, &t, json!({ "type": "PIPES:READ", "resource": "p" }));
+        denied(&v, &t, json!({ "type": "PIPES:DROP", "resource": "p" }));
+    }
+    // Unparsable static strings too; "ADMIN" must be exact.
+    for scope in ["ADMINX", "admin", "PIPES:READ:p*", "PIPES:READ", "ADMIN:p"] {
+        let t = token(json!({ "scopes": [scope] }));
+        denied(&v, &t, json!({ "type": "PIPES:READ", "resource": "p" }));
+    }
+}
+
+// ------------------------------------------------------------ static scope strings
+
+#[test]
+fn static_scope_strings() {
+    let v = hs_verifier();
+    let t = token(json!({ "scopes": [
+        "DATASOURCES:READ:events:org_id = 'acme'",
+        "DATASOURCES:READ:users",
+        "PIPES:READ:top_pages:ts > '2024-01-01 10:00:00'",
+        "PIPES:READ:plain",
+        "DATASOURCES:APPEND:logs",
+        "DATASOURCES:DROP:old",
+        "PIPES:DROP:old_pipe",
+        "PIPES:CREATE"
+    ] }));
+    let g = grant(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "events" }),
+    );
+    assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"));
+    assert!(g.secure_filters.is_none());
+    let g = grant(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "users" }),
+    );
+    assert_eq!(g.filter, None);
+    grant(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "users_quarantine" }),
+    );
+    let g = grant(
+        &v,
+        &t,
+        json!({ "type": "PIPES:READ", "resource": "top_pages", "params": { "a": 1 } }),
+    );
+    assert_eq!(g.filter.as_deref(), Some("ts > '2024-01-01 10:00:00'"));
+    assert_eq!(Value::Object(g.params), json!({ "a": 1 }));
+    grant(&v, &t, json!({ "type": "PIPES:READ", "resource": "plain" }));
+    grant(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:APPEND", "resource": "logs" }),
+    );
+    grant(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:DROP", "resource": "old" }),
+    );
+    grant(
+        &v,
+        &t,
+        json!({ "type": "PIPES:DROP", "resource": "old_pipe" }),
+    );
+    // PIPES:CREATE grants creating any pipe, with or without a name.
+    grant(
+        &v,
+        &t,
+        json!({ "type": "PIPES:CREATE", "resource": "new_pipe" }),
+    );
+    grant(&v, &t, json!({ "type": "PIPES:CREATE" }));
+    denied(&v, &t, json!({ "type": "PIPES:CREATE", "resource": "a:b" }));
+
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "logs" }),
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:APPEND", "resource": "events" }),
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:DROP", "resource": "events" }),
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "PIPES:READ", "resource": "old_pipe" }),
+    );
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:CREATE", "resource": "x" }),
+    );
+    denied(&v, &t, json!({ "type": "TOKENS" }));
+    denied(&v, &t, json!({ "type": "ADMIN" }));
+
+    let t = token(json!({ "scopes": ["TOKENS", "DATASOURCES:CREATE"] }));
+    grant(&v, &t, json!({ "type": "TOKENS" }));
+    grant(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:CREATE", "resource": "new_ds" }),
+    );
+    denied(&v, &t, json!({ "type": "PIPES:CREATE" }));
+    // DATASOURCES:CREATE is matched by type only: it does not grant APPEND.
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:APPEND", "resource": "new_ds" }),
+    );
+}
+
+#[test]
+fn admin_allows_everything_but_valid_names_only() {
+    let v = hs_verifier();
+    let t = token(json!({ "scopes": ["ADMIN"] }));
+    for request in [
+        json!({ "type": "PIPES:READ", "resource": "anything", "params": { "x": 1 } }),
+        json!({ "type": "DATASOURCES:READ", "resource": "events" }),
+        json!({ "type": "DATASOURCES:READ", "resource": "events_quarantine" }),
+        json!({ "type": "DATASOURCES:APPEND", "resource": "events" }),
+        json!({ "type": "DATASOURCES:DROP", "resource": "events" }),
+        json!({ "type": "DATASOURCES:CREATE", "resource": "events" }),
+        json!({ "type": "PIPES:CREATE" }),
+        json!({ "type": "PIPES:DROP", "resource": "p" }),
+        json!({ "type": "TOKENS" }),
+        json!({ "type": "ADMIN" }),
+    ] {
+        let g = grant(&v, &t, request);
+        assert_eq!(g.filter, None);
+        assert!(g.overridden.is_empty());
+    }
+    denied(&v, &t, json!({ "type": "PIPES:READ", "resource": "*" }));
+    denied(&v, &t, json!({ "type": "PIPES:READ", "resource": "a:b" }));
+    denied(&v, &t, json!({ "type": "PIPES:READ", "resource": "" }));
+    // A specific scope in the same token is not bypassed by ADMIN.
+    let t = token(json!({ "scopes": ["ADMIN", "DATASOURCES:READ:events:org_id = 1"] }));
+    let g = grant(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "events" }),
+    );
+    assert_eq!(g.filter.as_deref(), Some("org_id = 1"));
+}
+
+// ------------------------------------------------------------------------- Vizzly
+
+fn vizzly_pair() -> (Signer, Verifier) {
+    let pair = scopemint::generate_key_pair(scopemint::Algorithm::ES256).unwrap();
+    (
+        signer(json!({ "privateKey": pair.private_key, "ttlInMinutes": 120 })),
+        verifier(json!({ "publicKey": pair.public_key, "profile": "vizzly" })),
+    )
+}
+
+fn vizzly_token(s: &Signer, params: Value) -> String {
+    sign_with_profile(s, "signDataAccessToken", &params.to_string()).unwrap()
+}
+
+fn vizzly_authorize(v: &Verifier, t: &str, request: Value) -> scopemint::Result<Grant> {
+    v.authorize_at(t, &request.to_string(), real_now())
+}
+
+#[test]
+fn vizzly_data_tokens() {
+    let (s, v) = vizzly_pair();
+    let t = vizzly_token(
+        &s,
+        json!({
+            "dataSetIds": ["hr-payroll-data", "sales"],
+            "secureFilters": { "hr-payroll-data": [
+                { "field": "field_user_id", "op": "=", "value": "u1" },
+                { "field": "dept", "op": "is_one_of", "value": ["a", "b"] }
+            ] }
+        }),
+    );
+    let g = vizzly_authorize(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "hr-payroll-data" }),
+    )
+    .unwrap();
+    let filters = g.secure_filters.clone().unwrap();
+    assert_eq!(filters.len(), 2);
+    assert_eq!(filters[0].field, "field_user_id");
+    assert_eq!(filters[1].value, json!(["a", "b"]));
+    assert_eq!(g.filter, None);
+    assert!(g.claims["expires"].is_string());
+    // Listed without filters: an empty list, still a Vizzly grant.
+    let g = vizzly_authorize(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "sales" }),
+    )
+    .unwrap();
+    assert_eq!(g.secure_filters.unwrap().len(), 0);
+    for request in [
+        json!({ "type": "DATASOURCES:READ", "resource": "other" }),
+        json!({ "type": "DATASOURCES:READ", "resource": "*" }),
+        json!({ "type": "DATASOURCES:READ", "resource": "sales:x" }),
+        json!({ "type": "DATASOURCES:READ", "resource": "Sales" }),
+        json!({ "type": "DATASOURCES:READ", "resource": "" }),
+        json!({ "type": "DATASOURCES:READ", "resource": "hr-payroll-data_quarantine" }),
+        json!({ "type": "PIPES:READ", "resource": "sales" }),
+        json!({ "type": "DATASOURCES:APPEND", "resource": "sales" }),
+    ] {
+        let error = vizzly_authorize(&v, &t, request.clone()).unwrap_err();
+        assert_eq!(error.code, ErrorCode::ScopeDenied, "{request}: {error}");
+    }
+
+    let all = vizzly_token(
+        &s,
+        json!({ "dataSetIds": "*", "secureFilters": { "x": [{ "field": "org", "op": "=", "value": 7 }] } }),
+    );
+    let g = vizzly_authorize(
+        &v,
+        &all,
+        json!({ "type": "DATASOURCES:READ", "resource": "any-set" }),
+    )
+    .unwrap();
+    assert_eq!(g.secure_filters.unwrap().len(), 0);
+    let g = vizzly_authorize(
+        &v,
+        &all,
+        json!({ "type": "DATASOURCES:READ", "resource": "x" }),
+    )
+    .unwrap();
+    assert_eq!(g.secure_filters.unwrap()[0].value, json!(7));
+    let error = vizzly_authorize(
+        &v,
+        &all,
+        json!({ "type": "DATASOURCES:READ", "resource": "*" }),
+    )
+    .unwrap_err();
+    assert_eq!(error.code, ErrorCode::ScopeDenied);
+}
+
+// -------------------------------------------------------- verification comes first
+
+#[test]
+fn a_bad_token_fails_with_the_verifiers_code_before_any_scope_logic() {
+    let v = hs_verifier();
+    let t = tinybird_token(json!([{ "type": "PIPES:READ", "resource": "p" }]));
+    let good = json!({ "type": "PIPES:READ", "resource": "p" });
+    grant(&v, &t, good.clone());
+    // Expired.
+    let error = v
+        .authorize_at(&t, &good.to_string(), (NOW + 7200) as f64)
+        .unwrap_err();
+    assert_eq!(error.code, ErrorCode::JwtExpired);
+    // Tampered payload: the scope would match, the signature does not.
+    let (header, rest) = t.split_once('.').unwrap();
+    let signature = rest.split_once('.').unwrap().1;
+    use base64::Engine;
+    let forged_payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(json!({ "exp": NOW + 3600, "scopes": ["ADMIN"] }).to_string());
+    let forged = format!("{header}.{forged_payload}.{signature}");
+    let error = authorize(&v, &forged, good.clone()).unwrap_err();
+    assert_eq!(error.code, ErrorCode::JwsSignatureInvalid);
+    // Even a malformed request is not looked at before the token.
+    let error = v.authorize_at(&forged, "{bad", NOW as f64).unwrap_err();
+    assert_eq!(error.code, ErrorCode::JwsSignatureInvalid);
+    // Signed with another secret.
+    let other = signer(json!({ "secret": "another secret, long enough......" }))
+        .sign_at(
+            &json!({ "exp": NOW + 3600, "scopes": ["ADMIN"] }).to_string(),
+            &SignOptions::default(),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(
+        authorize(&v, &other, good).unwrap_err().code,
+        ErrorCode::JwsSignatureInvalid
+    );
+}
+
+// --------------------------------------------------------------------- rate limits
+
+fn rps_token(name: &str, rps: Value) -> String {
+    token(json!({
+        "workspace_id": "ws_123",
+        "name": name,
+        "scopes": [{ "type": "PIPES:READ", "resource": "p" }],
+        "limits": { "rps": rps }
+    }))
+}
+
+#[test]
+fn rate_limits_per_token_name() {
+    let v = limited_verifier();
+    let t = rps_token("limited", json!(3));
+    let request = json!({ "type": "PIPES:READ", "resource": "p" }).to_string();
+    let start = NOW as f64 + 0.25;
+    for i in 0..3 {
+        v.authorize_at(&t, &request, start + i as f64 * 0.01)
+            .unwrap();
+    }
+    let error = v.authorize_at(&t, &request, start + 0.03).unwrap_err();
+    assert_eq!(error.code, ErrorCode::RateLimited);
+    assert_eq!(error.claim.as_deref(), Some("limits.rps"));
+    let retry = error.retry_after.unwrap();
+    assert!(retry > 0.0 && retry <= 1.0 / 3.0, "{retry}");
+    assert!(error.message.contains("retry after"), "{}", error.message);
+    // Another token minted with the same name shares the budget…
+    let same_name = rps_token("limited", json!(3));
+    assert_eq!(
+        v.authorize_at(&same_name, &request, start + 0.03)
+            .unwrap_err()
+            .code,
+        ErrorCode::RateLimited
+    );
+    // …another name has its own.
+    v.authorize_at(&rps_token("other", json!(3)), &request, start + 0.03)
+        .unwrap();
+    // Allowed again once the retry-after has passed.
+    v.authorize_at(&t, &request, start + 0.03 + retry).unwrap();
+    assert!(v.authorize_at(&t, &request, start + 0.03 + retry).is_err());
+    // A full second later the whole burst is available again.
+    for _ in 0..3 {
+        v.authorize_at(&t, &request, start + 2.0).unwrap();
+    }
+    // Denied requests do not consume the budget.
+    let t1 = rps_token("one", json!(1));
+    for _ in 0..5 {
+        let error = v
+            .authorize_at(
+                &t1,
+                &json!({ "type": "PIPES:READ", "resource": "q" }).to_string(),
+                start,
+            )
+            .unwrap_err();
+        assert_eq!(error.code, ErrorCode::ScopeDenied);
+    }
+    v.authorize_at(&t1, &request, start).unwrap();
+    assert_eq!(
+        v.authorize_at(&t1, &request, start).unwrap_err().code,
+        ErrorCode::RateLimited
+    );
+}
+
+#[test]
+fn rate_limits_only_when_enabled_and_present() {
+    let request = json!({ "type": "PIPES:READ", "resource": "p" }).to_string();
+    let t = rps_token("limited", json!(1));
+    // Not enabled: limits are ignored.
+    let v = hs_verifier();
+    for _ in 0..5 {
+        v.authorize_at(&t, &request, NOW as f64).unwrap();
+    }
+    // Enabled, but the token has no limits.
+    let v = limited_verifier();
+    let unlimited = tinybird_token(json!([{ "type": "PIPES:READ", "resource": "p" }]));
+    for _ in 0..5 {
+        v.authorize_at(&unlimited, &request, NOW as f64).unwrap();
+    }
+    // A limit that cannot be read, or no name to key it by, fails closed.
+    for (claims, claim) in [
+        (
+            json!({ "name": "n", "scopes": ["ADMIN"], "limits": { "rps": 0 } }),
+            "limits.rps",
+        ),
+        (
+            json!({ "name": "n", "scopes": ["ADMIN"], "limits": { "rps": "10" } }),
+            "limits.rps",
+        ),
+        (
+            json!({ "name": "n", "scopes": ["ADMIN"], "limits": {} }),
+            "limits.rps",
+        ),
+        (
+            json!({ "scopes": ["ADMIN"], "limits": { "rps": 10 } }),
+            "name",
+        ),
+        (
+            json!({ "name": "", "scopes": ["ADMIN"], "limits": { "rps": 10 } }),
+            "name",
+        ),
+    ] {
+        let error = v
+            .authorize_at(&token(claims.clone()), &request, NOW as f64)
+            .unwrap_err();
+        assert_eq!(error.code, ErrorCode::JwtClaimInvalid, "{claims}: {error}");
+        assert_eq!(error.claim.as_deref(), Some(claim), "{claims}");
+    }
+    // A custom store replaces the in-memory one.
+    struct Never;
+    impl scopemint::RateLimitStore for Never {
+        fn try_acquire(&self, _: &str, _: u64, _: f64) -> Result<(), f64> {
+            Err(2.5)
+        }
+    }
+    let v = hs_verifier().with_rate_limit_store(Box::new(Never));
+    let error = v.authorize_at(&t, &request, NOW as f64).unwrap_err();
+    assert_eq!(error.code, ErrorCode::RateLimited);
+    assert_eq!(error.retry_after, Some(2.5));
+    // The option is refused with a wrong type, like every option.
+    let error = options_from_json::<VerifierOptions>(
+        &json!({ "secret": ADMIN_TOKEN, "enforceRateLimits": "yes" }).to_string(),
+        "verifier",
+    )
+    .err()
+    .unwrap();
+    assert_eq!(error.code, ErrorCode::InvalidOption);
+    assert_eq!(error.claim.as_deref(), Some("enforceRateLimits"));
+}
+
+#[test]
+fn the_in_memory_store_directly() {
+    use scopemint::{MemoryRateLimitStore, RateLimitStore};
+    let store = MemoryRateLimitStore::new(2);
+    assert_eq!(store.try_acquire("a", 2, 10.0), Ok(()));
+    assert_eq!(store.try_acquire("a", 2, 10.0), Ok(()));
+    let wait = store.try_acquire("a", 2, 10.0).unwrap_err();
+    assert!((wait - 0.5).abs() < 1e-9);
+    assert_eq!(store.try_acquire("a", 2, 10.5), Ok(()));
+    // Bounded: a third key evicts rather than grows.
+    store.try_acquire("b", 2, 10.5).unwrap();
+    store.try_acquire("c", 2, 10.5).unwrap();
+    assert!(store.len() <= 2);
+}
+
+// -------------------------------------------------------------------- SQL filters
+
+fn compile(filters: Value, dialect: &str) -> scopemint::CompiledFilter {
+    compile_secure_filters(
+        &filters.to_string(),
+        &json!({ "dialect": dialect }).to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{filters} {dialect}: {e}"))
+}
+
+fn f(field: &str, op: &str, value: Value) -> Value {
+    json!([{ "field": field, "op": op, "value": value }])
+}
+
+const DIALECTS: [&str; 4] = ["postgres", "mysql", "sqlite", "clickhouse"];
+
+#[test]
+fn every_operator_in_every_dialect() {
+    // (op, value, [postgres, mysql, sqlite, clickhouse] SQL, params)
+    let cases: Vec<(&str, Value, [&str; 4], Value)> = vec![
+        (
+            "=",
+            json!("u1"),
+            [
+                r#""user_id" = $1"#,
+                "`user_id` = ?",
+                r#""user_id" = ?"#,
+                "`user_id` = {p1:String}",
+            ],
+            json!(["u1"]),
+        ),
+        (
+            "!=",
+            json!(5),
+            [
+                r#""user_id" <> $1"#,
+                "`user_id` <> ?",
+                r#""user_id" <> ?"#,
+                "`user_id` <> {p1:Int64}",
+            ],
+            json!([5]),
+        ),
+        (
+            ">",
+            json!(1.5),
+            [
+                r#""user_id" > $1"#,
+                "`user_id` > ?",
+                r#""user_id" > ?"#,
+                "`user_id` > {p1:Float64}",
+            ],
+            json!([1.5]),
+        ),
+        (
+            "<",
+            json!(-3),
+            [
+                r#""user_id" < $1"#,
+                "`user_id` < ?",
+                r#""user_id" < ?"#,
+                "`user_id` < {p1:Int64}",
+            ],
+            json!([-3]),
+        ),
+        (
+            ">=",
+            json!("2024-01-01"),
+            [
+                r#""user_id" >= $1"#,
+                "`user_id` >= ?",
+                r#""user_id" >= ?"#,
+                "`user_id` >= {p1:String}",
+            ],
+            json!(["2024-01-01"]),
+        ),
+        (
+            "<=",
+            json!(true),
+            [
+                r#""user_id" <= $1"#,
+                "`user_id` <= ?",
+                r#""user_id" <= ?"#,
+                "`user_id` <= {p1:Bool}",
+            ],
+            json!([true]),
+        ),
+        (
+            "=",
+            Value::Null,
+            [
+                r#""user_id" IS NULL"#,
+                "`user_id` IS NULL",
+                r#""user_id" IS NULL"#,
+                "`user_id` IS NULL",
+            ],
+            json!([]),
+        ),
+        (
+            "!=",
+            Value::Null,
+            [
+                r#""user_id" IS NOT NULL"#,
+                "`user_id` IS NOT NULL",
+                r#""user_id" IS NOT NULL"#,
+                "`user_id` IS NOT NULL",
+            ],
+            json!([]),
+        ),
+        (
+            "is_one_of",
+            json!(["a", 2, false]),
+            [
+                r#""user_id" IN ($1, $2, $3)"#,
+                "`user_id` IN (?, ?, ?)",
+                r#""user_id" IN (?, ?, ?)"#,
+                "`user_id` IN ({p1:String}, {p2:Int64}, {p3:Bool})",
+            ],
+            json!(["a", 2, false]),
+        ),
+        (
+            "is_not_one_of",
+            json!(["a", "b"]),
+            [
+                r#""user_id" NOT IN ($1, $2)"#,
+                "`user_id` NOT IN (?, ?)",
+                r#""user_id" NOT IN (?, ?)"#,
+                "`user_id` NOT IN ({p1:String}, {p2:String})",
+            ],
+            json!(["a", "b"]),
+        ),
+        (
+            "is_one_of",
+            json!([]),
+            ["1 = 0", "1 = 0", "1 = 0", "1 = 0"],
+            json!([]),
+        ),
+        (
+            "is_not_one_of",
+            json!([]),
+            ["1 = 1", "1 = 1", "1 = 1", "1 = 1"],
+            json!([]),
+        ),
+        (
+            "starts_with",
+            json!("abc"),
+            [
+                r#""user_id" LIKE $1 ESCAPE '\'"#,
+                r"`user_id` LIKE ? ESCAPE '\\'",
+                r#""user_id" LIKE ? ESCAPE '\'"#,
+                "`user_id` LIKE {p1:String}",
+            ],
+            json!(["abc%"]),
+        ),
+        (
+            "ends_with",
+            json!("abc"),
+            [
+                r#""user_id" LIKE $1 ESCAPE '\'"#,
+                r"`user_id` LIKE ? ESCAPE '\\'",
+                r#""user_id" LIKE ? ESCAPE '\'"#,
+                "`user_id` LIKE {p1:String}",
+            ],
+            json!(["%abc"]),
+        ),
+        (
+            "contains_substring",
+            json!("abc"),
+            [
+                r#""user_id" LIKE $1 ESCAPE '\'"#,
+                r"`user_id` LIKE ? ESCAPE '\\'",
+                r#""user_id" LIKE ? ESCAPE '\'"#,
+                "`user_id` LIKE {p1:String}",
+            ],
+            json!(["%abc%"]),
+        ),
+        (
+            "does_not_contain_substring",
+            json!("abc"),
+            [
+                r#""user_id" NOT LIKE $1 ESCAPE '\'"#,
+                r"`user_id` NOT LIKE ? ESCAPE '\\'",
+                r#""user_id" NOT LIKE ? ESCAPE '\'"#,
+                "`user_id` NOT LIKE {p1:String}",
+            ],
+            json!(["%abc%"]),
+        ),
+    ];
+    for (op, value, sql, params) in cases {
+        for (dialect, expected) in DIALECTS.iter().zip(sql) {
+            let compiled = compile(f("user_id", op, value.clone()), dialect);
+            assert_eq!(compiled.sql, expected, "{op} {value} {dialect}");
+            assert_eq!(Value::from(compiled.params), params, "{op} {dialect}");
+        }
+    }
+}
+
+#[test]
+fn filters_are_anded_and_numbered_in_order() {
+    let filters = json!([
+        { "field": "org_id", "op": "=", "value": "acme" },
+        { "field": "events.region", "op": "is_one_of", "value": ["eu", "us"] },
+        { "field": "name", "op": "starts_with", "value": "x" }
+    ]);
+    let expected = [
+        (
+            "postgres",
+            r#"("org_id" = $1) AND ("events"."region" IN ($2, $3)) AND ("name" LIKE $4 ESCAPE '\')"#,
+        ),
+        (
+            "mysql",
+            r"(`org_id` = ?) AND (`events`.`region` IN (?, ?)) AND (`name` LIKE ? ESCAPE '\\')",
+        ),
+        (
+            "sqlite",
+            r#"("org_id" = ?) AND ("events"."region" IN (?, ?)) AND ("name" LIKE ? ESCAPE '\')"#,
+        ),
+        (
+            "clickhouse",
+            "(`org_id` = {p1:String}) AND (`events`.`region` IN ({p2:String}, {p3:String})) AND (`name` LIKE {p4:String})",
+        ),
+    ];
+    for (dialect, sql) in expected {
+        let compiled = compile(filters.clone(), dialect);
+        assert_eq!(compiled.sql, sql, "{dialect}");
+        assert_eq!(
+            Value::from(compiled.params),
+            json!(["acme", "eu", "us", "x%"])
+        );
+    }
+    // An empty list matches every row and binds nothing.
+    for dialect in DIALECTS {
+        let compiled = compile(json!([]), dialect);
+        assert_eq!(compiled.sql, "1 = 1");
+        assert!(compiled.params.is_empty());
+    }
+    // An empty is_one_of among others still makes the whole filter match nothing.
+    let compiled = compile(
+        json!([
+            { "field": "a", "op": "=", "value": 1 },
+            { "field": "b", "op": "is_one_of", "value": [] }
+        ]),
+        "postgres",
+    );
+    assert_eq!(compiled.sql, r#"("a" = $1) AND (1 = 0)"#);
+    // paramOffset continues the surrounding query's numbering.
+    let compiled = compile_secure_filters(
+        &json!([{ "field": "a", "op": "=", "value": 1 }, { "field": "b", "op": "=", "value": "x" }])
+            .to_string(),
+        &json!({ "dialect": "postgres", "paramOffset": 2 }).to_string(),
+    )
+    .unwrap();
+    assert_eq!(compiled.sql, r#"("a" = $3) AND ("b" = $4)"#);
+    let compiled = compile_secure_filters(
+        &json!([{ "field": "a", "op": "=", "value": 1 }]).to_string(),
+        &json!({ "dialect": "clickhouse", "paramOffset": 1 }).to_string(),
+    )
+    .unwrap();
+    assert_eq!(compiled.sql, "`a` = {p2:Int64}");
+}
+
+#[test]
+fn values_only_ever_appear_as_params() {
+    let nasty = [
+        "' OR 1=1 --",
+        "\" OR \"\"=\"",
+        "`; DROP TABLE x; --",
+        "$1",
+        "?",
+        "{p1:String}",
+        "%",
+        "_",
+        "\\",
+        "a%b_c\\d",
+        "1 = 1",
+    ];
+    for value in nasty {
+        for dialect in DIALECTS {
+            for op in [
+                "=",
+                "!=",
+                ">",
+                "<",
+                ">=",
+                "<=",
+                "starts_with",
+                "ends_with",
+                "contains_substring",
+                "does_not_contain_substring",
+            ] {
+                let compiled = compile(f("col", op, json!(value)), dialect);
+                // The SQL is fixed text around one placeholder.
+                let placeholder = match dialect {
+                    "postgres" => "$1",
+                    "clickhouse" => "{p1:String}",
+                    _ => "?",
+                };
+                let rest = compiled.sql.replacen(placeholder, "", 1);
+                for fragment in ["OR", "--", "DROP", "%", "1=1", "\"\"", "{p1"] {
+                    assert!(
+                        !rest.contains(fragment),
+                        "{value} {op} {dialect}: {}",
+                        compiled.sql
+                    );
+                }
+                assert_eq!(compiled.params.len(), 1);
+            }
+            let compiled = compile(f("col", "is_one_of", json!([value, value])), dialect);
+            assert!(!compiled.sql.contains("OR"), "{}", compiled.sql);
+            assert_eq!(compiled.params, [json!(value), json!(value)]);
+        }
+    }
+    // LIKE metacharacters are escaped inside the pattern parameter.
+    let cases = [
+        ("starts_with", "50%_off\\", r"50\%\_off\\%"),
+        ("ends_with", "%", r"%\%"),
+        ("contains_substring", "_", r"%\_%"),
+        ("does_not_contain_substring", "' OR 1=1 --", "%' OR 1=1 --%"),
+    ];
+    for (op, value, pattern) in cases {
+        for dialect in DIALECTS {
+            let compiled = compile(f("col", op, json!(value)), dialect);
+            assert_eq!(compiled.params, [json!(pattern)], "{op} {dialect}");
+        }
+    }
+}
+
+#[test]
+fn identifiers_and_malformed_filters_are_refused() {
+    for field in [
+        "a; DROP TABLE x",
+        "a\"b",
+        "a`b",
+        "a b",
+        "",
+        " ",
+        "1a",
+        "a.b.c",
+        "a.",
+        ".a",
+        "a..b",
+        "a-b",
+        "ünï",
+        "a\u{0}",
+        "a)",
+        "a'",
+        "*",
+    ] {
+        for dialect in DIALECTS {
+            let error = compile_secure_filters(
+                &f(field, "=", json!(1)).to_string(),
+                &json!({ "dialect": dialect }).to_string(),
+            )
+            .unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidOption, "{field:?}: {error}");
+        }
+    }
+    let postgres = json!({ "dialect": "postgres" }).to_string();
+    for filters in [
+        f("a", "like", json!("x")),
+        f("a", "OR 1=1", json!("x")),
+        f("a", "=", json!([1])),
+        f("a", "=", json!({ "x": 1 })),
+        f("a", "is_one_of", json!("x")),
+        f("a", "is_one_of", json!([null])),
+        f("a", "is_not_one_of", json!(["a", null])),
+        f("a", ">", Value::Null),
+        f("a", "starts_with", Value::Null),
+        f("a", "starts_with", json!(5)),
+        f("a", "contains_substring", json!(true)),
+        json!([{ "field": "a", "op": "=" }]),
+        json!([{ "field": "a", "op": "=", "value": 1, "extra": 2 }]),
+        json!({ "field": "a", "op": "=", "value": 1 }),
+        json!("a = 1"),
+    ] {
+        let error = compile_secure_filters(&filters.to_string(), &postgres).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidOption, "{filters}: {error}");
+    }
+    assert!(compile_secure_filters("[", &postgres).is_err());
+    for options in [
+        json!({}),
+        json!({ "dialect": "oracle" }),
+        json!({ "dialect": "Postgres" }),
+        json!({ "dialect": "postgres", "extra": 1 }),
+        json!({ "dialect": "postgres", "paramOffset": -1 }),
+    ] {
+        let error = compile_secure_filters("[]", &options.to_string()).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidOption, "{options}: {error}");
+    }
+}
+
+#[test]
+fn a_vizzly_grant_compiles_to_sql() {
+    let (s, v) = vizzly_pair();
+    let t = vizzly_token(
+        &s,
+        json!({ "dataSetIds": ["orders"], "secureFilters": { "orders": [
+            { "field": "tenant_id", "op": "=", "value": "t_42" }
+        ] } }),
+    );
+    let g = vizzly_authorize(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "orders" }),
+    )
+    .unwrap();
+    let compiled =
+        scopemint::compile_filters(&g.secure_filters.unwrap(), scopemint::Dialect::Postgres)
+            .unwrap();
+    assert_eq!(compiled.sql, r#""tenant_id" = $1"#);
+    assert_eq!(compiled.params, [json!("t_42")]);
+}

@@ -52,7 +52,6 @@ fn raw_control_character_in_a_header_member_name_is_malformed() {
 
 #[test]
 fn raw_control_character_in_a_payload_member_name_is_malformed() {
-
     let in_payload_name = hs256(b"{\"alg\":\"HS256\"}", b"{\"sub\x00\":\"u\"}");
     let result = verifier().verify(&in_payload_name);
     assert_eq!(
@@ -72,4 +71,38 @@ fn decode_refuses_a_raw_control_character_in_a_member_name() {
         Some(ErrorCode::JwtMalformed),
         "decode accepted a payload member name with raw U+0000"
     );
+}
+
+// An RSA private key whose CRT exponent dQ is corrupted (one byte of the
+// fixture's PKCS#8 DER changed, 0x36 -> 0x35 at offset 969) is accepted by
+// Signer::new, but every sign() then fails with ERR_KEY_INVALID "signing
+// failed": ring's RsaKeyPair::from_components does not check dP/dQ against
+// d, and its sign-time fault check refuses the result. A key that cannot
+// sign should be refused when it is imported. Found by the `key_import`
+// fuzz target (PKCS#8 and PKCS#1 both).
+#[test]
+fn rsa_key_with_a_corrupt_crt_exponent_is_refused_at_import() {
+    use base64::Engine;
+    use scopemint::{Signer, SignerOptions};
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/rsa2048-pkcs8.pem"
+    ))
+    .unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let mut der = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+    assert_eq!(der[969], 0x36, "fixture changed; offset 969 is inside dQ");
+    der[969] = 0x35;
+    let corrupt = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(&der)
+    );
+    let options = serde_json::json!({ "privateKey": corrupt, "ttlSeconds": 60 }).to_string();
+    match Signer::new(options_from_json::<SignerOptions>(&options, "s").unwrap()) {
+        Err(error) => assert_eq!(error.code, ErrorCode::KeyInvalid),
+        Ok(signer) => {
+            let signed = signer.sign(r#"{"sub":"x"}"#, &Default::default());
+            panic!("Signer::new accepted the key; sign() then gave {signed:?}");
+        }
+    }
 }

@@ -108,10 +108,24 @@ impl SigningKey {
                     dQ: &k.dq[..],
                     qInv: &k.qi[..],
                 };
-                Signing::Rsa(
-                    RsaKeyPair::from_components(&components).map_err(rejected)?,
-                    rsa_signing_encoding(alg),
-                )
+                {
+                    let pair = RsaKeyPair::from_components(&components).map_err(rejected)?;
+                    // ring checks the CRT exponents only when signing: sign once now,
+                    // so a corrupt key fails at import, not on first use.
+                    let mut trial = vec![0u8; pair.public().modulus_len()];
+                    pair.sign(
+                        rsa_signing_encoding(alg),
+                        &SystemRandom::new(),
+                        b"scopemint key check",
+                        &mut trial,
+                    )
+                    .map_err(|_| {
+                        key_invalid(
+                            "RSA private key is inconsistent (its CRT parameters do not match)",
+                        )
+                    })?;
+                    Signing::Rsa(pair, rsa_signing_encoding(alg))
+                }
             }
         };
         Ok(SigningKey { alg, inner })

@@ -53,11 +53,17 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 fn signer(options: Value) -> scopemint::Result<Signer> {
-    Signer::new(options_from_json::<SignerOptions>(&options.to_string(), "s")?)
+    Signer::new(options_from_json::<SignerOptions>(
+        &options.to_string(),
+        "s",
+    )?)
 }
 
 fn verifier(options: Value) -> scopemint::Result<Verifier> {
-    Verifier::new(options_from_json::<VerifierOptions>(&options.to_string(), "v")?)
+    Verifier::new(options_from_json::<VerifierOptions>(
+        &options.to_string(),
+        "v",
+    )?)
 }
 
 /// Runs `f`, turning a panic into a test failure that shows the input.
@@ -81,7 +87,11 @@ fn random_json(rng: &mut Rng, depth: usize) -> Value {
     const NAMES: [&str; 12] = [
         "alg", "typ", "kid", "crit", "b64", "exp", "nbf", "iat", "iss", "aud", "sub", "expires",
     ];
-    match if depth > 4 { rng.below(5) } else { rng.below(8) } {
+    match if depth > 4 {
+        rng.below(5)
+    } else {
+        rng.below(8)
+    } {
         0 => Value::Null,
         1 => json!(rng.below(2) == 1),
         2 => json!(rng.next() as i64 as f64 / 1e3),
@@ -91,19 +101,27 @@ fn random_json(rng: &mut Rng, depth: usize) -> Value {
             let text: String = (0..len)
                 .map(|_| *rng.pick(&['a', 'Z', '0', ':', '"', '\\', 'é', '\u{1F600}', ' ']))
                 .collect();
-            json!(*rng.pick(&[text.as_str(), "HS256", "none", "JWT", "ES256", "2027-01-01T00:00:00Z"]))
+            json!(*rng.pick(&[
+                text.as_str(),
+                "HS256",
+                "none",
+                "JWT",
+                "ES256",
+                "2027-01-01T00:00:00Z"
+            ]))
         }
         5 | 6 => {
             let mut map = serde_json::Map::new();
             for _ in 0..rng.below(6) {
-                map.insert(
-                    rng.pick(&NAMES).to_string(),
-                    random_json(rng, depth + 1),
-                );
+                map.insert(rng.pick(&NAMES).to_string(), random_json(rng, depth + 1));
             }
             Value::Object(map)
         }
-        _ => Value::Array((0..rng.below(4)).map(|_| random_json(rng, depth + 1)).collect()),
+        _ => Value::Array(
+            (0..rng.below(4))
+                .map(|_| random_json(rng, depth + 1))
+                .collect(),
+        ),
     }
 }
 
@@ -203,7 +221,8 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let claims = json!({ "sub": "u1", "iss": "smoke", "aud": ["a", "b"], "exp": NOW + 600 }).to_string();
+    let claims =
+        json!({ "sub": "u1", "iss": "smoke", "aud": ["a", "b"], "exp": NOW + 600 }).to_string();
     let mut cases = Vec::new();
     let mut add = |name, signer_options: Value, rounds| {
         let s = signer(signer_options.clone()).unwrap();
@@ -221,14 +240,39 @@ fn cases() -> Vec<Case> {
             })),
         }
         .unwrap();
-        cases.push(Case { name, token, verifier, rounds });
+        cases.push(Case {
+            name,
+            token,
+            verifier,
+            rounds,
+        });
     };
     add("HS256", json!({ "secret": SECRET }), 20_000);
-    add("HS512", json!({ "secret": SECRET.repeat(2), "algorithm": "HS512" }), 5000);
-    add("ES256", json!({ "privateKey": fixture("p256-sec1.pem") }), 4000);
-    add("ES384", json!({ "privateKey": fixture("p384-sec1.pem") }), 1500);
-    add("EdDSA", json!({ "privateKey": fixture("ed25519-pkcs8.pem") }), 4000);
-    add("RS256", json!({ "privateKey": fixture("rsa2048-pkcs8.pem") }), 400);
+    add(
+        "HS512",
+        json!({ "secret": SECRET.repeat(2), "algorithm": "HS512" }),
+        5000,
+    );
+    add(
+        "ES256",
+        json!({ "privateKey": fixture("p256-sec1.pem") }),
+        4000,
+    );
+    add(
+        "ES384",
+        json!({ "privateKey": fixture("p384-sec1.pem") }),
+        1500,
+    );
+    add(
+        "EdDSA",
+        json!({ "privateKey": fixture("ed25519-pkcs8.pem") }),
+        4000,
+    );
+    add(
+        "RS256",
+        json!({ "privateKey": fixture("rsa2048-pkcs8.pem") }),
+        400,
+    );
     add(
         "PS256",
         json!({ "privateKey": fixture("rsa2048-pkcs8.pem"), "algorithm": "PS256" }),
@@ -270,7 +314,10 @@ fn mutated_tokens_never_verify() {
                 decode(&token, &DecodeOptions::default())
             }));
         }
-        eprintln!("fuzz_smoke {}: {tried} mutations ({identical} identical to the original)", case.name);
+        eprintln!(
+            "fuzz_smoke {}: {tried} mutations ({identical} identical to the original)",
+            case.name
+        );
     }
 }
 
@@ -312,7 +359,11 @@ fn random_headers_and_payloads_with_valid_signatures() {
         let mut payload_text = payload.to_string();
         // Sometimes textual damage the JSON writer would never produce.
         if rng.below(4) == 0 {
-            let text = if rng.below(2) == 0 { &mut header_text } else { &mut payload_text };
+            let text = if rng.below(2) == 0 {
+                &mut header_text
+            } else {
+                &mut payload_text
+            };
             let mut bytes = std::mem::take(text).into_bytes();
             if !bytes.is_empty() {
                 let i = rng.below(bytes.len());
@@ -320,25 +371,38 @@ fn random_headers_and_payloads_with_valid_signatures() {
             }
             *text = String::from_utf8_lossy(&bytes).into_owned();
         }
-        let input = format!("{}.{}", b64(header_text.as_bytes()), b64(payload_text.as_bytes()));
+        let input = format!(
+            "{}.{}",
+            b64(header_text.as_bytes()),
+            b64(payload_text.as_bytes())
+        );
         let tag = ring::hmac::sign(&key, input.as_bytes());
         let token = format!("{input}.{}", b64(tag.as_ref()));
         let result = no_panic("verify", &token, || verifier.verify_at(&token, NOW as f64));
         known_code(&result);
-        known_code(&no_panic("decode", &token, || decode(&token, &DecodeOptions::default())));
+        known_code(&no_panic("decode", &token, || {
+            decode(&token, &DecodeOptions::default())
+        }));
         if let Ok(verified) = result {
             accepted += 1;
-            let strict = |text: &str| serde_json::from_str::<Value>(text).is_ok_and(|v| v.is_object());
+            let strict =
+                |text: &str| serde_json::from_str::<Value>(text).is_ok_and(|v| v.is_object());
             // Whatever passes must be strict JSON (raw control characters
             // in member names once slipped through; tests/fuzz_regressions.rs).
             let header: Value = serde_json::from_str(&header_text)
                 .unwrap_or_else(|e| panic!("accepted a non-JSON header {header_text:?}: {e}"));
             assert_eq!(header["alg"], "HS256", "{header_text}");
-            assert!(strict(&verified.payload_json), "accepted payload {payload_text:?}");
+            assert!(
+                strict(&verified.payload_json),
+                "accepted payload {payload_text:?}"
+            );
         }
     }
     eprintln!("fuzz_smoke random JSON: 20000 tokens, {accepted} accepted");
-    assert!(accepted > 100, "the generator should produce some acceptable tokens");
+    assert!(
+        accepted > 100,
+        "the generator should produce some acceptable tokens"
+    );
 }
 
 #[test]
@@ -355,20 +419,47 @@ fn huge_and_deep_inputs() {
     let mut inputs = vec![
         "a".repeat(1 << 20),
         ".".repeat(100_000),
-        format!("{}.{}.{}", "A".repeat(300_000), "A".repeat(300_000), "A".repeat(300_000)),
-        sign(r#"{"alg":"HS256"}"#, &format!(r#"{{"exp":{},"x":{}}}"#, NOW + 60, deep(100_000))),
-        sign(r#"{"alg":"HS256"}"#, &format!(r#"{{"exp":{},"x":{}}}"#, NOW + 60, deep(5_000))),
-        sign(r#"{"alg":"HS256"}"#, &format!(r#"{{"exp":{},"x":{}}}"#, NOW + 60, deep_objects(5_000))),
-        sign(&format!(r#"{{"alg":"HS256","x":{}}}"#, deep(5_000)), r#"{"exp":1800000060}"#),
-        sign(r#"{"alg":"HS256"}"#, &format!(r#"{{"exp":{},"x":"{}"}}"#, NOW + 60, "é".repeat(8_000))),
-        sign(r#"{"alg":"HS256"}"#, &format!(r#"{{"exp":1{}}}"#, "0".repeat(5_000))),
+        format!(
+            "{}.{}.{}",
+            "A".repeat(300_000),
+            "A".repeat(300_000),
+            "A".repeat(300_000)
+        ),
+        sign(
+            r#"{"alg":"HS256"}"#,
+            &format!(r#"{{"exp":{},"x":{}}}"#, NOW + 60, deep(100_000)),
+        ),
+        sign(
+            r#"{"alg":"HS256"}"#,
+            &format!(r#"{{"exp":{},"x":{}}}"#, NOW + 60, deep(5_000)),
+        ),
+        sign(
+            r#"{"alg":"HS256"}"#,
+            &format!(r#"{{"exp":{},"x":{}}}"#, NOW + 60, deep_objects(5_000)),
+        ),
+        sign(
+            &format!(r#"{{"alg":"HS256","x":{}}}"#, deep(5_000)),
+            r#"{"exp":1800000060}"#,
+        ),
+        sign(
+            r#"{"alg":"HS256"}"#,
+            &format!(r#"{{"exp":{},"x":"{}"}}"#, NOW + 60, "é".repeat(8_000)),
+        ),
+        sign(
+            r#"{"alg":"HS256"}"#,
+            &format!(r#"{{"exp":1{}}}"#, "0".repeat(5_000)),
+        ),
     ];
     inputs.push(format!("{}.{}", inputs[3], inputs[3]));
     for input in &inputs {
         let short = &input[..input.len().min(80)];
-        known_code(&no_panic("verify", short, || verifier.verify_at(input, NOW as f64)));
+        known_code(&no_panic("verify", short, || {
+            verifier.verify_at(input, NOW as f64)
+        }));
         for max in [None, Some(usize::MAX), Some(1 << 22)] {
-            let options = DecodeOptions { max_token_bytes: max };
+            let options = DecodeOptions {
+                max_token_bytes: max,
+            };
             known_code(&no_panic("decode", short, || decode(input, &options)));
         }
         // Nothing this large or deep is a valid token under the default limits.
@@ -381,8 +472,25 @@ fn huge_and_deep_inputs() {
 fn random_scopes() {
     let mut rng = Rng(0x5C0_9E5);
     let pieces = [
-        "DATASOURCES", "PIPES", "TOKENS", "ADMIN", "READ", "CREATE", "APPEND", "DROP", ":", ":",
-        "ds_1", "1ds", "_x", "", " ", "user_id = 'a:b'", "é", "\u{0}", "datasources",
+        "DATASOURCES",
+        "PIPES",
+        "TOKENS",
+        "ADMIN",
+        "READ",
+        "CREATE",
+        "APPEND",
+        "DROP",
+        ":",
+        ":",
+        "ds_1",
+        "1ds",
+        "_x",
+        "",
+        " ",
+        "user_id = 'a:b'",
+        "é",
+        "\u{0}",
+        "datasources",
     ];
     let mut parsed = 0;
     for _ in 0..20_000 {
@@ -426,7 +534,11 @@ fn mutated_keys_import_or_fail_cleanly() {
     let (mut imported, mut refused) = (0, 0);
     let mut tally = |result: scopemint::Result<()>| {
         known_code(&result);
-        if result.is_ok() { imported += 1 } else { refused += 1 }
+        if result.is_ok() {
+            imported += 1
+        } else {
+            refused += 1
+        }
     };
     for _ in 0..1000 {
         // PEM text: mutate inside the base64 body as well as the armour.

@@ -90,7 +90,9 @@ fn rsa_key_with_a_corrupt_crt_exponent_is_refused_at_import() {
     ))
     .unwrap();
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let mut der = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+    let mut der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
     assert_eq!(der[969], 0x36, "fixture changed; offset 969 is inside dQ");
     der[969] = 0x35;
     let corrupt = format!(

@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/scopemint.wasm
 
-.PHONY: setup wasm pkg test test-rust test-js test-runtimes test-bench bench soak demo clean
+.PHONY: setup wasm pkg test test-rust test-js test-runtimes test-bench test-demo bench soak demo serve clean
 
 setup:
 	@bash scripts/setup.sh
@@ -24,6 +24,7 @@ test-rust: setup
 test-js: pkg
 	node --test --test-reporter=spec tests/js/
 	npx tsc -p tests/js/tsconfig.json
+	node examples-node/quickstart.mjs > /dev/null
 
 # Node (CommonJS, ESM), Deno, Bun, workerd and headless Chromium, plus worker_threads.
 test-runtimes: pkg
@@ -37,7 +38,12 @@ test-bench: pkg
 	node bench/run.mjs --quick > test-output/bench-quick.txt
 	@tail -n 4 test-output/bench-quick.txt
 
-test: test-rust test-js test-runtimes test-bench
+# The demo app end to end (tenant isolation, every error status) and its page in headless Chromium.
+test-demo: pkg
+	@bash scripts/setup-runtimes.sh
+	node --test --test-reporter=spec tests/demo/
+
+test: test-rust test-js test-runtimes test-bench test-demo
 
 # 1,000,000 sign+verify cycles with memory readings; minutes, so not in `make test`.
 soak: pkg
@@ -57,8 +63,13 @@ $(BENCH_FLAGS):
 	@:
 endif
 
+# Scripted tour of the demo app: isolation, overrides, tampered/expired tokens, rate limits.
 demo: pkg
-	node examples-node/demo.mjs
+	node examples-node/demo/tour.mjs
+
+# The demo app, kept running; prints its URL. PORT and DATABASE_URL are optional.
+serve: pkg
+	node examples-node/demo/server.mjs
 
 clean:
 	rm -rf pkg target/bindgen

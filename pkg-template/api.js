@@ -8,17 +8,18 @@
 // checks everything else.
 function createApi(wasm, native) {
   class TokenError extends Error {
-    constructor(code, message, claim) {
+    constructor(code, message, claim, retryAfter) {
       super(message);
       this.name = 'TokenError';
       this.code = code;
       if (claim !== undefined) this.claim = claim;
+      if (retryAfter !== undefined) this.retryAfter = retryAfter;
     }
   }
 
   function rethrow(error) {
     if (error && error.name === 'TokenError' && typeof error.code === 'string' && !(error instanceof TokenError)) {
-      throw new TokenError(error.code, error.message, error.claim);
+      throw new TokenError(error.code, error.message, error.claim, error.retryAfter);
     }
     throw error;
   }
@@ -208,6 +209,16 @@ function createApi(wasm, native) {
       return this.#inner.algorithms();
     }
 
+    // Verifies, then matches the request against the token's scopes (always uncached:
+    // rate limits count every call).
+    authorize(token, request) {
+      try {
+        return JSON.parse(this.#inner.authorize(tokenText(token), claimsJson(request)));
+      } catch (error) {
+        rethrow(error);
+      }
+    }
+
     verify(token) {
       const cache = this.#cache;
       if (cache !== undefined) {
@@ -278,6 +289,14 @@ function createApi(wasm, native) {
     }
   }
 
+  function compileSecureFilters(filters, options) {
+    try {
+      return JSON.parse(wasm.compileSecureFilters(claimsJson(filters), optionsJson(options, 'compileSecureFilters') ?? 'null'));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
   function embeddableTokenRequest(params) {
     try {
       return JSON.parse(wasm.embeddableTokenRequest(claimsJson(params)));
@@ -318,6 +337,7 @@ function createApi(wasm, native) {
     parseScope,
     formatScope,
     embeddableTokenRequest,
+    compileSecureFilters,
     vizzly,
     TokenError,
   };

@@ -24,13 +24,17 @@ export type ErrorCode =
   | 'ERR_JWKS_NO_MATCHING_KEY'
   | 'ERR_TOKEN_TOO_LARGE'
   | 'ERR_INVALID_OPTION'
-  | 'ERR_SCOPE_INVALID';
+  | 'ERR_SCOPE_INVALID'
+  | 'ERR_SCOPE_DENIED'
+  | 'ERR_RATE_LIMITED';
 
 export class TokenError extends Error {
   readonly name: 'TokenError';
   readonly code: ErrorCode;
   /** The claim or option involved, when there is one (e.g. `'exp'`, `'aud'`, `'ttlSeconds'`). */
   readonly claim?: string;
+  /** Seconds until a rate-limited call may succeed (`ERR_RATE_LIMITED` only). */
+  readonly retryAfter?: number;
 }
 
 export interface Jwk {
@@ -270,6 +274,8 @@ interface VerifierCommonOptions {
    * are shared and deeply frozen. Off by default; never used with `currentTime`.
    */
   cache?: boolean | { maxEntries: number };
+  /** Enforce Tinybird `limits.rps` in `authorize` with an in-process token bucket keyed by the token's `name`. */
+  enforceRateLimits?: boolean;
 }
 
 export type VerifierOptions = VerifierCommonOptions &
@@ -289,6 +295,40 @@ export interface Verifier {
   readonly algorithms: Algorithm[];
   /** Verifies signature and claims. Throws `TokenError`. Synchronous. */
   verify<P extends JwtPayload = JwtPayload>(token: string): VerifiedToken<P>;
+  /**
+   * Verifies, then matches the request against the token's scopes (Tinybird JWT scopes, static scope
+   * strings in `scopes`, or Vizzly `dataSetIds`). Throws `ERR_SCOPE_DENIED` / `ERR_RATE_LIMITED`.
+   */
+  authorize(token: string, request: AuthorizeRequest): Grant;
+}
+
+export interface AuthorizeRequest {
+  type: StaticScope['type'];
+  /** Required except for `DATASOURCES:CREATE`, `PIPES:CREATE`, `TOKENS`, `ADMIN`. */
+  resource?: string;
+  params?: Record<string, string | number | boolean>;
+}
+
+export interface Grant {
+  type: string;
+  resource: string;
+  /** The request's params with the scope's `fixed_params` applied on top (they always win). */
+  params: Record<string, string | number | boolean>;
+  /** Params the caller sent that a fixed param replaced with a different value. */
+  overridden: string[];
+  /** The SQL filter the scope carries, if any. */
+  filter: string | null;
+  /** Vizzly secure filters for the data set, if the token is a Vizzly data token. */
+  secureFilters: VizzlySecureFilter[] | null;
+  claims: JwtPayload;
+}
+
+export type SqlDialect = 'postgres' | 'mysql' | 'sqlite' | 'clickhouse';
+
+export interface CompiledFilter {
+  /** A boolean SQL expression; values appear only as placeholders. */
+  sql: string;
+  params: unknown[];
 }
 
 export interface DecodeOptions {
@@ -328,6 +368,8 @@ export function generateKeyPair(algorithm: KeyPairAlgorithm): GeneratedKeyPair;
 export function parseScope(scope: string): StaticScope;
 /** The inverse of `parseScope`. */
 export function formatScope(scope: StaticScope): string;
+/** Vizzly-style secure filters as parameterised SQL (`$1` / `?` / `{p1:Type}` by dialect), ANDed. */
+export function compileSecureFilters(filters: VizzlySecureFilter[], options: { dialect: SqlDialect; paramOffset?: number }): CompiledFilter;
 /** The validated JSON body for Embeddable's Tokens API (no network call). */
 export function embeddableTokenRequest(params: EmbeddableSecurityTokenParams): EmbeddableSecurityTokenParams;
 /** The `scopemint/vizzly` API, also reachable here. */

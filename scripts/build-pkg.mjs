@@ -26,7 +26,7 @@ writeFileSync(join(dist, 'web', 'package.json'), '{ "type": "module" }\n');
 const api = readFileSync(join(template, 'api.js'), 'utf8');
 const names = [
   'createSigner', 'createVerifier', 'decode', 'generateKeyPair', 'parseScope', 'formatScope',
-  'embeddableTokenRequest', 'vizzly', 'TokenError',
+  'embeddableTokenRequest', 'compileSecureFilters', 'vizzly', 'TokenError',
 ];
 const esmExports = `export const { ${names.join(', ')} } = api;\n`;
 

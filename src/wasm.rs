@@ -13,6 +13,9 @@ fn to_js(error: Error) -> JsValue {
     let object: &JsValue = js_error.as_ref();
     // Setting plain data properties on a fresh Error cannot fail.
     let _ = js_sys::Reflect::set(object, &"code".into(), &error.code().into());
+    if let Some(seconds) = error.retry_after {
+        let _ = js_sys::Reflect::set(object, &"retryAfter".into(), &seconds.into());
+    }
     if let Some(claim) = &error.claim {
         let _ = js_sys::Reflect::set(object, &"claim".into(), &claim.as_str().into());
     }
@@ -174,6 +177,14 @@ impl WasmVerifier {
         ))
     }
 
+    /// Verifies the token, then matches `request_json` against its scopes; the grant as JSON text.
+    pub fn authorize(&self, token: &str, request_json: &str) -> Result<String, JsValue> {
+        self.verifier
+            .authorize(token, request_json)
+            .map(|grant| grant.to_json())
+            .map_err(to_js)
+    }
+
     /// Unix seconds until which the last verified token stays valid; NaN if it must not be cached.
     #[wasm_bindgen(js_name = lastValidUntil)]
     pub fn last_valid_until(&self) -> f64 {
@@ -242,4 +253,11 @@ pub fn format_scope(scope_json: &str) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = embeddableTokenRequest)]
 pub fn embeddable_token_request(params_json: &str) -> Result<String, JsValue> {
     crate::profiles::embeddable::token_request(params_json).map_err(to_js)
+}
+
+/// Secure filters compiled to parameterised SQL: `{"sql","params"}` as JSON text.
+#[wasm_bindgen(js_name = compileSecureFilters)]
+pub fn compile_secure_filters(filters_json: &str, options_json: &str) -> Result<String, JsValue> {
+    let compiled = crate::compile_secure_filters(filters_json, options_json).map_err(to_js)?;
+    Ok(serde_json::to_string(&compiled).unwrap_or_default())
 }

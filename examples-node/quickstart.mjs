@@ -1,5 +1,5 @@
 // A tour of the core: make a key pair, mint a token, verify it, decode it for
-// display, and watch a tampered token get refused. Run with `make demo`.
+// display, and watch a tampered token get refused. Run with `node examples-node/quickstart.mjs` (after `make pkg`).
 import { createSigner, createVerifier, decode, generateKeyPair, TokenError } from 'scopemint';
 
 const step = (text) => console.log(`\n== ${text}`);

@@ -12,8 +12,9 @@ setup:
 
 wasm: setup
 	cargo build --release --lib --target wasm32-unknown-unknown
-	wasm-bindgen --target nodejs --out-dir target/bindgen/node --out-name scopemint $(WASM)
-	wasm-bindgen --target web --out-dir target/bindgen/web --out-name scopemint $(WASM)
+	@# Without the name section (it only serves debuggers) the wasm is ~8% smaller gzipped.
+	wasm-bindgen --remove-name-section --remove-producers-section --target nodejs --out-dir target/bindgen/node --out-name scopemint $(WASM)
+	wasm-bindgen --remove-name-section --remove-producers-section --target web --out-dir target/bindgen/web --out-name scopemint $(WASM)
 
 pkg: wasm
 	node scripts/build-pkg.mjs

@@ -246,64 +246,39 @@ function createApi(wasm, native) {
     }
   }
 
-  function createSigner(options) {
-    try {
-      return new Signer(new wasm.Signer(optionsJson(options, 'createSigner') ?? 'null'));
-    } catch (error) {
-      rethrow(error);
-    }
+  // Runs a call into wasm, turning its errors into TokenError.
+  function guarded(call) {
+    return (...args) => {
+      try {
+        return call(...args);
+      } catch (error) {
+        rethrow(error);
+      }
+    };
   }
 
-  function createVerifier(options) {
-    try {
-      return new Verifier(new wasm.Verifier(optionsJson(options, 'createVerifier') ?? 'null'));
-    } catch (error) {
-      rethrow(error);
-    }
-  }
+  const createSigner = guarded((options) => new Signer(new wasm.Signer(optionsJson(options, 'createSigner') ?? 'null')));
 
-  function decode(token, options) {
-    try {
-      const decoded = JSON.parse(wasm.decode(tokenText(token), optionsJson(options, 'decode')));
-      decoded.issuedAt = toDate(decoded.issuedAt);
-      decoded.expiresAt = toDate(decoded.expiresAt);
-      return decoded;
-    } catch (error) {
-      rethrow(error);
-    }
-  }
+  const createVerifier = guarded(
+    (options) => new Verifier(new wasm.Verifier(optionsJson(options, 'createVerifier') ?? 'null')),
+  );
 
-  function parseScope(text) {
-    try {
-      return JSON.parse(wasm.parseScope(String(text)));
-    } catch (error) {
-      rethrow(error);
-    }
-  }
+  const decode = guarded((token, options) => {
+    const decoded = JSON.parse(wasm.decode(tokenText(token), optionsJson(options, 'decode')));
+    decoded.issuedAt = toDate(decoded.issuedAt);
+    decoded.expiresAt = toDate(decoded.expiresAt);
+    return decoded;
+  });
 
-  function formatScope(scope) {
-    try {
-      return wasm.formatScope(claimsJson(scope));
-    } catch (error) {
-      rethrow(error);
-    }
-  }
+  const parseScope = guarded((text) => JSON.parse(wasm.parseScope(String(text))));
 
-  function compileSecureFilters(filters, options) {
-    try {
-      return JSON.parse(wasm.compileSecureFilters(claimsJson(filters), optionsJson(options, 'compileSecureFilters') ?? 'null'));
-    } catch (error) {
-      rethrow(error);
-    }
-  }
+  const formatScope = guarded((scope) => wasm.formatScope(claimsJson(scope)));
 
-  function embeddableTokenRequest(params) {
-    try {
-      return JSON.parse(wasm.embeddableTokenRequest(claimsJson(params)));
-    } catch (error) {
-      rethrow(error);
-    }
-  }
+  const compileSecureFilters = guarded((filters, options) =>
+    JSON.parse(wasm.compileSecureFilters(claimsJson(filters), optionsJson(options, 'compileSecureFilters') ?? 'null')),
+  );
+
+  const embeddableTokenRequest = guarded((params) => JSON.parse(wasm.embeddableTokenRequest(claimsJson(params))));
 
   // `scopemint/vizzly`: a drop-in for @vizzly/auth, whose signer methods
   // return Promises; failures become rejections, as there.
@@ -321,13 +296,8 @@ function createApi(wasm, native) {
     },
   };
 
-  function generateKeyPair(algorithm) {
-    try {
-      return JSON.parse(wasm.generateKeyPair(String(algorithm)));
-    } catch (error) {
-      rethrow(error);
-    }
-  }
+  const generateKeyPair = guarded((algorithm) => JSON.parse(wasm.generateKeyPair(String(algorithm))));
+
 
   return {
     createSigner,

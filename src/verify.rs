@@ -126,6 +126,10 @@ pub struct Verified {
     pub valid_until: Option<f64>,
 }
 
+fn decode_signature(segment: &str) -> Result<Vec<u8>> {
+    b64::decode(segment).ok_or_else(|| malformed("the signature is not valid base64url"))
+}
+
 /// The algorithms a key may verify: those allowed by the options (or the key's
 /// own when none are given), narrowed to the key's family and declared `alg`.
 fn algorithms_for_key(
@@ -363,13 +367,12 @@ impl Verifier {
     }
 
     pub fn verify(&self, token: &str) -> Result<Verified> {
-        self.verify_at(token, self.current_time.unwrap_or_else(time::now_seconds))
+        self.verify_at(token, self.now())
     }
 
     pub fn verify_at(&self, token: &str, now: f64) -> Result<Verified> {
         let (parts, header, key_index) = self.check_before_signature(token)?;
-        let signature = b64::decode(parts.signature_segment)
-            .ok_or_else(|| malformed("the signature is not valid base64url"))?;
+        let signature = decode_signature(parts.signature_segment)?;
         if !self.keys[key_index]
             .key
             .verify(parts.signing_input.as_bytes(), &signature)
@@ -388,9 +391,7 @@ impl Verifier {
     /// signature segment is known to be canonical base64url afterwards.
     pub fn start_native(&self, token: &str) -> Result<usize> {
         let (parts, _, key_index) = self.check_before_signature(token)?;
-        if b64::decode(parts.signature_segment).is_none() {
-            return Err(malformed("the signature is not valid base64url"));
-        }
+        decode_signature(parts.signature_segment)?;
         Ok(key_index)
     }
 
@@ -398,11 +399,12 @@ impl Verifier {
     /// signature the platform has just verified with the key `start_native` chose.
     pub fn finish_native(&self, token: &str) -> Result<Verified> {
         let (parts, header, _) = self.check_before_signature(token)?;
-        self.check_payload(
-            parts.payload_segment,
-            &header,
-            self.current_time.unwrap_or_else(time::now_seconds),
-        )
+        self.check_payload(parts.payload_segment, &header, self.now())
+    }
+
+    /// The fixed `currentTime` if one was set, else the clock.
+    fn now(&self) -> f64 {
+        self.current_time.unwrap_or_else(time::now_seconds)
     }
 
     /// The number of (key, algorithm) entries; indexes for [`Verifier::public_key_der`].

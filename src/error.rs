@@ -34,10 +34,14 @@ pub enum ErrorCode {
     ScopeDenied,
     /// The token's `limits.rps` is used up; `Error::retry_after` says for how long.
     RateLimited,
+    /// An issuer-written SQL filter is not a single boolean expression (server build).
+    FilterInvalid,
+    /// A data-model template failed to compile or render safely (server build).
+    TemplateInvalid,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::JwtMalformed,
         ErrorCode::JwtExpired,
         ErrorCode::JwtNotYetValid,
@@ -52,6 +56,8 @@ impl ErrorCode {
         ErrorCode::ScopeInvalid,
         ErrorCode::ScopeDenied,
         ErrorCode::RateLimited,
+        ErrorCode::FilterInvalid,
+        ErrorCode::TemplateInvalid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +76,8 @@ impl ErrorCode {
             ErrorCode::ScopeInvalid => "ERR_SCOPE_INVALID",
             ErrorCode::ScopeDenied => "ERR_SCOPE_DENIED",
             ErrorCode::RateLimited => "ERR_RATE_LIMITED",
+            ErrorCode::FilterInvalid => "ERR_FILTER_INVALID",
+            ErrorCode::TemplateInvalid => "ERR_TEMPLATE_INVALID",
         }
     }
 }

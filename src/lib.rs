@@ -21,6 +21,7 @@ mod rate_limit;
 mod scopes;
 mod sign;
 mod sql_filters;
+mod sql_params;
 mod time;
 #[cfg(test)]
 mod vectors_tests;
@@ -39,8 +40,8 @@ pub use rate_limit::{MemoryRateLimitStore, RateLimitStore, DEFAULT_MAX_KEYS};
 pub use scopes::{format_scope, parse_scope, Scope};
 pub use sign::{SignOptions, Signer, SignerOptions};
 pub use sql_filters::{
-    compile_filters, compile_filters_from, compile_secure_filters, CompileOptions, CompiledFilter,
-    Dialect,
+    compile_filters, compile_filters_from, compile_secure_filters, CompileOptions,
 };
+pub use sql_params::{BoundSql, Dialect};
 pub use time::{format_iso8601_millis, parse_iso8601};
 pub use verify::{Verified, Verifier, VerifierOptions};

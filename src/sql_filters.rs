@@ -4,21 +4,12 @@
 //! syntax. Field names do enter it, so they are held to a strict identifier
 //! pattern and quoted as well.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{invalid_option, Result};
 use crate::profiles::vizzly::{validate_filter, SecureFilter};
-
-/// The SQL dialects filters compile to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dialect {
-    Postgres,
-    Mysql,
-    Sqlite,
-    Clickhouse,
-}
+use crate::sql_params::{BoundSql, Dialect, Params};
 
 /// Options for [`compile_secure_filters`].
 #[derive(Deserialize)]
@@ -32,17 +23,9 @@ pub struct CompileOptions {
     pub param_offset: usize,
 }
 
-/// A condition to AND into a `WHERE` clause, and the values to bind, in
-/// placeholder order (for ClickHouse, `params[i]` is `p{i + 1 + offset}`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CompiledFilter {
-    pub sql: String,
-    pub params: Vec<Value>,
-}
-
 /// Compiles a JSON list of `{field, op, value}` filters with JSON options
 /// `{ dialect, paramOffset? }`. Filters are ANDed; an empty list is `1 = 1`.
-pub fn compile_secure_filters(filters_json: &str, options_json: &str) -> Result<CompiledFilter> {
+pub fn compile_secure_filters(filters_json: &str, options_json: &str) -> Result<BoundSql> {
     let options: CompileOptions = crate::options::from_json(options_json, "options")?;
     let filters: Value = serde_json::from_str(filters_json)
         .map_err(|e| invalid_option("filters", format!("must be JSON ({e})")))?;
@@ -51,7 +34,7 @@ pub fn compile_secure_filters(filters_json: &str, options_json: &str) -> Result<
 }
 
 /// Compiles already-parsed filters (e.g. `Grant::secure_filters`).
-pub fn compile_filters(filters: &[SecureFilter], dialect: Dialect) -> Result<CompiledFilter> {
+pub fn compile_filters(filters: &[SecureFilter], dialect: Dialect) -> Result<BoundSql> {
     compile_filters_from(filters, dialect, 0)
 }
 
@@ -60,11 +43,9 @@ pub fn compile_filters_from(
     filters: &[SecureFilter],
     dialect: Dialect,
     param_offset: usize,
-) -> Result<CompiledFilter> {
+) -> Result<BoundSql> {
     let mut out = Builder {
-        dialect,
-        offset: param_offset,
-        params: Vec::new(),
+        params: Params::new(dialect, param_offset),
     };
     let mut conditions = Vec::with_capacity(filters.len());
     for (i, filter) in filters.iter().enumerate() {
@@ -83,10 +64,7 @@ pub fn compile_filters_from(
             .collect::<Vec<_>>()
             .join(" AND "),
     };
-    Ok(CompiledFilter {
-        sql,
-        params: out.params,
-    })
+    Ok(out.params.finish(sql))
 }
 
 /// `name` or `table.name`, ASCII identifier characters only, so that quoting
@@ -119,14 +97,12 @@ fn escape_like(value: &str) -> String {
 }
 
 struct Builder {
-    dialect: Dialect,
-    offset: usize,
-    params: Vec<Value>,
+    params: Params,
 }
 
 impl Builder {
     fn quote(&self, field: &str) -> String {
-        let q = match self.dialect {
+        let q = match self.params.dialect() {
             Dialect::Postgres | Dialect::Sqlite => '"',
             Dialect::Mysql | Dialect::Clickhouse => '`',
         };
@@ -137,34 +113,13 @@ impl Builder {
             .join(".")
     }
 
-    /// Binds `value` and returns its placeholder.
-    fn bind(&mut self, value: Value) -> String {
-        let n = self.offset + self.params.len() + 1;
-        let placeholder = match self.dialect {
-            Dialect::Postgres => format!("${n}"),
-            Dialect::Mysql | Dialect::Sqlite => "?".to_string(),
-            Dialect::Clickhouse => {
-                let ty = match &value {
-                    Value::Bool(_) => "Bool",
-                    Value::Number(n) if n.is_i64() => "Int64",
-                    Value::Number(n) if n.is_u64() => "UInt64",
-                    Value::Number(_) => "Float64",
-                    _ => "String",
-                };
-                format!("{{p{n}:{ty}}}")
-            }
-        };
-        self.params.push(value);
-        placeholder
-    }
-
     /// The explicit escape clause for LIKE. ClickHouse before 26.6 has no
     /// ESCAPE syntax, and its LIKE already treats `\` as the escape; MySQL
     /// string literals treat `\` as an escape, hence the doubled backslash
     /// (under NO_BACKSLASH_ESCAPES that literal is two characters and MySQL
     /// rejects the query: it fails closed).
     fn escape_clause(&self) -> &'static str {
-        match self.dialect {
+        match self.params.dialect() {
             Dialect::Postgres | Dialect::Sqlite => " ESCAPE '\\'",
             Dialect::Mysql => " ESCAPE '\\\\'",
             Dialect::Clickhouse => "",
@@ -193,7 +148,7 @@ impl Builder {
             )),
             ("=" | "!=" | ">" | "<" | ">=" | "<=", value) => {
                 let sql_op = if op == "!=" { "<>" } else { op };
-                let placeholder = self.bind(value.clone());
+                let placeholder = self.params.bind(value.clone());
                 Ok(format!("{column} {sql_op} {placeholder}"))
             }
             ("is_one_of" | "is_not_one_of", Value::Array(items)) => {
@@ -210,7 +165,7 @@ impl Builder {
                     ));
                 }
                 let placeholders: Vec<String> =
-                    items.iter().map(|item| self.bind(item.clone())).collect();
+                    items.iter().map(|item| self.params.bind(item.clone())).collect();
                 let keyword = if negated { "NOT IN" } else { "IN" };
                 Ok(format!("{column} {keyword} ({})", placeholders.join(", ")))
             }
@@ -229,7 +184,7 @@ impl Builder {
                 } else {
                     "LIKE"
                 };
-                let placeholder = self.bind(Value::String(pattern));
+                let placeholder = self.params.bind(Value::String(pattern));
                 Ok(format!(
                     "{column} {keyword} {placeholder}{}",
                     self.escape_clause()

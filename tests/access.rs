@@ -881,7 +881,7 @@ fn the_in_memory_store_directly() {
 
 // -------------------------------------------------------------------- SQL filters
 
-fn compile(filters: Value, dialect: &str) -> scopemint::CompiledFilter {
+fn compile(filters: Value, dialect: &str) -> scopemint::BoundSql {
     compile_secure_filters(
         &filters.to_string(),
         &json!({ "dialect": dialect }).to_string(),

@@ -251,7 +251,7 @@ fn match_scopes(scopes: &[Value], request_type: &str, resource: &str) -> Result<
                     None => return Ok(Matched::default()),
                     Some(name) if names_match(name) => {
                         return Ok(Matched {
-                            filter: parsed.filter,
+                            filter: checked_filter(parsed.filter, &format!("scopes[{i}]"))?,
                             ..Matched::default()
                         })
                     }
@@ -272,7 +272,7 @@ fn match_scopes(scopes: &[Value], request_type: &str, resource: &str) -> Result<
                 if parsed.scope_type == request_type && names_match(&parsed.resource) {
                     return Ok(Matched {
                         fixed_params: parsed.fixed_params,
-                        filter: parsed.filter,
+                        filter: checked_filter(parsed.filter, &format!("scopes[{i}].filter"))?,
                         ..Matched::default()
                     });
                 }
@@ -289,6 +289,14 @@ fn match_scopes(scopes: &[Value], request_type: &str, resource: &str) -> Result<
         )));
     }
     Err(deny(""))
+}
+
+/// A matched scope's filter as the grant carries it; a filter the server
+/// build cannot parse fails the request rather than being dropped.
+fn checked_filter(filter: Option<String>, claim: &str) -> Result<Option<String>> {
+    filter
+        .map(|f| crate::issuer_filter::check(&f, claim))
+        .transpose()
 }
 
 /// Vizzly data access tokens: `DATASOURCES:READ` of a listed data set id.

@@ -11,6 +11,7 @@ mod crypto;
 mod decode;
 mod der;
 mod error;
+mod issuer_filter;
 mod json;
 mod keys;
 mod mac;
@@ -20,6 +21,8 @@ mod random;
 mod rate_limit;
 mod scopes;
 mod sign;
+#[cfg(feature = "server")]
+mod sql_expression;
 mod sql_filters;
 mod sql_params;
 mod time;
@@ -41,6 +44,10 @@ pub use scopes::{format_scope, parse_scope, Scope};
 pub use sign::{SignOptions, Signer, SignerOptions};
 pub use sql_filters::{
     compile_filters, compile_filters_from, compile_secure_filters, CompileOptions,
+};
+#[cfg(feature = "server")]
+pub use sql_expression::{
+    normalize_sql_filter, FilterOptions, MAX_FILTER_BYTES, MAX_FILTER_OPERATORS,
 };
 pub use sql_params::{BoundSql, Dialect};
 pub use time::{format_iso8601_millis, parse_iso8601};

@@ -146,7 +146,10 @@ pub fn format_scope(scope: &Scope) -> Result<String> {
                 Some(filter) if filter.trim().is_empty() => {
                     Err(scope_error(format!("{}: empty filter", described())))
                 }
-                Some(filter) => Ok(format!("{}:{resource}:{filter}", scope.scope_type)),
+                Some(filter) => {
+                    crate::issuer_filter::check(filter, "filter")?;
+                    Ok(format!("{}:{resource}:{filter}", scope.scope_type))
+                }
                 None => Ok(format!("{}:{resource}", scope.scope_type)),
             }
         }

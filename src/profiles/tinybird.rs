@@ -158,6 +158,11 @@ pub fn create_jwt(
     }
     for (i, scope) in params.scopes.iter().enumerate() {
         validate_scope(scope, &format!("scopes[{i}]"))?;
+        if let Some(filter) = &scope.filter {
+            // Refused at mint time in the server build, so no token carries a
+            // filter that every verifier would then refuse.
+            crate::issuer_filter::check(filter, &format!("scopes[{i}].filter"))?;
+        }
     }
     if let Some(limits) = &params.limits {
         rps(limits)?;

@@ -8,6 +8,8 @@ mod access;
 mod alg;
 mod b64;
 mod crypto;
+#[cfg(feature = "server")]
+mod data_model;
 mod decode;
 mod der;
 mod error;
@@ -35,6 +37,11 @@ mod wasm;
 
 pub use access::{Grant, REQUEST_TYPES};
 pub use alg::Algorithm;
+#[cfg(feature = "server")]
+pub use data_model::{
+    render_data_model, render_data_model_value, RenderOptions, MAX_RENDERED_BYTES,
+    MAX_TEMPLATE_BYTES,
+};
 pub use decode::{decode, DecodeOptions, Decoded, DEFAULT_MAX_TOKEN_BYTES};
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{generate_key_pair, GeneratedKeyPair};
@@ -42,12 +49,12 @@ pub use options::from_json as options_from_json;
 pub use rate_limit::{MemoryRateLimitStore, RateLimitStore, DEFAULT_MAX_KEYS};
 pub use scopes::{format_scope, parse_scope, Scope};
 pub use sign::{SignOptions, Signer, SignerOptions};
-pub use sql_filters::{
-    compile_filters, compile_filters_from, compile_secure_filters, CompileOptions,
-};
 #[cfg(feature = "server")]
 pub use sql_expression::{
     normalize_sql_filter, FilterOptions, MAX_FILTER_BYTES, MAX_FILTER_OPERATORS,
+};
+pub use sql_filters::{
+    compile_filters, compile_filters_from, compile_secure_filters, CompileOptions,
 };
 pub use sql_params::{BoundSql, Dialect};
 pub use time::{format_iso8601_millis, parse_iso8601};

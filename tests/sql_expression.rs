@@ -163,7 +163,8 @@ fn expressions_that_are_not_conditions_are_refused() {
 /// 2 MiB test thread; the wasm build has 1 MiB and optimised frames).
 #[test]
 fn deep_nesting_and_long_chains_fail_cleanly() {
-    let shapes: [(&str, fn(usize) -> String); 10] = [
+    type Shape = (&'static str, fn(usize) -> String);
+    let shapes: [Shape; 10] = [
         ("parentheses", |n| {
             format!("{}a = 1{}", "(".repeat(n), ")".repeat(n))
         }),

@@ -4,23 +4,31 @@ SHELL := bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 WASM := target/wasm32-unknown-unknown/release/scopemint.wasm
+SERVER_WASM := target/wasm32-unknown-unknown/server/scopemint.wasm
 
 .PHONY: setup wasm pkg test test-rust test-js test-runtimes test-bench test-demo bench soak demo serve clean
 
 setup:
 	@bash scripts/setup.sh
 
+# Two wasm builds: the main one, and `--features server` (SQL parser, template
+# engine) for `scopemint/server`, under its own cargo profile so neither rebuilds the other.
+BINDGEN := wasm-bindgen --remove-name-section --remove-producers-section
+
 wasm: setup
 	cargo build --release --lib --target wasm32-unknown-unknown
+	cargo build --profile server --lib --target wasm32-unknown-unknown --features server
 	@# Without the name section (it only serves debuggers) the wasm is ~8% smaller gzipped.
-	wasm-bindgen --remove-name-section --remove-producers-section --target nodejs --out-dir target/bindgen/node --out-name scopemint $(WASM)
-	wasm-bindgen --remove-name-section --remove-producers-section --target web --out-dir target/bindgen/web --out-name scopemint $(WASM)
+	$(BINDGEN) --target nodejs --out-dir target/bindgen/node --out-name scopemint $(WASM)
+	$(BINDGEN) --target web --out-dir target/bindgen/web --out-name scopemint $(WASM)
+	$(BINDGEN) --target nodejs --out-dir target/bindgen/server-node --out-name scopemint_server $(SERVER_WASM)
+	$(BINDGEN) --target web --out-dir target/bindgen/server-web --out-name scopemint_server $(SERVER_WASM)
 
 pkg: wasm
 	node scripts/build-pkg.mjs
 
 test-rust: setup
-	cargo test --quiet
+	cargo test --quiet --features server
 
 test-js: pkg
 	node --test --test-reporter=spec tests/js/

@@ -69,6 +69,13 @@ function createApi(wasm, native) {
     return token;
   }
 
+  function textArgument(value, name) {
+    if (typeof value !== 'string') {
+      throw new TokenError('ERR_INVALID_OPTION', `${name}: must be a string, not ${value === null ? 'null' : typeof value}`, name);
+    }
+    return value;
+  }
+
   function toDate(seconds) {
     return seconds === null ? null : new Date(seconds * 1000);
   }
@@ -299,7 +306,26 @@ function createApi(wasm, native) {
   const generateKeyPair = guarded((algorithm) => JSON.parse(wasm.generateKeyPair(String(algorithm))));
 
 
+  // Only the server wasm (`scopemint/server`) carries a SQL parser and a template engine.
+  const serverOnly = typeof wasm.normalizeSqlFilter === 'function'
+    ? {
+        normalizeSqlFilter: guarded((filter, options) =>
+          wasm.normalizeSqlFilter(textArgument(filter, 'filter'), optionsJson(options, 'normalizeSqlFilter')),
+        ),
+        renderDataModel: guarded((template, securityContext, options) =>
+          JSON.parse(
+            wasm.renderDataModel(
+              textArgument(template, 'template'),
+              claimsJson(securityContext),
+              optionsJson(options, 'renderDataModel') ?? 'null',
+            ),
+          ),
+        ),
+      }
+    : {};
+
   return {
+    ...serverOnly,
     createSigner,
     createVerifier,
     decode,

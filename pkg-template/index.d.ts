@@ -26,7 +26,9 @@ export type ErrorCode =
   | 'ERR_INVALID_OPTION'
   | 'ERR_SCOPE_INVALID'
   | 'ERR_SCOPE_DENIED'
-  | 'ERR_RATE_LIMITED';
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_FILTER_INVALID'
+  | 'ERR_TEMPLATE_INVALID';
 
 export class TokenError extends Error {
   readonly name: 'TokenError';
@@ -316,7 +318,11 @@ export interface Grant {
   params: Record<string, string | number | boolean>;
   /** Params the caller sent that a fixed param replaced with a different value. */
   overridden: string[];
-  /** The SQL filter the scope carries, if any. */
+  /**
+   * The SQL filter the scope carries, if any. From `scopemint/server` it is parsed and
+   * normalised (an unparsable one throws `ERR_FILTER_INVALID`); from `scopemint` it is the
+   * issuer's text, unchecked.
+   */
   filter: string | null;
   /** Vizzly secure filters for the data set, if the token is a Vizzly data token. */
   secureFilters: VizzlySecureFilter[] | null;

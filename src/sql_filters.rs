@@ -164,8 +164,10 @@ impl Builder {
                         format!("\"{op}\" lists cannot contain null"),
                     ));
                 }
-                let placeholders: Vec<String> =
-                    items.iter().map(|item| self.params.bind(item.clone())).collect();
+                let placeholders: Vec<String> = items
+                    .iter()
+                    .map(|item| self.params.bind(item.clone()))
+                    .collect();
                 let keyword = if negated { "NOT IN" } else { "IN" };
                 Ok(format!("{column} {keyword} ({})", placeholders.join(", ")))
             }

@@ -138,3 +138,20 @@ export function misuse(pem: string, jwks: Jwks, signer: Signer, verifier: Verifi
 }
 
 declare const Buffer: { from(text: string): Uint8Array };
+
+// `scopemint/server`: the main API plus the SQL filter parser and data-model renderer.
+import * as server from 'scopemint/server';
+
+export function serverTypes(): void {
+  const filter: string = server.normalizeSqlFilter("org_id = 'acme'", { dialect: 'clickhouse' });
+  const rendered = server.renderDataModel('SELECT 1', { userId: 'u1' }, { dialect: 'postgres', paramOffset: 1 });
+  const sql: string = rendered.sql;
+  const params: unknown[] = rendered.params;
+  const signer = server.createSigner({ secret: 'x'.repeat(32) });
+  // @ts-expect-error renderDataModel needs a dialect
+  server.renderDataModel('SELECT 1', {}, {});
+  // @ts-expect-error not a dialect
+  server.normalizeSqlFilter('a = 1', { dialect: 'oracle' });
+  const code: server.ErrorCode = 'ERR_TEMPLATE_INVALID';
+  void [filter, sql, params, signer, code];
+}

@@ -126,7 +126,11 @@ test('rendered data models run on PostgreSQL and injection attempts in the conte
     };
     assert.deepEqual(await run({ userId: 'u1' }), [10, 20, 30]);
     assert.deepEqual(await run({ userId: 'u1', regions: ['eu', 'apac'] }), [10, 30]);
-    assert.deepEqual(await run({ userId: 'u1', regions: [] }), []);
+    // An empty list is falsy, so the template's own `if` drops the condition...
+    assert.deepEqual(await run({ userId: 'u1', regions: [] }), [10, 20, 30]);
+    // ...and list() of nothing, rendered anyway, matches no row rather than every row.
+    const empty = renderDataModel('SELECT amount FROM orders WHERE region IN {{ list(securityContext.regions) }}', { regions: [] }, { dialect: 'postgres' });
+    assert.deepEqual((await db.query(empty.sql, empty.params)).rows, []);
     for (const attack of ["' OR '1'='1", "u1' OR 1=1 --", "u1'; DROP TABLE orders; --", '$1', '{{ 7*7 }}', 'u1\u0001']) {
       assert.deepEqual(await run({ userId: attack }), [], attack);
       assert.deepEqual(await run({ userId: 'u2', regions: [attack, `eu') OR ('1'='1`] }), [], attack);

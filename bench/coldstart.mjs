@@ -8,6 +8,7 @@ import { median } from './timer.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scopemintUrl = pathToFileURL(`${root}pkg/dist/node.mjs`).href;
+const serverUrl = pathToFileURL(`${root}pkg/dist/server-node.mjs`).href;
 const secret = 'c'.repeat(64);
 const claims = `{ sub: 'user_1' }`;
 
@@ -15,6 +16,9 @@ const claims = `{ sub: 'user_1' }`;
 export const scripts = {
   'node (no library)': `console.log('a.b.c')`,
   scopemint: `import { createSigner } from '${scopemintUrl}';
+    console.log(createSigner({ secret: '${secret}', ttlSeconds: 3600 }).sign(${claims}));`,
+  // The larger wasm behind `scopemint/server` (SQL parser, template engine).
+  'scopemint/server': `import { createSigner } from '${serverUrl}';
     console.log(createSigner({ secret: '${secret}', ttlSeconds: 3600 }).sign(${claims}));`,
   'fast-jwt': `import { createSigner } from 'fast-jwt';
     console.log(createSigner({ key: '${secret}', algorithm: 'HS256', expiresIn: 3600000 })(${claims}));`,

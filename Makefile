@@ -39,7 +39,7 @@ test-js: pkg
 test-runtimes: pkg
 	@bash scripts/setup-runtimes.sh
 	node tests/runtimes/run-all.mjs
-	node --test --test-reporter=spec tests/runtimes/worker-threads.test.mjs
+	node --test --test-reporter=spec tests/runtimes/worker-threads.test.mjs tests/runtimes/server-entry.test.mjs
 
 # The suite only checks that the benchmark runs; its numbers are never assertions.
 test-bench: pkg

@@ -209,12 +209,16 @@ fn environment(outputs: Arc<Mutex<Vec<Output>>>) -> Environment<'static> {
     env
 }
 
-/// A template value as JSON, keeping integers exact.
+/// A template value as JSON, keeping integers exact. NaN and infinities have
+/// no JSON form (serde would make them null), so they are not values.
 fn to_json(value: &JinjaValue) -> Option<Value> {
     if value.is_undefined() {
         return None;
     }
-    serde_json::to_value(value).ok()
+    match serde_json::to_value(value).ok()? {
+        Value::Null if value.kind() == ValueKind::Number => None,
+        json => Some(json),
+    }
 }
 
 /// Where the lexer is in the rendered SQL.
@@ -233,7 +237,7 @@ enum Context {
 fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -> Result<BoundSql> {
     let dialect = options.dialect;
     let backslash_escapes = matches!(dialect, Dialect::Mysql | Dialect::Clickhouse);
-    let mut params = Params::new(dialect, options.param_offset);
+    let mut params = Params::new(dialect, options.param_offset)?;
     let mut outputs: Vec<Option<Output>> = outputs.into_iter().map(Some).collect();
     let mut next_index = 0usize;
     let mut take = |index: usize| -> Result<Output> {
@@ -255,6 +259,9 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
     let mut dollar_tag = String::new();
     // Text of the current single-quoted string, to see if it is exactly one marker.
     let mut string_start = 0usize;
+    let mut string_backslashes = backslash_escapes;
+    // Postgres block comments nest.
+    let mut comment_depth = 0usize;
     let chars: Vec<char> = rendered.chars().collect();
     let mut i = 0usize;
     let misplaced = |what: &str| {
@@ -282,10 +289,22 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
                     i = end;
                     continue;
                 }
+                if let Some(own) = own_placeholder(&chars, i, dialect, options.param_offset) {
+                    return Err(template_error(format!(
+                        "the template writes its own placeholder \"{own}\", which would collide with the bound values; \
+                         number the host query's own parameters below paramOffset"
+                    )));
+                }
                 match (c, next) {
                     ('\'', _) => {
                         state = Context::String;
                         string_start = sql.len();
+                        // Postgres E'…' strings take backslash escapes too.
+                        let escape_prefix = i >= 1
+                            && matches!(chars[i - 1], 'E' | 'e')
+                            && !(i >= 2 && (chars[i - 2].is_alphanumeric() || chars[i - 2] == '_'));
+                        string_backslashes =
+                            backslash_escapes || (dialect == Dialect::Postgres && escape_prefix);
                     }
                     ('"', _) => state = Context::QuotedIdentifier('"'),
                     ('`', _) if matches!(dialect, Dialect::Mysql | Dialect::Clickhouse) => {
@@ -295,6 +314,7 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
                     ('#', _) if dialect == Dialect::Mysql => state = Context::LineComment,
                     ('/', Some('*')) => {
                         state = Context::BlockComment;
+                        comment_depth = 1;
                         sql.push_str("/*");
                         i += 2;
                         continue;
@@ -333,7 +353,7 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
                     i = end + 1;
                     continue;
                 }
-                if backslash_escapes && c == '\\' {
+                if string_backslashes && c == '\\' {
                     sql.push(c);
                     if let Some(escaped) = next {
                         if escaped == MARKER_OPEN {
@@ -358,6 +378,17 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
             Context::QuotedIdentifier(quote) => {
                 if c == MARKER_OPEN {
                     return Err(misplaced("a quoted identifier"));
+                }
+                if backslash_escapes && c == '\\' {
+                    sql.push(c);
+                    if let Some(escaped) = next {
+                        if escaped == MARKER_OPEN {
+                            return Err(misplaced("a quoted identifier"));
+                        }
+                        sql.push(escaped);
+                    }
+                    i += 2;
+                    continue;
                 }
                 if c == quote {
                     if next == Some(quote) {
@@ -385,9 +416,18 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
                 if c == MARKER_OPEN {
                     return Err(misplaced("a comment"));
                 }
+                if c == '/' && next == Some('*') && dialect == Dialect::Postgres {
+                    sql.push_str("/*");
+                    comment_depth += 1;
+                    i += 2;
+                    continue;
+                }
                 if c == '*' && next == Some('/') {
                     sql.push_str("*/");
-                    state = Context::Code;
+                    comment_depth -= 1;
+                    if comment_depth == 0 {
+                        state = Context::Code;
+                    }
                     i += 2;
                     continue;
                 }
@@ -415,6 +455,30 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
         ));
     }
     Ok(params.finish(sql))
+}
+
+/// A placeholder the template text itself holds at `chars[at]` that the bound
+/// values would collide with: `$n` or `{pn:` numbered above `offset`, or any `?`.
+fn own_placeholder(chars: &[char], at: usize, dialect: Dialect, offset: usize) -> Option<String> {
+    let number_after = |start: usize| -> Option<(usize, usize)> {
+        let digits: String = chars[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        digits.parse().ok().map(|n| (n, start + digits.len()))
+    };
+    match (dialect, chars[at]) {
+        (Dialect::Postgres, '$') => {
+            let (n, _) = number_after(at + 1)?;
+            (n > offset).then(|| format!("${n}"))
+        }
+        (Dialect::Mysql | Dialect::Sqlite, '?') => Some("?".to_string()),
+        (Dialect::Clickhouse, '{') if chars.get(at + 1) == Some(&'p') => {
+            let (n, end) = number_after(at + 2)?;
+            (n > offset && chars.get(end) == Some(&':')).then(|| format!("{{p{n}:"))
+        }
+        _ => None,
+    }
 }
 
 /// The marker at `chars[at]`: its output index and the position after it.

@@ -45,7 +45,7 @@ pub fn compile_filters_from(
     param_offset: usize,
 ) -> Result<BoundSql> {
     let mut out = Builder {
-        params: Params::new(dialect, param_offset),
+        params: Params::new(dialect, param_offset)?,
     };
     let mut conditions = Vec::with_capacity(filters.len());
     for (i, filter) in filters.iter().enumerate() {

@@ -4,6 +4,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::error::{invalid_option, Result};
+
+/// The most parameters a surrounding query may already bind (Postgres allows 65,535 in all).
+pub const MAX_PARAM_OFFSET: usize = 65_535;
+
 /// The SQL dialects scopemint writes placeholders for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -32,12 +37,20 @@ pub(crate) struct Params {
 }
 
 impl Params {
-    pub(crate) fn new(dialect: Dialect, offset: usize) -> Self {
-        Params {
+    /// `offset` is bounded by Postgres's own limit on parameters per query,
+    /// so placeholder numbers can never overflow.
+    pub(crate) fn new(dialect: Dialect, offset: usize) -> Result<Self> {
+        if offset > MAX_PARAM_OFFSET {
+            return Err(invalid_option(
+                "paramOffset",
+                format!("must be at most {MAX_PARAM_OFFSET}"),
+            ));
+        }
+        Ok(Params {
             dialect,
             offset,
             values: Vec::new(),
-        }
+        })
     }
 
     pub(crate) fn dialect(&self) -> Dialect {

@@ -354,3 +354,97 @@ fn numbers_keep_their_type_and_precision() {
     );
     assert_eq!(bound.params[0].as_u64(), Some(9007199254740993));
 }
+
+#[test]
+fn escapes_and_nested_comments_are_followed() {
+    let context = json!({ "a": "x" });
+    for (template, dialect) in [
+        (
+            "SELECT E'it\\'s {{ securityContext.a }}'",
+            Dialect::Postgres,
+        ),
+        (
+            "SELECT /* a /* b */ {{ securityContext.a }} */",
+            Dialect::Postgres,
+        ),
+        ("SELECT \"it\\\"s {{ securityContext.a }}\"", Dialect::Mysql),
+        ("SELECT `a\\`{{ securityContext.a }}`", Dialect::Clickhouse),
+    ] {
+        let error = render_in(template, context.clone(), dialect, 0).unwrap_err();
+        assert_eq!(error.code, ErrorCode::TemplateInvalid, "{template}");
+    }
+    let bound = render(
+        "SELECT E'a\\'b' /* x /* y */ z */ = {{ securityContext.a }}",
+        context,
+    )
+    .unwrap();
+    assert_eq!(bound.sql, "SELECT E'a\\'b' /* x /* y */ z */ = $1");
+}
+
+#[test]
+fn placeholders_the_template_writes_itself_must_sit_below_the_offset() {
+    let context = json!({ "a": "x" });
+    let host = "WHERE tenant = $1 AND a = {{ securityContext.a }}";
+    assert_eq!(
+        render_in(host, context.clone(), Dialect::Postgres, 1)
+            .unwrap()
+            .sql,
+        "WHERE tenant = $1 AND a = $2"
+    );
+    assert_eq!(
+        render_in(host, context.clone(), Dialect::Postgres, 0)
+            .unwrap_err()
+            .code,
+        ErrorCode::TemplateInvalid
+    );
+    let error = render_in(
+        "WHERE t = ? AND a = {{ securityContext.a }}",
+        context.clone(),
+        Dialect::Mysql,
+        0,
+    )
+    .unwrap_err();
+    assert_eq!(error.code, ErrorCode::TemplateInvalid);
+    let clickhouse = "WHERE t = {p1:String} AND a = {{ securityContext.a }}";
+    assert_eq!(
+        render_in(clickhouse, context.clone(), Dialect::Clickhouse, 0)
+            .unwrap_err()
+            .code,
+        ErrorCode::TemplateInvalid
+    );
+    assert_eq!(
+        render_in(clickhouse, context, Dialect::Clickhouse, 1)
+            .unwrap()
+            .sql,
+        "WHERE t = {p1:String} AND a = {p2:String}"
+    );
+}
+
+#[test]
+fn offsets_are_bounded_and_non_finite_numbers_are_not_values() {
+    for options in [
+        r#"{"dialect":"postgres","paramOffset":18446744073709551615}"#,
+        r#"{"dialect":"postgres","paramOffset":65536}"#,
+    ] {
+        let error =
+            render_data_model("{{ securityContext.a }}", r#"{"a":1}"#, options).unwrap_err();
+        assert_eq!(
+            (error.code, error.claim.as_deref()),
+            (ErrorCode::InvalidOption, Some("paramOffset"))
+        );
+        let error =
+            scopemint::compile_secure_filters(r#"[{"field":"a","op":"=","value":1}]"#, options)
+                .unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidOption);
+    }
+    assert!(render_in(
+        "{{ securityContext.a }}",
+        json!({ "a": 1 }),
+        Dialect::Postgres,
+        65_535
+    )
+    .is_ok());
+    for template in ["{{ 'nan' | float }}", "{{ 'inf' | float }}"] {
+        refused(template, json!({}));
+    }
+}

@@ -354,12 +354,8 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
                     continue;
                 }
                 if string_backslashes && c == '\\' {
-                    sql.push(c);
-                    if let Some(escaped) = next {
-                        if escaped == MARKER_OPEN {
-                            return Err(misplaced("a quoted string"));
-                        }
-                        sql.push(escaped);
+                    if !copy_backslash_escape(&mut sql, next) {
+                        return Err(misplaced("a quoted string"));
                     }
                     i += 2;
                     continue;
@@ -380,12 +376,8 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
                     return Err(misplaced("a quoted identifier"));
                 }
                 if backslash_escapes && c == '\\' {
-                    sql.push(c);
-                    if let Some(escaped) = next {
-                        if escaped == MARKER_OPEN {
-                            return Err(misplaced("a quoted identifier"));
-                        }
-                        sql.push(escaped);
+                    if !copy_backslash_escape(&mut sql, next) {
+                        return Err(misplaced("a quoted identifier"));
                     }
                     i += 2;
                     continue;
@@ -478,6 +470,20 @@ fn own_placeholder(chars: &[char], at: usize, dialect: Dialect, offset: usize) -
             (n > offset && chars.get(end) == Some(&':')).then(|| format!("{{p{n}:"))
         }
         _ => None,
+    }
+}
+
+/// Copies a backslash escape (`\` and the character after it); false if that
+/// character opens a marker, which the escape would swallow.
+fn copy_backslash_escape(sql: &mut String, escaped: Option<char>) -> bool {
+    sql.push('\\');
+    match escaped {
+        Some(MARKER_OPEN) => false,
+        Some(c) => {
+            sql.push(c);
+            true
+        }
+        None => true,
     }
 }
 

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'ERR_SCOPE_INVALID'
   | 'ERR_SCOPE_DENIED'
   | 'ERR_RATE_LIMITED'
+  | 'ERR_RATE_LIMIT_UNAVAILABLE'
   | 'ERR_FILTER_INVALID'
   | 'ERR_TEMPLATE_INVALID';
 
@@ -35,7 +36,7 @@ export class TokenError extends Error {
   readonly code: ErrorCode;
   /** The claim or option involved, when there is one (e.g. `'exp'`, `'aud'`, `'ttlSeconds'`). */
   readonly claim?: string;
-  /** Seconds until a rate-limited call may succeed (`ERR_RATE_LIMITED` only). */
+  /** Whole seconds (at least 1) until a rate-limited call may succeed (`ERR_RATE_LIMITED` only). */
   readonly retryAfter?: number;
 }
 
@@ -276,8 +277,6 @@ interface VerifierCommonOptions {
    * are shared and deeply frozen. Off by default; never used with `currentTime`.
    */
   cache?: boolean | { maxEntries: number };
-  /** Enforce Tinybird `limits.rps` in `authorize` with an in-process token bucket keyed by the token's `name`. */
-  enforceRateLimits?: boolean;
 }
 
 export type VerifierOptions = VerifierCommonOptions &
@@ -299,7 +298,8 @@ export interface Verifier {
   verify<P extends JwtPayload = JwtPayload>(token: string): VerifiedToken<P>;
   /**
    * Verifies, then matches the request against the token's scopes (Tinybird JWT scopes, static scope
-   * strings in `scopes`, or Vizzly `dataSetIds`). Throws `ERR_SCOPE_DENIED` / `ERR_RATE_LIMITED`.
+   * strings in `scopes`, or Vizzly `dataSetIds`). Throws `ERR_SCOPE_DENIED`. Consumes no rate
+   * limit: pass the grant to a `RateLimiter`.
    */
   authorize(token: string, request: AuthorizeRequest): Grant;
 }
@@ -327,6 +327,60 @@ export interface Grant {
   /** Vizzly secure filters for the data set, if the token is a Vizzly data token. */
   secureFilters: VizzlySecureFilter[] | null;
   claims: JwtPayload;
+  /**
+   * The token's `limits.rps` budget, keyed by `workspace_id` + `name` as Tinybird counts it; `null`
+   * when the token has no `limits`, no `rps`, or `rps <= 0` (Tinybird: no limit).
+   */
+  rateLimit: RateLimit | null;
+}
+
+export interface RateLimit {
+  /** `["<workspace_id>","<name>"]`: every token with this key shares one budget. */
+  key: string;
+  /** Requests per second: the bucket's capacity and its refill rate. */
+  rps: number;
+}
+
+/** What a consumed request leaves, ready for `X-RateLimit-Limit` / `X-RateLimit-Remaining`. */
+export interface RateLimitUsage {
+  limit: number;
+  remaining: number;
+  /** Whole seconds until the budget is full again. */
+  resetSeconds: number;
+}
+
+/** The subset of an `ioredis` client the limiter uses. */
+export interface RedisClientLike {
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+export interface RateLimiterOptions {
+  /** Memory: most buckets held (default 10000). Full of busy buckets, a new key waits (`ERR_RATE_LIMITED`). */
+  maxKeys?: number;
+  /** An `ioredis` client: every process using the same Redis shares each budget (one script, one round trip). */
+  redis?: RedisClientLike;
+  /** Redis key prefix. Default `'scopemint:rl:'`. */
+  prefix?: string;
+  /** Longest wait for Redis, in ms (1 to 60000). Default `1000`. */
+  timeoutMs?: number;
+  /**
+   * When Redis fails or times out: `'refuse'` (default) rejects with `ERR_RATE_LIMIT_UNAVAILABLE`;
+   * `'memory'` counts in this process's memory instead (each process then has its own budget).
+   */
+  onRedisError?: 'refuse' | 'memory';
+}
+
+export interface RateLimiter {
+  readonly backend: 'memory' | 'redis';
+  /** Buckets held in this process's memory. */
+  readonly size: number;
+  /**
+   * Takes one request from the grant's budget. Resolves to the usage, or `null` when the grant has no
+   * `rateLimit`; rejects with `ERR_RATE_LIMITED` (`retryAfter` whole seconds ≥ 1) or
+   * `ERR_RATE_LIMIT_UNAVAILABLE`.
+   */
+  consume(grant: { rateLimit: RateLimit | null }): Promise<RateLimitUsage | null>;
 }
 
 export type SqlDialect = 'postgres' | 'mysql' | 'sqlite' | 'clickhouse';
@@ -366,6 +420,8 @@ export interface GeneratedKeyPair {
 export function createSigner(options: SignerOptions): Signer;
 /** Builds a verifier; validates every option and parses the key(s) now. */
 export function createVerifier(options: VerifierOptions): Verifier;
+/** A rate limiter for `grant.rateLimit`: in memory, or shared through Redis. */
+export function createRateLimiter(options?: RateLimiterOptions): RateLimiter;
 /** Reads a token WITHOUT verifying it: for display only, never for access decisions. */
 export function decode<P extends JwtPayload = JwtPayload>(token: string, options?: DecodeOptions): DecodedToken<P>;
 /** A fresh key pair for ES256, ES384 or EdDSA. */

@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{claim_invalid, invalid_option, Error, ErrorCode, Result};
-use crate::profiles::tinybird::{self, JwtScope, Limits};
+use crate::profiles::tinybird::{self, JwtScope};
 use crate::profiles::vizzly::{parse_filter_list, SecureFilter};
+use crate::rate_limit::{rate_limit_of, RateLimit};
 use crate::scopes::{is_resource_name, parse_scope};
 use crate::verify::Verifier;
 
@@ -75,10 +76,9 @@ pub struct Grant {
     pub secure_filters: Option<Vec<SecureFilter>>,
     /// The verified payload.
     pub claims: Value,
-    /// Never set on a grant (a rate-limited request is an error with
-    /// `Error::retry_after`); kept so JS callers see one shape.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_after_seconds: Option<f64>,
+    /// The token's `limits.rps` budget, for a rate limiter to consume from
+    /// (`None` when the token has no positive `rps`).
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Grant {
@@ -104,25 +104,22 @@ fn is_param_name(name: &str) -> bool {
     is_resource_name(name)
 }
 
-/// `Verifier::authorize_at`'s body: verify, match, then rate-limit.
+/// `Verifier::authorize_at`'s body: verify, match, then read the rate limit.
 pub(crate) fn authorize(
     verifier: &Verifier,
     token: &str,
     request_json: &str,
-    verify_now: f64,
-    limit_now: f64,
+    now: f64,
 ) -> Result<Grant> {
     // Every verifier check comes first: a bad token fails with its own code.
-    let verified = verifier.verify_at(token, verify_now)?;
+    let verified = verifier.verify_at(token, now)?;
     let claims: Value = serde_json::from_str(&verified.payload_json)
         .map_err(|e| claim_invalid("payload", format!("is not JSON ({e})")))?;
     let request: Request = crate::options::from_json(request_json, "request")?;
     check_request(&request)?;
     let resource = request.resource.clone().unwrap_or_default();
     let matched = match_grants(&claims, &request.request_type, &resource)?;
-    if let Some(store) = verifier.rate_limiter() {
-        enforce_rps(store, &claims, limit_now)?;
-    }
+    let rate_limit = rate_limit_of(&claims)?;
     let (params, overridden) = apply_fixed_params(request.params, matched.fixed_params);
     Ok(Grant {
         grant_type: request.request_type,
@@ -132,7 +129,7 @@ pub(crate) fn authorize(
         filter: matched.filter,
         secure_filters: matched.secure_filters,
         claims,
-        retry_after_seconds: None,
+        rate_limit,
     })
 }
 
@@ -387,37 +384,4 @@ fn apply_fixed_params(
         params.insert(name, value);
     }
     (params, overridden)
-}
-
-/// Consumes one request from the token's `limits.rps` budget, if it has one.
-fn enforce_rps(
-    store: &dyn crate::rate_limit::RateLimitStore,
-    claims: &Value,
-    now: f64,
-) -> Result<()> {
-    let Some(limits) = claims.get("limits") else {
-        return Ok(());
-    };
-    // A signed limit we cannot read must not mean "unlimited".
-    let rps = serde_json::from_value::<Limits>(limits.clone())
-        .ok()
-        .and_then(|limits| tinybird::rps(&limits).ok())
-        .ok_or_else(|| claim_invalid("limits.rps", "must be a positive integer"))?;
-    let name = claims
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|name| !name.is_empty())
-        .ok_or_else(|| claim_invalid("name", "is needed to enforce limits.rps"))?;
-    store.try_acquire(name, rps, now).map_err(|retry_after| {
-        Error::new(
-            ErrorCode::RateLimited,
-            format!(
-                "rate limit of {rps} requests per second exceeded for \"{name}\"; retry after {:.3} seconds",
-                // Rounded up to a whole millisecond: never advertise "0.000".
-                (retry_after * 1000.0).ceil().max(1.0) / 1000.0
-            ),
-        )
-        .with_claim("limits.rps")
-        .with_retry_after(retry_after)
-    })
 }

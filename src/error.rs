@@ -34,6 +34,8 @@ pub enum ErrorCode {
     ScopeDenied,
     /// The token's `limits.rps` is used up; `Error::retry_after` says for how long.
     RateLimited,
+    /// The shared rate-limit store (Redis) did not answer in time or failed.
+    RateLimitUnavailable,
     /// An issuer-written SQL filter is not a single boolean expression (server build).
     FilterInvalid,
     /// A data-model template failed to compile or render safely (server build).
@@ -41,7 +43,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::JwtMalformed,
         ErrorCode::JwtExpired,
         ErrorCode::JwtNotYetValid,
@@ -56,6 +58,7 @@ impl ErrorCode {
         ErrorCode::ScopeInvalid,
         ErrorCode::ScopeDenied,
         ErrorCode::RateLimited,
+        ErrorCode::RateLimitUnavailable,
         ErrorCode::FilterInvalid,
         ErrorCode::TemplateInvalid,
     ];
@@ -76,6 +79,7 @@ impl ErrorCode {
             ErrorCode::ScopeInvalid => "ERR_SCOPE_INVALID",
             ErrorCode::ScopeDenied => "ERR_SCOPE_DENIED",
             ErrorCode::RateLimited => "ERR_RATE_LIMITED",
+            ErrorCode::RateLimitUnavailable => "ERR_RATE_LIMIT_UNAVAILABLE",
             ErrorCode::FilterInvalid => "ERR_FILTER_INVALID",
             ErrorCode::TemplateInvalid => "ERR_TEMPLATE_INVALID",
         }

@@ -46,7 +46,10 @@ pub use decode::{decode, DecodeOptions, Decoded, DEFAULT_MAX_TOKEN_BYTES};
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{generate_key_pair, GeneratedKeyPair};
 pub use options::from_json as options_from_json;
-pub use rate_limit::{MemoryRateLimitStore, RateLimitStore, DEFAULT_MAX_KEYS};
+pub use rate_limit::{
+    outcome as rate_limit_outcome, rate_limit_of, Consumed, MemoryRateLimitStore, OnStoreError,
+    RateLimit, RateLimitStore, RateLimiter, RateLimiterOptions, DEFAULT_MAX_KEYS,
+};
 pub use scopes::{format_scope, parse_scope, Scope};
 pub use sign::{SignOptions, Signer, SignerOptions};
 #[cfg(feature = "server")]

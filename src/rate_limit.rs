@@ -1,24 +1,312 @@
-//! Token-bucket rate limiting for `limits.rps` (Tinybird JWTs), keyed by the
-//! token's `name` claim: every token minted with one name shares one budget,
-//! as in Tinybird. The store is a trait so a server can share buckets across
-//! processes (Redis, a database); the crate ships an in-memory store.
+//! Rate limits (`limits.rps` of Tinybird JWTs): reading them from a verified
+//! payload, and the token-bucket rule that enforces them.
+//!
+//! Tinybird's JWT page (https://www.tinybird.co/docs/forward/administration/tokens/jwt,
+//! "Rate limits for JWTs") says: `limits` is optional; with `limits.rps`
+//! Tinybird counts requests by the token's `name`, so every token minted with
+//! one name shares one budget; `rps <= 0` means no limit. A name is only
+//! meaningful inside the workspace whose admin token signed it, so the bucket
+//! key is the pair (`workspace_id`, `name`): two workspaces never share a budget.
+//!
+//! `authorize` only reads the limit ([`RateLimit`] on the grant); consuming
+//! from a budget is a separate step ([`RateLimiter::consume`], or a shared
+//! store such as Redis in the JS package), so one process or many can share
+//! one budget.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{claim_invalid, invalid_option, Error, ErrorCode, Result};
+
+/// The budget a grant draws from: `rps` requests per second, shared by every
+/// token with the same `key`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// `["<workspace_id>","<name>"]` (JSON text: unambiguous whatever the two hold).
+    pub key: String,
+    pub rps: u64,
+}
+
+/// What one consumed request leaves, ready for `X-RateLimit-*` headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Consumed {
+    /// The bucket's capacity: `rps`.
+    pub limit: u64,
+    /// Whole requests still available right now.
+    pub remaining: u64,
+    /// Whole seconds until the bucket is full again (0 if it is).
+    pub reset_seconds: u64,
+}
+
+/// Longest bucket key accepted from a caller (a grant's key is two claims).
+pub const MAX_KEY_BYTES: usize = 4096;
+
+impl RateLimit {
+    /// A grant's `rateLimit` as a caller hands it back (JSON): `None` for
+    /// `null`; otherwise `{key, rps}` with a non-empty key and a positive rps.
+    pub fn from_grant_json(json: &str) -> Result<Option<RateLimit>> {
+        // serde_json alone is the fast path; the slower parser only words the error.
+        let limit: Option<RateLimit> = match serde_json::from_str(json) {
+            Ok(limit) => limit,
+            Err(_) => crate::options::from_json(json, "rateLimit")?,
+        };
+        let Some(limit) = limit else { return Ok(None) };
+        if limit.key.is_empty() || limit.key.len() > MAX_KEY_BYTES {
+            return Err(invalid_option(
+                "rateLimit.key",
+                format!("must be a non-empty string of at most {MAX_KEY_BYTES} bytes"),
+            ));
+        }
+        if limit.rps == 0 || limit.rps > MAX_RPS {
+            return Err(invalid_option(
+                "rateLimit.rps",
+                format!("must be a whole number from 1 to {MAX_RPS}"),
+            ));
+        }
+        Ok(Some(limit))
+    }
+}
+
+/// What to do when the shared store (Redis) cannot answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnStoreError {
+    /// Reject the request with `ERR_RATE_LIMIT_UNAVAILABLE` (the default: fail closed).
+    Refuse,
+    /// Count in this process's memory until the store answers again.
+    Memory,
+}
+
+/// `createRateLimiter` options, checked here; the JS layer keeps the Redis
+/// client itself and says only whether one was given (`redis: true`).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateLimiterOptions {
+    pub redis: Option<bool>,
+    pub max_keys: Option<f64>,
+    pub prefix: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub on_redis_error: Option<OnStoreError>,
+}
+
+/// The checked options with defaults filled in, for the JS layer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedStoreSettings {
+    pub prefix: String,
+    pub timeout_ms: f64,
+    pub on_redis_error: OnStoreError,
+}
+
+pub const DEFAULT_PREFIX: &str = "scopemint:rl:";
+pub const DEFAULT_STORE_TIMEOUT_MS: f64 = 1000.0;
+
+impl RateLimiterOptions {
+    /// The memory store, plus the shared-store settings when `redis` was given.
+    pub fn build(self) -> Result<(MemoryRateLimitStore, Option<SharedStoreSettings>)> {
+        let memory = MemoryRateLimitStore::with_max_keys_option(self.max_keys)?;
+        if self.redis != Some(true) {
+            for (given, name) in [
+                (self.prefix.is_some(), "prefix"),
+                (self.timeout_ms.is_some(), "timeoutMs"),
+                (self.on_redis_error.is_some(), "onRedisError"),
+            ] {
+                if given {
+                    return Err(invalid_option(name, "only applies with a `redis` client"));
+                }
+            }
+            return Ok((memory, None));
+        }
+        let prefix = self.prefix.unwrap_or_else(|| DEFAULT_PREFIX.to_string());
+        if prefix.len() > 256 {
+            return Err(invalid_option("prefix", "must be at most 256 bytes"));
+        }
+        let timeout_ms = match self.timeout_ms {
+            None => DEFAULT_STORE_TIMEOUT_MS,
+            Some(ms) if ms.is_finite() && ms >= 1.0 && ms <= 60_000.0 => ms,
+            Some(_) => {
+                return Err(invalid_option(
+                    "timeoutMs",
+                    "must be a number of milliseconds from 1 to 60000",
+                ))
+            }
+        };
+        Ok((
+            memory,
+            Some(SharedStoreSettings {
+                prefix,
+                timeout_ms,
+                on_redis_error: self.on_redis_error.unwrap_or(OnStoreError::Refuse),
+            }),
+        ))
+    }
+}
+
+/// Reads `limits` from a verified payload: `None` when the token has no
+/// `limits`, no `rps`, or `rps <= 0` (Tinybird: no limit). Anything else that
+/// is not a positive whole number fails closed: a signed limit we cannot read
+/// must not mean "unlimited".
+pub fn rate_limit_of(claims: &Value) -> Result<Option<RateLimit>> {
+    let Some(limits) = claims.get("limits") else {
+        return Ok(None);
+    };
+    let Value::Object(members) = limits else {
+        return Err(claim_invalid("limits", "must be an object"));
+    };
+    if let Some(other) = members.keys().find(|name| *name != "rps") {
+        return Err(claim_invalid(
+            "limits",
+            format!("has an unknown member \"{other}\" (Tinybird defines only \"rps\")"),
+        ));
+    }
+    let Some(rps) = members.get("rps") else {
+        return Ok(None);
+    };
+    let Some(rps) = read_rps(rps).map_err(|why| claim_invalid("limits.rps", why))? else {
+        return Ok(None);
+    };
+    let text = |claim: &str| {
+        claims
+            .get(claim)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                claim_invalid(
+                    claim,
+                    "must be a non-empty string to group limits.rps (Tinybird counts requests per workspace and name)",
+                )
+            })
+    };
+    let key = serde_json::to_string(&[text("workspace_id")?, text("name")?])
+        .map_err(|e| claim_invalid("name", e.to_string()))?;
+    Ok(Some(RateLimit { key, rps }))
+}
+
+/// Larger limits are refused rather than read as "practically unlimited".
+const MAX_RPS: u64 = 1_000_000_000;
+
+/// `Some(rps)` for a positive whole number, `None` for `<= 0` (no limit).
+/// Tinybird's docs show only whole numbers and say nothing of fractions, so a
+/// fraction (and anything not a number) is refused rather than rounded.
+fn read_rps(value: &Value) -> std::result::Result<Option<u64>, &'static str> {
+    let Value::Number(number) = value else {
+        return Err("must be a number");
+    };
+    let Some(rps) = number.as_f64() else {
+        return Err("must be a number");
+    };
+    if rps <= 0.0 {
+        return Ok(None);
+    }
+    if rps.fract() != 0.0 {
+        return Err(
+            "must be a whole number of requests per second (Tinybird's docs define no fractions)",
+        );
+    }
+    if rps > MAX_RPS as f64 {
+        return Err("is larger than 1000000000");
+    }
+    Ok(Some(rps as u64))
+}
+
+/// Mint-time rule for `createJWT`'s `limits.rps`: a positive whole number.
+/// `0` or less would mean "no limit" to Tinybird, which an issuer writing
+/// `rps: 0` to block a token would not expect, so it is refused with that
+/// explanation (leave `rps` out for no limit).
+pub fn check_minted_rps(rps: &Value) -> Result<u64> {
+    match read_rps(rps) {
+        Ok(Some(rps)) => Ok(rps),
+        Ok(None) => Err(invalid_option(
+            "limits.rps",
+            "must be a positive whole number: Tinybird reads rps <= 0 as \"no limit\"; leave rps out for no limit",
+        )),
+        Err(why) => Err(invalid_option("limits.rps", why)),
+    }
+}
+
 /// Where buckets live. `try_acquire` takes one request from `key`'s bucket
 /// (capacity `rps`, refilled at `rps` per second) at instant `now` (Unix
-/// seconds), or says how many seconds until one would be available.
+/// seconds): `Ok(level)` with the tokens left, or `Err(wait)` with the seconds
+/// until one would be available.
 pub trait RateLimitStore: Send + Sync {
-    fn try_acquire(&self, key: &str, rps: u64, now: f64) -> Result<(), f64>;
+    fn try_acquire(&self, key: &str, rps: u64, now: f64) -> std::result::Result<f64, f64>;
+}
+
+/// The result of one `try_acquire` as callers see it: [`Consumed`], or
+/// `ERR_RATE_LIMITED` whose `retry_after` is whole seconds (at least 1, ready
+/// for a `Retry-After` header). Shared by every store, including the Redis
+/// script in the JS package, so all of them answer alike.
+pub fn outcome(limit: &RateLimit, acquired: std::result::Result<f64, f64>) -> Result<Consumed> {
+    let rps = limit.rps.max(1) as f64;
+    match acquired {
+        Ok(level) => {
+            let level = if level.is_finite() {
+                level.clamp(0.0, rps)
+            } else {
+                0.0
+            };
+            Ok(Consumed {
+                limit: limit.rps,
+                remaining: level.floor() as u64,
+                reset_seconds: ((rps - level) / rps).ceil() as u64,
+            })
+        }
+        Err(wait) => {
+            let wait = if wait.is_finite() && wait > 0.0 {
+                wait
+            } else {
+                1.0
+            };
+            let seconds = wait.ceil().max(1.0);
+            Err(Error::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "rate limit of {} requests per second exceeded; retry after {seconds} second(s)",
+                    limit.rps
+                ),
+            )
+            .with_claim("limits.rps")
+            .with_retry_after(seconds))
+        }
+    }
+}
+
+/// Consumes one request of `limit` from a store.
+pub struct RateLimiter<S: RateLimitStore = MemoryRateLimitStore> {
+    store: S,
+}
+
+impl<S: RateLimitStore> RateLimiter<S> {
+    pub fn new(store: S) -> Self {
+        RateLimiter { store }
+    }
+
+    pub fn consume(&self, limit: &RateLimit, now: f64) -> Result<Consumed> {
+        outcome(limit, self.store.try_acquire(&limit.key, limit.rps, now))
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+}
+
+impl Default for RateLimiter {
+    fn default() -> Self {
+        RateLimiter::new(MemoryRateLimitStore::default())
+    }
 }
 
 /// Default bound on the number of keys an in-memory store tracks.
 pub const DEFAULT_MAX_KEYS: usize = 10_000;
 
 /// Slack, in seconds of refill, so that a bucket refilled for exactly the
-/// advertised retry-after counts as holding a whole token: Unix seconds near
-/// 2e9 as `f64` are only precise to about 0.25 µs.
+/// advertised wait counts as holding a whole token: Unix seconds near 2e9 as
+/// `f64` are only precise to about 0.25 µs.
 const SLACK_SECONDS: f64 = 1e-6;
 
 struct Bucket {
@@ -36,16 +324,27 @@ impl Bucket {
         (self.tokens + elapsed * self.rps).min(self.rps)
     }
 
-    fn is_full(&self, now: f64) -> bool {
-        self.level(now) + SLACK_SECONDS * self.rps >= self.rps
+    /// The instant the bucket is full again: it then equals a new bucket.
+    fn full_at(&self) -> f64 {
+        self.updated + (self.rps - self.tokens).max(0.0) / self.rps - SLACK_SECONDS
     }
 }
 
+struct Buckets {
+    map: HashMap<String, Bucket>,
+    /// When the map was last found full of busy buckets: the earliest instant
+    /// one of them is full again, so until then a new key is refused without
+    /// scanning the map.
+    no_room_until: f64,
+}
+
 /// An in-memory [`RateLimitStore`] for one process, bounded to `max_keys`
-/// buckets. Std only and no background thread: idle buckets are dropped
-/// when the map is full.
+/// buckets. Std only, no background thread. A bucket is dropped only once it
+/// has refilled (it then equals a new one), so a busy key's budget is never
+/// reset; when every bucket is busy, a new key waits (`Err`) until the first
+/// one refills, which takes at most a second.
 pub struct MemoryRateLimitStore {
-    buckets: Mutex<HashMap<String, Bucket>>,
+    buckets: Mutex<Buckets>,
     max_keys: usize,
 }
 
@@ -58,21 +357,38 @@ impl Default for MemoryRateLimitStore {
 impl MemoryRateLimitStore {
     pub fn new(max_keys: usize) -> Self {
         MemoryRateLimitStore {
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(Buckets {
+                map: HashMap::new(),
+                no_room_until: f64::NEG_INFINITY,
+            }),
             max_keys: max_keys.max(1),
+        }
+    }
+
+    /// From JS options: a positive whole number of keys.
+    pub fn with_max_keys_option(max_keys: Option<f64>) -> Result<Self> {
+        match max_keys {
+            None => Ok(Self::default()),
+            Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 && n <= 1e9 => {
+                Ok(Self::new(n as usize))
+            }
+            Some(_) => Err(invalid_option(
+                "maxKeys",
+                "must be a whole number from 1 to 1000000000",
+            )),
         }
     }
 
     /// How many keys currently have a bucket.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().map.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bucket>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Buckets> {
         // Each update is a few plain assignments, so a map behind a poisoned
         // lock is still consistent: keep using it.
         self.buckets
@@ -81,48 +397,49 @@ impl MemoryRateLimitStore {
     }
 }
 
-/// Makes room for one more key. A bucket that has refilled to capacity is
-/// indistinguishable from a new one, so dropping it loses nothing; only if
-/// every bucket is busy is the least recently used one dropped (which resets
-/// that key's budget: the price of a bounded map).
-fn evict(buckets: &mut HashMap<String, Bucket>, now: f64) {
-    let before = buckets.len();
-    buckets.retain(|_, bucket| !bucket.is_full(now));
-    if buckets.len() < before {
-        return;
+/// Makes room for one more key by dropping the buckets that have refilled.
+/// `Err(wait)` if none has: the seconds until the first one will be.
+fn make_room(buckets: &mut Buckets, now: f64) -> std::result::Result<(), f64> {
+    if now < buckets.no_room_until {
+        return Err(buckets.no_room_until - now);
     }
-    if let Some(oldest) = buckets
-        .iter()
-        .min_by(|a, b| a.1.updated.total_cmp(&b.1.updated))
-        .map(|(key, _)| key.clone())
-    {
-        buckets.remove(&oldest);
+    let before = buckets.map.len();
+    buckets.map.retain(|_, bucket| bucket.full_at() > now);
+    if buckets.map.len() < before {
+        buckets.no_room_until = f64::NEG_INFINITY;
+        return Ok(());
     }
+    let first_full = buckets
+        .map
+        .values()
+        .map(Bucket::full_at)
+        .fold(f64::INFINITY, f64::min);
+    buckets.no_room_until = first_full;
+    Err((first_full - now).max(SLACK_SECONDS))
 }
 
 impl RateLimitStore for MemoryRateLimitStore {
-    fn try_acquire(&self, key: &str, rps: u64, now: f64) -> Result<(), f64> {
+    fn try_acquire(&self, key: &str, rps: u64, now: f64) -> std::result::Result<f64, f64> {
         let rate = rps.max(1) as f64;
         // A non-finite clock must not poison a bucket's timestamp.
         let now = if now.is_finite() { now } else { 0.0 };
         let mut buckets = self.lock();
-        if !buckets.contains_key(key) && buckets.len() >= self.max_keys {
-            evict(&mut buckets, now);
+        if !buckets.map.contains_key(key) && buckets.map.len() >= self.max_keys {
+            make_room(&mut buckets, now)?;
         }
-        let bucket = buckets.entry(key.to_string()).or_insert(Bucket {
+        let bucket = buckets.map.entry(key.to_string()).or_insert(Bucket {
             tokens: rate,
             updated: now,
             rps: rate,
         });
         // Tokens minted later under the same name may carry another rps:
         // the newest rate (and capacity) applies from now on.
-        let level = bucket.level(now);
+        let level = bucket.level(now).min(rate);
         bucket.rps = rate;
-        let level = level.min(rate);
         bucket.updated = bucket.updated.max(now);
         if level + SLACK_SECONDS * rate >= 1.0 {
             bucket.tokens = (level - 1.0).max(0.0);
-            Ok(())
+            Ok(bucket.tokens)
         } else {
             bucket.tokens = level;
             Err((1.0 - level) / rate)
@@ -133,22 +450,23 @@ impl RateLimitStore for MemoryRateLimitStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn burst_then_refill() {
         let store = MemoryRateLimitStore::default();
-        for _ in 0..3 {
-            assert_eq!(store.try_acquire("a", 3, 100.0), Ok(()));
+        for left in [2.0, 1.0, 0.0] {
+            assert_eq!(store.try_acquire("a", 3, 100.0), Ok(left));
         }
         let wait = store.try_acquire("a", 3, 100.0).unwrap_err();
         assert!((wait - 1.0 / 3.0).abs() < 1e-9, "{wait}");
         // Another key has its own bucket.
-        assert_eq!(store.try_acquire("b", 3, 100.0), Ok(()));
-        assert_eq!(store.try_acquire("a", 3, 100.0 + 1.0 / 3.0), Ok(()));
+        assert!(store.try_acquire("b", 3, 100.0).is_ok());
+        assert!(store.try_acquire("a", 3, 100.0 + 1.0 / 3.0).is_ok());
         assert!(store.try_acquire("a", 3, 100.0 + 1.0 / 3.0).is_err());
         // Refill is capped at capacity.
         for _ in 0..3 {
-            assert_eq!(store.try_acquire("a", 3, 1000.0), Ok(()));
+            assert!(store.try_acquire("a", 3, 1000.0).is_ok());
         }
         assert!(store.try_acquire("a", 3, 1000.0).is_err());
     }
@@ -156,21 +474,180 @@ mod tests {
     #[test]
     fn a_clock_going_backwards_refills_nothing() {
         let store = MemoryRateLimitStore::default();
-        assert_eq!(store.try_acquire("a", 1, 50.0), Ok(()));
+        assert!(store.try_acquire("a", 1, 50.0).is_ok());
         assert!(store.try_acquire("a", 1, 10.0).is_err());
         assert!(store.try_acquire("a", 1, 50.5).is_err());
-        assert_eq!(store.try_acquire("a", 1, 51.0), Ok(()));
+        assert!(store.try_acquire("a", 1, 51.0).is_ok());
     }
 
     #[test]
-    fn the_map_stays_bounded() {
+    fn the_map_stays_bounded_and_idle_buckets_go_first() {
         let store = MemoryRateLimitStore::new(4);
         for i in 0..100 {
             let _ = store.try_acquire(&format!("k{i}"), 1, 10.0 + i as f64 * 0.01);
             assert!(store.len() <= 4);
         }
-        // Idle buckets are dropped first: after a second everything refilled.
-        assert_eq!(store.try_acquire("fresh", 1, 20.0), Ok(()));
+        // After a second every bucket has refilled: all are dropped for a new key.
+        assert!(store.try_acquire("fresh", 1, 20.0).is_ok());
         assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn churn_never_resets_a_busy_bucket() {
+        // A busy key (rps 2) is hit every 0.1 s while a stream of new keys
+        // fills the store. Its grants over 10 s stay within its budget
+        // (2 burst + 2 per second), which a reset bucket would exceed.
+        let store = MemoryRateLimitStore::new(8);
+        let mut busy_granted = 0;
+        let mut newcomers_refused = 0;
+        for step in 0..100 {
+            let now = 1000.0 + step as f64 * 0.1;
+            if store.try_acquire("busy", 2, now).is_ok() {
+                busy_granted += 1;
+            }
+            for j in 0..5 {
+                if store
+                    .try_acquire(&format!("new{step}_{j}"), 1, now)
+                    .is_err()
+                {
+                    newcomers_refused += 1;
+                }
+            }
+            assert!(store.len() <= 8);
+        }
+        assert!(busy_granted <= 2 + 2 * 10, "{busy_granted}");
+        assert!(busy_granted >= 2 * 10, "{busy_granted}");
+        // The store was full of busy buckets: newcomers had to wait.
+        assert!(newcomers_refused > 0);
+        // Waiting is bounded: a second later there is room again.
+        assert!(store.try_acquire("late", 1, 1000.0 + 10.0 + 1.0).is_ok());
+    }
+
+    #[test]
+    fn outcome_gives_whole_seconds() {
+        let limit = RateLimit {
+            key: "k".into(),
+            rps: 5,
+        };
+        assert_eq!(
+            outcome(&limit, Ok(4.0)),
+            Ok(Consumed {
+                limit: 5,
+                remaining: 4,
+                reset_seconds: 1
+            })
+        );
+        assert_eq!(
+            outcome(&limit, Ok(5.0)),
+            Ok(Consumed {
+                limit: 5,
+                remaining: 5,
+                reset_seconds: 0
+            })
+        );
+        assert_eq!(
+            outcome(&limit, Ok(0.4)),
+            Ok(Consumed {
+                limit: 5,
+                remaining: 0,
+                reset_seconds: 1
+            })
+        );
+        for wait in [0.001, 0.2, 1.0, f64::NAN, -3.0] {
+            let error = outcome(&limit, Err(wait)).unwrap_err();
+            assert_eq!(error.code, ErrorCode::RateLimited);
+            assert_eq!(error.retry_after, Some(1.0), "{wait}");
+        }
+        assert_eq!(
+            outcome(&limit, Err(2.5)).unwrap_err().retry_after,
+            Some(3.0)
+        );
+    }
+
+    // https://www.tinybird.co/docs/forward/administration/tokens/jwt ("Rate limits for JWTs")
+    #[test]
+    fn limits_read_as_tinybird_reads_them() {
+        let claims = |limits: Value| json!({ "workspace_id": "ws", "name": "frontend_jwt", "limits": limits });
+        let limit = rate_limit_of(&claims(json!({ "rps": 10 })))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            limit,
+            RateLimit {
+                key: r#"["ws","frontend_jwt"]"#.into(),
+                rps: 10
+            }
+        );
+        // No limits, `{}`, and rps <= 0 ("Tinybird ignores the limit").
+        assert_eq!(rate_limit_of(&json!({ "name": "n" })).unwrap(), None);
+        for limits in [
+            json!({}),
+            json!({ "rps": 0 }),
+            json!({ "rps": -5 }),
+            json!({ "rps": -0.5 }),
+            json!({ "rps": 0.0 }),
+        ] {
+            assert_eq!(
+                rate_limit_of(&claims(limits.clone())).unwrap(),
+                None,
+                "{limits}"
+            );
+        }
+        // Unreadable limits fail closed.
+        for (limits, claim) in [
+            (json!({ "rps": 0.5 }), "limits.rps"),
+            (json!({ "rps": 2.5 }), "limits.rps"),
+            (json!({ "rps": "10" }), "limits.rps"),
+            (json!({ "rps": null }), "limits.rps"),
+            (json!({ "rps": 1e30 }), "limits.rps"),
+            (json!({ "rps": 10, "burst": 5 }), "limits"),
+            (json!([10]), "limits"),
+        ] {
+            let error = rate_limit_of(&claims(limits.clone())).unwrap_err();
+            assert_eq!(error.code, ErrorCode::JwtClaimInvalid, "{limits}");
+            assert_eq!(error.claim.as_deref(), Some(claim), "{limits}");
+        }
+        // The key needs both the workspace and the name.
+        for claims in [
+            json!({ "name": "n", "limits": { "rps": 1 } }),
+            json!({ "workspace_id": "ws", "limits": { "rps": 1 } }),
+            json!({ "workspace_id": "", "name": "n", "limits": { "rps": 1 } }),
+        ] {
+            assert_eq!(
+                rate_limit_of(&claims).unwrap_err().code,
+                ErrorCode::JwtClaimInvalid
+            );
+        }
+        // Same name, two workspaces: two keys; no separator trick can merge them.
+        let a =
+            rate_limit_of(&json!({ "workspace_id": "a:b", "name": "c", "limits": { "rps": 1 } }))
+                .unwrap()
+                .unwrap();
+        let b =
+            rate_limit_of(&json!({ "workspace_id": "a", "name": "b:c", "limits": { "rps": 1 } }))
+                .unwrap()
+                .unwrap();
+        assert_ne!(a.key, b.key);
+    }
+
+    #[test]
+    fn minted_rps_is_a_positive_whole_number() {
+        assert_eq!(check_minted_rps(&json!(10)), Ok(10));
+        for bad in [
+            json!(0),
+            json!(-1),
+            json!(0.5),
+            json!(1.5),
+            json!("5"),
+            json!(null),
+        ] {
+            let error = check_minted_rps(&bad).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidOption, "{bad}");
+            assert_eq!(error.claim.as_deref(), Some("limits.rps"));
+        }
+        assert!(check_minted_rps(&json!(0))
+            .unwrap_err()
+            .message
+            .contains("no limit"));
     }
 }

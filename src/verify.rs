@@ -13,7 +13,6 @@ use crate::error::{claim_invalid, invalid_option, malformed, Error, ErrorCode, R
 use crate::json::{Claims, Object};
 use crate::keys::{self, JwkMeta, PublicKey};
 use crate::options::{positive_seconds, OneOrMany, Secret};
-use crate::rate_limit::{MemoryRateLimitStore, RateLimitStore};
 use crate::{b64, time};
 
 /// Options for [`Verifier::new`]. In JS these are the `createVerifier` options.
@@ -50,9 +49,6 @@ pub struct VerifierOptions {
     pub profile: Option<String>,
     /// Cache verified tokens (in the JS layer): `true` for 1000 entries, or `{ maxEntries }`.
     pub cache: Option<CacheOption>,
-    /// `authorize` enforces `limits.rps` per token `name` with an in-memory limiter.
-    #[serde(default)]
-    pub enforce_rate_limits: bool,
 }
 
 #[derive(Deserialize)]
@@ -94,7 +90,6 @@ pub struct Verifier {
     expiry_claim: ExpiryClaim,
     header_cache: Mutex<Vec<Arc<CheckedHeader>>>,
     cache_capacity: usize,
-    rate_limiter: Option<Box<dyn RateLimitStore>>,
 }
 
 /// A header segment that passed every header check.
@@ -289,9 +284,6 @@ impl Verifier {
                 .transpose()?,
             allow_missing_expiry: options.allow_missing_expiry,
             header_cache: Mutex::new(Vec::with_capacity(HEADER_CACHE_SIZE)),
-            rate_limiter: options
-                .enforce_rate_limits
-                .then(|| Box::new(MemoryRateLimitStore::default()) as Box<dyn RateLimitStore>),
             cache_capacity: match options.cache {
                 None | Some(CacheOption::Enabled(false)) => 0,
                 Some(CacheOption::Enabled(true)) => DEFAULT_CACHE_ENTRIES,
@@ -317,40 +309,21 @@ impl Verifier {
     }
 
     /// Verifies `token`, then checks that it grants the request
-    /// `{type, resource, params?}` (JSON); see `access.rs`. Token validity
-    /// uses the verifier's clock (`currentTime` if fixed); the rate limiter
-    /// always uses the real clock.
+    /// `{type, resource, params?}` (JSON); see `access.rs`. The grant's
+    /// `rate_limit` says which budget to consume from (`RateLimiter`).
     pub fn authorize(&self, token: &str, request_json: &str) -> Result<crate::access::Grant> {
-        let real = time::now_seconds();
-        crate::access::authorize(
-            self,
-            token,
-            request_json,
-            self.current_time.unwrap_or(real),
-            real,
-        )
+        let now = self.current_time.unwrap_or_else(time::now_seconds);
+        crate::access::authorize(self, token, request_json, now)
     }
 
-    /// [`Verifier::authorize`] at instant `now` (Unix seconds) for both the
-    /// token checks and the rate limiter.
+    /// [`Verifier::authorize`] at instant `now` (Unix seconds).
     pub fn authorize_at(
         &self,
         token: &str,
         request_json: &str,
         now: f64,
     ) -> Result<crate::access::Grant> {
-        crate::access::authorize(self, token, request_json, now, now)
-    }
-
-    /// Enforces `limits.rps` with `store` (shared across processes, say)
-    /// instead of, or without, `enforceRateLimits`' in-memory limiter.
-    pub fn with_rate_limit_store(mut self, store: Box<dyn RateLimitStore>) -> Verifier {
-        self.rate_limiter = Some(store);
-        self
-    }
-
-    pub(crate) fn rate_limiter(&self) -> Option<&dyn RateLimitStore> {
-        self.rate_limiter.as_deref()
+        crate::access::authorize(self, token, request_json, now)
     }
 
     pub fn algorithms(&self) -> &[Algorithm] {

@@ -29,10 +29,6 @@ fn hs_verifier() -> Verifier {
     verifier(json!({ "secret": ADMIN_TOKEN }))
 }
 
-fn limited_verifier() -> Verifier {
-    verifier(json!({ "secret": ADMIN_TOKEN, "enforceRateLimits": true }))
-}
-
 /// A token with these claims, valid for an hour from NOW.
 fn token(claims: Value) -> String {
     let mut claims = claims;
@@ -140,7 +136,8 @@ fn tinybird_jwt_from_create_jwt_grants_its_scopes() {
             "overridden",
             "filter",
             "secureFilters",
-            "claims"
+            "claims",
+            "rateLimit"
         ]
     );
 }
@@ -745,95 +742,102 @@ fn rps_token(name: &str, rps: Value) -> String {
     }))
 }
 
+fn rps_token_in(workspace: &str, name: &str, limits: Value) -> String {
+    token(json!({
+        "workspace_id": workspace,
+        "name": name,
+        "scopes": [{ "type": "PIPES:READ", "resource": "p" }],
+        "limits": limits
+    }))
+}
+
+fn rate_limit(v: &Verifier, token: &str) -> Option<scopemint::RateLimit> {
+    authorize(v, token, json!({ "type": "PIPES:READ", "resource": "p" }))
+        .unwrap()
+        .rate_limit
+}
+
+// https://www.tinybird.co/docs/forward/administration/tokens/jwt ("Rate limits for JWTs"):
+// requests are counted by the token's name; `rps <= 0` means no limit.
 #[test]
-fn rate_limits_per_token_name() {
-    let v = limited_verifier();
-    let t = rps_token("limited", json!(3));
-    let request = json!({ "type": "PIPES:READ", "resource": "p" }).to_string();
-    let start = NOW as f64 + 0.25;
-    for i in 0..3 {
-        v.authorize_at(&t, &request, start + i as f64 * 0.01)
-            .unwrap();
-    }
-    let error = v.authorize_at(&t, &request, start + 0.03).unwrap_err();
-    assert_eq!(error.code, ErrorCode::RateLimited);
-    assert_eq!(error.claim.as_deref(), Some("limits.rps"));
-    let retry = error.retry_after.unwrap();
-    assert!(retry > 0.0 && retry <= 1.0 / 3.0, "{retry}");
-    assert!(error.message.contains("retry after"), "{}", error.message);
-    // Another token minted with the same name shares the budget…
-    let same_name = rps_token("limited", json!(3));
+fn grants_carry_the_rate_limit_keyed_by_workspace_and_name() {
+    let v = hs_verifier();
+    let limit = rate_limit(&v, &rps_token("limited", json!(3))).unwrap();
+    assert_eq!(limit.rps, 3);
+    assert_eq!(limit.key, r#"["ws_123","limited"]"#);
+    // The grant's JSON shape, as the JS layer sees it.
+    let g = authorize(
+        &v,
+        &rps_token("limited", json!(3)),
+        json!({ "type": "PIPES:READ", "resource": "p" }),
+    )
+    .unwrap();
+    let shape: Value = serde_json::from_str(&g.to_json()).unwrap();
     assert_eq!(
-        v.authorize_at(&same_name, &request, start + 0.03)
-            .unwrap_err()
-            .code,
-        ErrorCode::RateLimited
+        shape["rateLimit"],
+        json!({ "key": "[\"ws_123\",\"limited\"]", "rps": 3 })
     );
-    // …another name has its own.
-    v.authorize_at(&rps_token("other", json!(3)), &request, start + 0.03)
-        .unwrap();
-    // Allowed again once the retry-after has passed.
-    v.authorize_at(&t, &request, start + 0.03 + retry).unwrap();
-    assert!(v.authorize_at(&t, &request, start + 0.03 + retry).is_err());
-    // A full second later the whole burst is available again.
-    for _ in 0..3 {
-        v.authorize_at(&t, &request, start + 2.0).unwrap();
-    }
-    // Denied requests do not consume the budget.
-    let t1 = rps_token("one", json!(1));
-    for _ in 0..5 {
-        let error = v
-            .authorize_at(
-                &t1,
-                &json!({ "type": "PIPES:READ", "resource": "q" }).to_string(),
-                start,
-            )
-            .unwrap_err();
-        assert_eq!(error.code, ErrorCode::ScopeDenied);
-    }
-    v.authorize_at(&t1, &request, start).unwrap();
+    // Tokens minted later under the same name share the key; another
+    // workspace's token of the same name does not.
     assert_eq!(
-        v.authorize_at(&t1, &request, start).unwrap_err().code,
-        ErrorCode::RateLimited
+        rate_limit(&v, &rps_token("limited", json!(5))).unwrap().key,
+        limit.key
     );
+    assert_ne!(
+        rate_limit(
+            &v,
+            &rps_token_in("ws_other", "limited", json!({ "rps": 3 }))
+        )
+        .unwrap()
+        .key,
+        limit.key
+    );
+    // No limits, `limits: {}` and rps <= 0: no budget to consume, request granted.
+    let none = tinybird_token(json!([{ "type": "PIPES:READ", "resource": "p" }]));
+    assert_eq!(rate_limit(&v, &none), None);
+    assert_eq!(shape_of(&v, &none)["rateLimit"], Value::Null);
+    for limits in [json!({}), json!({ "rps": 0 }), json!({ "rps": -1 })] {
+        assert_eq!(
+            rate_limit(&v, &rps_token_in("ws_123", "n", limits.clone())),
+            None,
+            "{limits}"
+        );
+    }
+}
+
+fn shape_of(v: &Verifier, token: &str) -> Value {
+    let g = authorize(v, token, json!({ "type": "PIPES:READ", "resource": "p" })).unwrap();
+    serde_json::from_str(&g.to_json()).unwrap()
 }
 
 #[test]
-fn rate_limits_only_when_enabled_and_present() {
-    let request = json!({ "type": "PIPES:READ", "resource": "p" }).to_string();
-    let t = rps_token("limited", json!(1));
-    // Not enabled: limits are ignored.
+fn unreadable_limits_fail_closed_at_authorize() {
     let v = hs_verifier();
-    for _ in 0..5 {
-        v.authorize_at(&t, &request, NOW as f64).unwrap();
-    }
-    // Enabled, but the token has no limits.
-    let v = limited_verifier();
-    let unlimited = tinybird_token(json!([{ "type": "PIPES:READ", "resource": "p" }]));
-    for _ in 0..5 {
-        v.authorize_at(&unlimited, &request, NOW as f64).unwrap();
-    }
-    // A limit that cannot be read, or no name to key it by, fails closed.
+    let request = json!({ "type": "PIPES:READ", "resource": "p" }).to_string();
     for (claims, claim) in [
         (
-            json!({ "name": "n", "scopes": ["ADMIN"], "limits": { "rps": 0 } }),
+            json!({ "workspace_id": "w", "name": "n", "scopes": ["ADMIN"], "limits": { "rps": "10" } }),
             "limits.rps",
         ),
         (
-            json!({ "name": "n", "scopes": ["ADMIN"], "limits": { "rps": "10" } }),
+            json!({ "workspace_id": "w", "name": "n", "scopes": ["ADMIN"], "limits": { "rps": 1.5 } }),
             "limits.rps",
         ),
         (
-            json!({ "name": "n", "scopes": ["ADMIN"], "limits": {} }),
-            "limits.rps",
+            json!({ "workspace_id": "w", "name": "n", "scopes": ["ADMIN"], "limits": 10 }),
+            "limits",
         ),
         (
-            json!({ "scopes": ["ADMIN"], "limits": { "rps": 10 } }),
+            json!({ "workspace_id": "w", "scopes": ["ADMIN"], "limits": { "rps": 10 } }),
             "name",
         ),
         (
-            json!({ "name": "", "scopes": ["ADMIN"], "limits": { "rps": 10 } }),
+            json!({ "workspace_id": "w", "name": "", "scopes": ["ADMIN"], "limits": { "rps": 10 } }),
             "name",
+        ),
+        (
+            json!({ "name": "n", "scopes": ["ADMIN"], "limits": { "rps": 10 } }),
+            "workspace_id",
         ),
     ] {
         let error = v
@@ -842,41 +846,60 @@ fn rate_limits_only_when_enabled_and_present() {
         assert_eq!(error.code, ErrorCode::JwtClaimInvalid, "{claims}: {error}");
         assert_eq!(error.claim.as_deref(), Some(claim), "{claims}");
     }
-    // A custom store replaces the in-memory one.
-    struct Never;
-    impl scopemint::RateLimitStore for Never {
-        fn try_acquire(&self, _: &str, _: u64, _: f64) -> Result<(), f64> {
-            Err(2.5)
-        }
-    }
-    let v = hs_verifier().with_rate_limit_store(Box::new(Never));
-    let error = v.authorize_at(&t, &request, NOW as f64).unwrap_err();
-    assert_eq!(error.code, ErrorCode::RateLimited);
-    assert_eq!(error.retry_after, Some(2.5));
-    // The option is refused with a wrong type, like every option.
+    // The old in-verifier limiter option is gone: one limiter concept.
     let error = options_from_json::<VerifierOptions>(
-        &json!({ "secret": ADMIN_TOKEN, "enforceRateLimits": "yes" }).to_string(),
+        &json!({ "secret": ADMIN_TOKEN, "enforceRateLimits": true }).to_string(),
         "verifier",
     )
     .err()
     .unwrap();
     assert_eq!(error.code, ErrorCode::InvalidOption);
-    assert_eq!(error.claim.as_deref(), Some("enforceRateLimits"));
 }
 
 #[test]
-fn the_in_memory_store_directly() {
-    use scopemint::{MemoryRateLimitStore, RateLimitStore};
-    let store = MemoryRateLimitStore::new(2);
-    assert_eq!(store.try_acquire("a", 2, 10.0), Ok(()));
-    assert_eq!(store.try_acquire("a", 2, 10.0), Ok(()));
-    let wait = store.try_acquire("a", 2, 10.0).unwrap_err();
-    assert!((wait - 0.5).abs() < 1e-9);
-    assert_eq!(store.try_acquire("a", 2, 10.5), Ok(()));
-    // Bounded: a third key evicts rather than grows.
-    store.try_acquire("b", 2, 10.5).unwrap();
-    store.try_acquire("c", 2, 10.5).unwrap();
-    assert!(store.len() <= 2);
+fn the_limiter_consumes_per_key_with_whole_second_retry_after() {
+    use scopemint::{Consumed, RateLimiter};
+    let v = hs_verifier();
+    let limiter = RateLimiter::default();
+    let limit = rate_limit(&v, &rps_token("limited", json!(3))).unwrap();
+    let start = NOW as f64 + 0.25;
+    for (i, remaining) in [2, 1, 0].into_iter().enumerate() {
+        assert_eq!(
+            limiter.consume(&limit, start + i as f64 * 0.01).unwrap(),
+            Consumed {
+                limit: 3,
+                remaining,
+                reset_seconds: 1
+            }
+        );
+    }
+    let error = limiter.consume(&limit, start + 0.03).unwrap_err();
+    assert_eq!(error.code, ErrorCode::RateLimited);
+    assert_eq!(error.claim.as_deref(), Some("limits.rps"));
+    assert_eq!(error.retry_after, Some(1.0));
+    // Same name in another workspace: its own budget.
+    let other_ws = rate_limit(
+        &v,
+        &rps_token_in("ws_other", "limited", json!({ "rps": 3 })),
+    )
+    .unwrap();
+    assert!(limiter.consume(&other_ws, start + 0.03).is_ok());
+    // A third of a second later one request is available again.
+    assert!(limiter.consume(&limit, start + 0.03 + 1.0 / 3.0).is_ok());
+    assert!(limiter.consume(&limit, start + 0.03 + 1.0 / 3.0).is_err());
+    // A full second later the whole burst is available again.
+    for _ in 0..3 {
+        assert!(limiter.consume(&limit, start + 2.0).is_ok());
+    }
+    // A custom store answers through the same rule.
+    struct Never;
+    impl scopemint::RateLimitStore for Never {
+        fn try_acquire(&self, _: &str, _: u64, _: f64) -> Result<f64, f64> {
+            Err(2.5)
+        }
+    }
+    let error = RateLimiter::new(Never).consume(&limit, start).unwrap_err();
+    assert_eq!(error.retry_after, Some(3.0));
 }
 
 // -------------------------------------------------------------------- SQL filters

@@ -378,11 +378,30 @@ fn tinybird_field_rules() {
         json!({ "name": "n", "expiresAt": 1000, "scopes": [{ "type": "PIPES:READ", "resource": "p" }] }),
         "expiresAt",
     );
-    for rps in [json!(0), json!(1.5), json!("10")] {
+    // https://www.tinybird.co/docs/forward/administration/tokens/jwt: Tinybird reads
+    // rps <= 0 as "no limit" and shows only whole numbers, so those are refused at mint.
+    for rps in [
+        json!(0),
+        json!(-3),
+        json!(1.5),
+        json!(0.5),
+        json!("10"),
+        json!(null),
+    ] {
         let mut params = one(json!({ "type": "PIPES:READ", "resource": "p" }));
         params["limits"] = json!({ "rps": rps });
         rejects(&s, "createJWT", params, "limits.rps");
     }
+    // `rps` is optional (the SDK's JWTLimits): `limits: {}` is minted as given.
+    let mut params = one(json!({ "type": "PIPES:READ", "resource": "p" }));
+    params["limits"] = json!({});
+    let minted: Value =
+        serde_json::from_str(&sign_with_profile(&s, "createJWT", &params.to_string()).unwrap())
+            .unwrap();
+    assert_eq!(
+        payload(minted["token"].as_str().unwrap())["limits"],
+        json!({})
+    );
     let no_workspace = signer(json!({ "secret": ADMIN_TOKEN }));
     rejects(
         &no_workspace,

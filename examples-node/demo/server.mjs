@@ -5,12 +5,13 @@
 //
 //   node examples-node/demo/server.mjs                 # embedded PGlite, random secrets
 //   DATABASE_URL=postgres://… PORT=8080 node examples-node/demo/server.mjs
+//   REDIS_URL=redis://127.0.0.1:6379 node examples-node/demo/server.mjs   # limits.rps shared by every instance
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPair } from 'scopemint';
-import { authFailure, createPipeVerifier, tokenFrom } from './auth.mjs';
+import { authFailure, createPipeLimiter, createPipeVerifier, rateLimitHeaders, tokenFrom } from './auth.mjs';
 import { openDatabase } from './db.mjs';
 import { bindParams, PIPES } from './pipes.mjs';
 import { serveStatic } from './static.mjs';
@@ -42,7 +43,8 @@ async function readJson(req) {
  * Opens the database and builds the server without listening.
  * Options (all optional): databaseUrl, adminToken (≥ 32 bytes), vizzlyPrivateKey,
  * workspaceId, ttlSeconds (token lifetime), rps (limits.rps in minted tokens),
- * verifier (anything with authorize(); defaults to scopemint's).
+ * verifier (anything with authorize(); defaults to scopemint's), redisUrl (share
+ * limits.rps budgets with every instance on that Redis; default REDIS_URL, else memory).
  */
 export async function createApp({
   databaseUrl = process.env.DATABASE_URL,
@@ -53,9 +55,11 @@ export async function createApp({
   ttlSeconds = 15 * 60,
   rps = 5,
   verifier = createPipeVerifier(adminToken),
+  redisUrl = process.env.REDIS_URL,
 } = {}) {
   const mint = createTokenMinter({ adminToken, workspaceId, vizzlyPrivateKey, vizzlyProjectId, ttlSeconds, rps });
   const db = await openDatabase({ url: databaseUrl });
+  const { limiter, close: closeLimiter } = await createPipeLimiter(redisUrl);
 
   async function pipe(req, res, url, name) {
     // Pipe names are not secret (they are in the page): an unknown one is a plain 404.
@@ -70,10 +74,12 @@ export async function createApp({
     const params = {};
     for (const [key, value] of url.searchParams) if (Object.hasOwn(definition.params, key)) params[key] = value;
     let grant;
+    let usage;
     try {
       grant = verifier.authorize(token, { type: 'PIPES:READ', resource: name, params });
+      usage = await limiter.consume(grant);
     } catch (error) {
-      const failure = authFailure(error);
+      const failure = authFailure(error, grant);
       if (failure === null) throw error;
       return send(res, failure.status, failure.body, failure.headers);
     }
@@ -104,6 +110,7 @@ export async function createApp({
     }, {
       // Not in Tinybird's body shape, so reported in a header: which query params the token overrode.
       'x-scopemint-overridden': (grant.overridden ?? []).join(','),
+      ...rateLimitHeaders(usage),
     });
   }
 
@@ -143,6 +150,8 @@ export async function createApp({
   return {
     server,
     db,
+    /** 'memory' or 'redis': where limits.rps budgets are counted. */
+    rateLimitBackend: limiter.backend,
     /** Mints a user's tokens directly (the tour uses it for a short-lived token). */
     mint: (login, options) => mint(findUser(login), options),
     async listen(port = 0, host = '127.0.0.1') {
@@ -158,6 +167,7 @@ export async function createApp({
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       }
+      await closeLimiter();
       await db.close();
     },
   };
@@ -172,7 +182,7 @@ function fixedParams(claims, pipeName) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const app = await createApp({ adminToken: process.env.ADMIN_TOKEN || undefined });
   const url = await app.listen(Number(process.env.PORT ?? 0));
-  console.log(`scopemint demo (${app.db.kind}): ${url}/`);
+  console.log(`scopemint demo (${app.db.kind}, rate limits in ${app.rateLimitBackend}): ${url}/`);
   console.log(`  pipes: ${url}/v0/pipes/user_orders.json, ${url}/v0/pipes/org_summary.json`);
   console.log(`  users: ${DEMO_USERS.map((u) => `${u.login} (${u.orgId})`).join(', ')}`);
   const stop = async () => {

@@ -1,6 +1,8 @@
 // `make demo`: starts the demo app on a free 127.0.0.1 port and walks through
 // what scoped tokens guarantee, over real HTTP. Each step prints its outcome;
 // the exit code is 0 only if every outcome was the expected one.
+import { randomBytes } from 'node:crypto';
+import { startRedis } from './local-redis.mjs';
 import { createApp } from './server.mjs';
 
 const results = [];
@@ -76,7 +78,22 @@ async function tour(app, url) {
     console.log(`  ${ok} × 200, ${limited.length} × 429 (Retry-After: ${limited[0]?.headers.get('retry-after')} s, ${limited[0]?.body.code})`);
     expect(ok >= 1 && ok <= 5 && limited.length === 12 - ok, 'at most 5 served, the rest 429');
     expect(limited.every((r) => r.body.code === 'ERR_RATE_LIMITED' && /^\d+$/.test(r.headers.get('retry-after') ?? '')), 'every 429 is ERR_RATE_LIMITED with a Retry-After');
+    expect(limited.every((r) => r.headers.get('x-ratelimit-limit') === '5' && r.headers.get('x-ratelimit-remaining') === '0'), 'every 429 says X-RateLimit-Limit: 5, X-RateLimit-Remaining: 0');
   }
+}
+
+async function sharedBudget(url, secondUrl) {
+  step('two instances of the app, one Redis: a burst of 12 split between them (limits.rps = 5)');
+  const token = await login(url, 'bob');
+  const started = Date.now();
+  const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => pipe(i % 2 ? secondUrl : url, 'org_summary', token)));
+  const seconds = (Date.now() - started) / 1000;
+  const served = replies.filter((r) => r.status === 200).length;
+  const limited = replies.filter((r) => r.status === 429);
+  // The bucket refills at 5 per second while the burst is in flight; two separate budgets would serve up to 10.
+  const allowed = 5 + Math.floor(seconds * 5);
+  console.log(`  ${served} × 200, ${limited.length} × 429 across both instances in ${seconds.toFixed(2)} s (one budget allows ${allowed})`);
+  expect(served >= 1 && served <= allowed && limited.length === 12 - served, 'one budget for both instances, not one each');
 }
 
 // A hung step must not hang `make demo`.
@@ -87,17 +104,27 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 let app;
+let second;
+let redis;
 try {
-  console.log('starting the demo app (seeding the database)…');
-  app = await createApp();
+  // Both instances verify with one admin token and count limits.rps in one local Redis.
+  redis = await startRedis();
+  const shared = { adminToken: randomBytes(48).toString('base64url'), redisUrl: redis.url };
+  console.log(`starting two instances of the demo app (seeding the database), rate limits in Redis on port ${redis.port}…`);
+  app = await createApp(shared);
+  second = await createApp(shared);
   const url = await app.listen(0);
-  console.log(`demo app (${app.db.kind}) at ${url}/`);
+  const secondUrl = await second.listen(0);
+  console.log(`demo app (${app.db.kind}) at ${url}/ and ${secondUrl}/`);
   await tour(app, url);
+  await sharedBudget(url, secondUrl);
 } catch (error) {
   results.push(false);
   console.error('\ntour error:', error);
 } finally {
   await app?.close();
+  await second?.close();
+  await redis?.stop();
 }
 const failed = results.filter((ok) => !ok).length;
 console.log(failed === 0 ? `\ntour OK: ${results.length} checks passed` : `\ntour FAILED: ${failed} of ${results.length} checks failed`);

@@ -26,10 +26,17 @@ pub struct JwtScope {
     pub filter: Option<String>,
 }
 
+/// `limits` (optional, and `rps` within it too: `limits: {}` is valid, as in
+/// the SDK's `JWTLimits`).
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
-    pub rps: Value,
+    #[serde(
+        default,
+        deserialize_with = "crate::options::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rps: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -105,13 +112,13 @@ pub fn validate_scope(scope: &JwtScope, path: &str) -> Result<()> {
     Ok(())
 }
 
-/// `limits.rps`: a positive integer.
-pub fn rps(limits: &Limits) -> Result<u64> {
+/// `limits.rps`, when given: a positive whole number (see `rate_limit.rs`).
+pub fn rps(limits: &Limits) -> Result<Option<u64>> {
     limits
         .rps
-        .as_u64()
-        .filter(|rps| *rps > 0)
-        .ok_or_else(|| field_error("limits.rps", "must be a positive integer"))
+        .as_ref()
+        .map(crate::rate_limit::check_minted_rps)
+        .transpose()
 }
 
 /// Mints a Tinybird JWT; returns `{"token": …}` as JSON text, like Tinybird's SDK.

@@ -166,8 +166,13 @@ describe('errors', () => {
     for (const reply of limited) {
       assert.equal(reply.body.code, 'ERR_RATE_LIMITED');
       assert.match(reply.headers.get('retry-after'), /^[1-9]\d*$/);
+      assert.equal(reply.headers.get('x-ratelimit-limit'), '5');
+      assert.equal(reply.headers.get('x-ratelimit-remaining'), '0');
     }
     assert.deepEqual([...new Set(replies.map((r) => r.status))].sort(), [200, 429]);
+    // Served replies say what the budget still holds.
+    const served = replies.filter((r) => r.status === 200).map((r) => Number(r.headers.get('x-ratelimit-remaining')));
+    assert.ok(served.every((n) => n >= 0 && n < 5), served.join(','));
   });
 
   test('404 for an unknown pipe, 400 for a bad param', async () => {

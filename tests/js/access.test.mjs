@@ -2,7 +2,7 @@
 // rules (tests/access.rs) reach JS with their grant shape and error codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSigner, createVerifier, compileSecureFilters, TokenError } from 'scopemint';
+import { createSigner, createVerifier, createRateLimiter, compileSecureFilters, TokenError } from 'scopemint';
 
 const secret = 'admin-token-0123456789abcdef-0123456789abcdef';
 const signer = createSigner({ secret, workspaceId: 'ws_1' });
@@ -47,12 +47,15 @@ test('an invalid token fails before any scope logic', () => {
     { code: 'ERR_JWS_SIGNATURE_INVALID' });
 });
 
-test('limits.rps is enforced per token name with a retry-after', () => {
-  const verifier = createVerifier({ secret, enforceRateLimits: true });
+test('limits.rps travels on the grant; createRateLimiter enforces it with a retry-after', async () => {
+  const verifier = createVerifier({ secret });
+  const limiter = createRateLimiter();
   const token = mint('burst', 3);
   const request = { type: 'PIPES:READ', resource: 'user_analytics' };
-  for (let i = 0; i < 3; i++) verifier.authorize(token, request);
-  assert.throws(() => verifier.authorize(token, request), (e) => e.code === 'ERR_RATE_LIMITED' && e.retryAfter > 0);
+  const grant = verifier.authorize(token, request);
+  assert.deepEqual(grant.rateLimit, { key: '["ws_1","burst"]', rps: 3 });
+  for (let i = 0; i < 3; i++) await limiter.consume(verifier.authorize(token, request));
+  await assert.rejects(limiter.consume(grant), (e) => e.code === 'ERR_RATE_LIMITED' && e.retryAfter >= 1);
 });
 
 test('secure filters compile to parameterised SQL; values never enter the SQL text', () => {

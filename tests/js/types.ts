@@ -155,3 +155,21 @@ export function serverTypes(): void {
   const code: server.ErrorCode = 'ERR_TEMPLATE_INVALID';
   void [filter, sql, params, signer, code];
 }
+
+// Rate limits: a grant's budget consumed in memory or through an ioredis client.
+import { createRateLimiter, type RateLimitUsage } from 'scopemint';
+import Redis from 'ioredis';
+
+export async function rateLimitTypes(verifier: Verifier, token: string): Promise<void> {
+  const grant = verifier.authorize(token, { type: 'PIPES:READ', resource: 'p' });
+  const rps: number | undefined = grant.rateLimit?.rps;
+  const memory = createRateLimiter({ maxKeys: 100 });
+  const usage: RateLimitUsage | null = await memory.consume(grant);
+  const shared = createRateLimiter({ redis: new Redis(), timeoutMs: 500, onRedisError: 'memory' });
+  // @ts-expect-error not a failure mode
+  createRateLimiter({ redis: new Redis(), onRedisError: 'allow' });
+  // @ts-expect-error consume takes a grant, not a token
+  void memory.consume(token);
+  const code: ErrorCode = 'ERR_RATE_LIMIT_UNAVAILABLE';
+  void [rps, usage, shared, code];
+}

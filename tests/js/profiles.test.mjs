@@ -504,10 +504,17 @@ describe('Tinybird field rules', () => {
   });
 
   // options::from_json names a missing field in `claim` only at the top level;
-  // below it the claim is the parent ("limits", "scopes[0]"), so the field is lost.
+  // below it the claim is the parent ("scopes[0]"), so the field is lost.
   test('a missing nested field is named in .claim', () => {
-    throwsCode(jwt(tinybirdParams({ limits: {} })), 'ERR_INVALID_OPTION', 'limits.rps');
     throwsCode(withScope({ type: 'PIPES:READ' }), 'ERR_INVALID_OPTION', 'scopes[0].resource');
+  });
+
+  // https://www.tinybird.co/docs/forward/administration/tokens/jwt: `limits` is optional and so is
+  // `rps` in it (the SDK's JWTLimits); rps <= 0 reads as "no limit" there, so minting it is refused.
+  test('limits: {} is minted as given; rps must be a positive whole number', () => {
+    const { token } = tinybirdSigner.createJWT(tinybirdParams({ limits: {} }));
+    assert.deepEqual(JSON.parse(Buffer.from(token.split('.')[1], 'base64url')).limits, {});
+    for (const rps of [0, -1, 2.5, '5']) throwsCode(jwt(tinybirdParams({ limits: { rps } })), 'ERR_INVALID_OPTION', 'limits.rps');
   });
 });
 

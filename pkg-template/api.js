@@ -151,6 +151,10 @@ function createApi(wasm, native) {
       return this.#profile('signQueryEngineAccessToken', params);
     }
 
+    signProjectAccessToken(params) {
+      return this.#profile('signProjectAccessToken', params);
+    }
+
     signVizzlyConfig(config) {
       return this.#profile('signVizzlyConfig', config);
     }
@@ -297,6 +301,7 @@ function createApi(wasm, native) {
         signDashboardAccessToken: later('signDashboardAccessToken'),
         signDataAccessToken: later('signDataAccessToken'),
         signQueryEngineAccessToken: later('signQueryEngineAccessToken'),
+        signProjectAccessToken: later('signProjectAccessToken'),
         generateTokens: later('generateTokens'),
         signVizzlyConfig: later('signVizzlyConfig'),
       };

@@ -156,7 +156,9 @@ export interface Signer {
   signDataAccessToken(params: VizzlyDataParams): string;
   /** Vizzly query-engine (Config Manager) access token. */
   signQueryEngineAccessToken(params: VizzlyQueryEngineParams): string;
-  /** All Vizzly tokens for one identity, as the identity endpoint returns them. */
+  /** Vizzly project access token (`{projectId, resources}`), e.g. to let the query engine save configs. */
+  signProjectAccessToken(params: VizzlyProjectParams): string;
+  /** All Vizzly tokens for one flat identity config, as the identity endpoint returns them. */
   generateTokens(identityConfig: VizzlyIdentityConfig): VizzlyTokens;
   /** A signed Vizzly config for the query engine's config header. */
   signVizzlyConfig(config: Record<string, unknown>): string;
@@ -168,43 +170,76 @@ export interface Signer {
 
 // ---- Vendor profiles -------------------------------------------------------
 
-export type VizzlyFilterOperator =
-  | '=' | '!=' | '>' | '<' | '>=' | '<='
-  | 'starts_with' | 'ends_with' | 'contains_substring' | 'does_not_contain_substring';
+/** Operators whose value is one string, number or boolean (`array_contains`: an element of a list field). */
+export type VizzlyScalarOperator = '=' | '!=' | 'array_contains';
+/** Operators for number and date fields: a number or an ISO-8601 date string. */
+export type VizzlyOrderedOperator = '>' | '<' | '>=' | '<=';
 export type VizzlyListOperator = 'is_one_of' | 'is_not_one_of';
-type Scalar = string | number | boolean | null;
+export type VizzlyTextOperator = 'starts_with' | 'ends_with' | 'contains_substring' | 'does_not_contain_substring';
+export type VizzlyFilterOperator = VizzlyScalarOperator | VizzlyOrderedOperator | VizzlyListOperator | VizzlyTextOperator;
+type Scalar = string | number | boolean;
 
+/** One secure filter. `null` is never a value (a lost value must not become `IS NULL`). */
 export type VizzlySecureFilter =
-  | { field: string; op: VizzlyFilterOperator; value: Scalar }
-  | { field: string; op: VizzlyListOperator; value: Scalar[] };
+  | { field: string; op: VizzlyScalarOperator; value: Scalar }
+  | { field: string; op: VizzlyOrderedOperator; value: number | string }
+  | { field: string; op: VizzlyListOperator; value: Scalar[] }
+  | { field: string; op: VizzlyTextOperator; value: string };
+
+/**
+ * One data set's secure filters, as Vizzly reads them: `Filter[]` = any one matches (OR);
+ * `Filter[][]` = any group matches, every filter in a group matches (OR of AND-groups).
+ * `[]` = no filter. Write `[[a, b]]` for "a AND b".
+ */
+export type VizzlySecureFilters = VizzlySecureFilter[] | VizzlySecureFilter[][];
+
+type VizzlyProjectOrOrganisation =
+  | { projectId: string; organisationId?: never }
+  | { organisationId: string; projectId?: never };
 
 export type VizzlyDashboardParams = {
-  /** `'editor'` is accepted as the older name of `'admin'`. */
-  accessType: 'standard' | 'admin' | 'editor';
+  /** Default `'standard'`; `'editor'` is accepted as the older name of `'admin'`. */
+  accessType?: 'standard' | 'admin' | 'editor';
   userReference: string;
-  scope: 'read' | 'read_write';
+  /** Default `'read_write'`. */
+  scope?: 'read' | 'read_write';
+  /** The older dashboard template id (Vizzly's identity callback example still passes it). */
   dashboardId?: string;
   parentDashboardIds?: string[];
-} & ({ projectId: string; organisationId?: never } | { organisationId: string; projectId?: never });
+} & VizzlyProjectOrOrganisation;
 
 export interface VizzlyDataParams {
+  projectId?: string;
   /** `'*'` for every data set. */
   dataSetIds: '*' | string[];
-  /** Per data set (each must be listed in `dataSetIds` unless `'*'`). */
-  secureFilters?: Record<string, VizzlySecureFilter[]>;
+  /** Per data set (each must be listed in `dataSetIds` unless `'*'`); `{}` for none. */
+  secureFilters: Record<string, VizzlySecureFilters>;
   parameters?: Record<string, unknown>;
 }
 
 export interface VizzlyQueryEngineParams {
-  allowDatabaseSchemaAccess?: boolean | { table: string }[];
-  allowDataPreviewAccess?: boolean;
+  projectId?: string;
+  allowDatabaseSchemaAccess: boolean | { table: string }[];
+  allowDataPreviewAccess: boolean;
 }
 
-export interface VizzlyIdentityConfig {
-  dashboard: VizzlyDashboardParams;
-  data?: VizzlyDataParams;
-  queryEngine?: VizzlyQueryEngineParams;
+export interface VizzlyProjectParams {
+  projectId: string;
+  resources: { id: string; scope: 'read' | 'read_write' }[];
 }
+
+/**
+ * Vizzly's flat identity config. A data token is made when `dataSetIds` (with `secureFilters`,
+ * and optionally `parameters`) is given; a query-engine token when either `allow*` flag is
+ * (the other defaults to `false`).
+ */
+export type VizzlyIdentityConfig = VizzlyDashboardParams & {
+  dataSetIds?: '*' | string[];
+  secureFilters?: Record<string, VizzlySecureFilters>;
+  parameters?: Record<string, unknown>;
+  allowDatabaseSchemaAccess?: boolean | { table: string }[];
+  allowDataPreviewAccess?: boolean;
+};
 
 export interface VizzlyTokens {
   dashboardAccessToken: string;
@@ -246,7 +281,7 @@ export interface EmbeddableSecurityTokenParams {
 }
 
 /** Which vendor shape `decode` recognised. */
-export type TokenProfile = 'tinybird' | 'vizzly-dashboard' | 'vizzly-data' | 'vizzly-query-engine' | 'embeddable';
+export type TokenProfile = 'tinybird' | 'vizzly-dashboard' | 'vizzly-data' | 'vizzly-query-engine' | 'vizzly-project' | 'embeddable';
 
 interface VerifierCommonOptions {
   /** Allowed `alg` values. Default: exactly the key's algorithm (the JWK's `alg`, or the key type's default). */
@@ -277,6 +312,12 @@ interface VerifierCommonOptions {
    * are shared and deeply frozen. Off by default; never used with `currentTime`.
    */
   cache?: boolean | { maxEntries: number };
+  /**
+   * Vizzly data tokens: let `authorize` grant a data set that has no `secureFilters` entry while the
+   * token filters other data sets. Off by default: such a request is `ERR_SCOPE_DENIED`, because
+   * Vizzly requires filters for each data set and a look-alike id would otherwise read unfiltered.
+   */
+  allowUnfilteredDataSets?: boolean;
 }
 
 export type VerifierOptions = VerifierCommonOptions &
@@ -324,8 +365,11 @@ export interface Grant {
    * issuer's text, unchecked.
    */
   filter: string | null;
-  /** Vizzly secure filters for the data set, if the token is a Vizzly data token. */
-  secureFilters: VizzlySecureFilter[] | null;
+  /**
+   * Vizzly data tokens: the data set's secure filters as an OR of AND-groups (a token's flat
+   * `Filter[]` comes back as one-filter groups); `[]` when the data set is unfiltered.
+   */
+  secureFilters: VizzlySecureFilter[][] | null;
   claims: JwtPayload;
   /**
    * The token's `limits.rps` budget, keyed by `workspace_id` + `name` as Tinybird counts it; `null`
@@ -406,6 +450,8 @@ export interface DecodedToken<P extends JwtPayload = JwtPayload> {
   secondsLeft: number | null;
   /** The vendor shape recognised from the claims, or `null`. */
   profile: TokenProfile | null;
+  /** Vizzly data tokens: each data set's secure filters read as one boolean expression. */
+  profileInfo: { secureFilters: Record<string, string> } | null;
 }
 
 export interface GeneratedKeyPair {
@@ -430,8 +476,11 @@ export function generateKeyPair(algorithm: KeyPairAlgorithm): GeneratedKeyPair;
 export function parseScope(scope: string): StaticScope;
 /** The inverse of `parseScope`. */
 export function formatScope(scope: StaticScope): string;
-/** Vizzly-style secure filters as parameterised SQL (`$1` / `?` / `{p1:Type}` by dialect), ANDed. */
-export function compileSecureFilters(filters: VizzlySecureFilter[], options: { dialect: SqlDialect; paramOffset?: number }): CompiledFilter;
+/**
+ * One data set's Vizzly secure filters as parameterised SQL (`$1` / `?` / `{p1:Type}` by dialect):
+ * `Filter[]` ORed, `Filter[][]` an OR of ANDed groups, with explicit parentheses; `[]` is `1 = 1`.
+ */
+export function compileSecureFilters(filters: VizzlySecureFilters, options: { dialect: SqlDialect; paramOffset?: number }): CompiledFilter;
 /** The validated JSON body for Embeddable's Tokens API (no network call). */
 export function embeddableTokenRequest(params: EmbeddableSecurityTokenParams): EmbeddableSecurityTokenParams;
 /** The `scopemint/vizzly` API, also reachable here. */

@@ -4,6 +4,7 @@ import type {
   VizzlyDashboardParams,
   VizzlyDataParams,
   VizzlyIdentityConfig,
+  VizzlyProjectParams,
   VizzlyQueryEngineParams,
   VizzlyTokens,
 } from './index';
@@ -12,6 +13,7 @@ export interface VizzlySigner {
   signDashboardAccessToken(params: VizzlyDashboardParams): Promise<string>;
   signDataAccessToken(params: VizzlyDataParams): Promise<string>;
   signQueryEngineAccessToken(params: VizzlyQueryEngineParams): Promise<string>;
+  signProjectAccessToken(params: VizzlyProjectParams): Promise<string>;
   generateTokens(identityConfig: VizzlyIdentityConfig): Promise<VizzlyTokens>;
   signVizzlyConfig(config: Record<string, unknown>): Promise<string>;
 }

@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{claim_invalid, invalid_option, Error, ErrorCode, Result};
 use crate::profiles::tinybird::{self, JwtScope};
-use crate::profiles::vizzly::{parse_filter_list, SecureFilter};
+use crate::profiles::vizzly::{parse_secure_filters, FilterGroups};
 use crate::rate_limit::{rate_limit_of, RateLimit};
 use crate::scopes::{is_resource_name, parse_scope};
 use crate::verify::Verifier;
@@ -72,8 +72,10 @@ pub struct Grant {
     /// The scope's SQL filter (Tinybird JWT `filter`, or a static scope's
     /// `:sql_filter`), for the server to apply.
     pub filter: Option<String>,
-    /// Vizzly tokens: the data set's secure filters (empty if it has none).
-    pub secure_filters: Option<Vec<SecureFilter>>,
+    /// Vizzly tokens: the data set's secure filters as an OR of AND-groups
+    /// (a token's flat `Filter[]` becomes one-filter groups); empty if the
+    /// data set is unfiltered.
+    pub secure_filters: Option<FilterGroups>,
     /// The verified payload.
     pub claims: Value,
     /// The token's `limits.rps` budget, for a rate limiter to consume from
@@ -93,7 +95,7 @@ impl Grant {
 struct Matched {
     fixed_params: Option<Map<String, Value>>,
     filter: Option<String>,
-    secure_filters: Option<Vec<SecureFilter>>,
+    secure_filters: Option<FilterGroups>,
 }
 
 fn denied(message: String) -> Error {
@@ -118,7 +120,12 @@ pub(crate) fn authorize(
     let request: Request = crate::options::from_json(request_json, "request")?;
     check_request(&request)?;
     let resource = request.resource.clone().unwrap_or_default();
-    let matched = match_grants(&claims, &request.request_type, &resource)?;
+    let matched = match_grants(
+        &claims,
+        &request.request_type,
+        &resource,
+        verifier.allows_unfiltered_data_sets(),
+    )?;
     let rate_limit = rate_limit_of(&claims)?;
     let (params, overridden) = apply_fixed_params(request.params, matched.fixed_params);
     Ok(Grant {
@@ -168,7 +175,12 @@ fn check_request(request: &Request) -> Result<()> {
 }
 
 /// Finds the grant for `request_type` on `resource`, by payload shape.
-fn match_grants(claims: &Value, request_type: &str, resource: &str) -> Result<Matched> {
+fn match_grants(
+    claims: &Value,
+    request_type: &str,
+    resource: &str,
+    allow_unfiltered_data_sets: bool,
+) -> Result<Matched> {
     let scopes = claims.get("scopes");
     let data_sets = claims.get("dataSetIds");
     match (scopes, data_sets) {
@@ -178,7 +190,13 @@ fn match_grants(claims: &Value, request_type: &str, resource: &str) -> Result<Ma
         )),
         (Some(Value::Array(scopes)), None) => match_scopes(scopes, request_type, resource),
         (Some(_), None) => Err(claim_invalid("scopes", "must be a list")),
-        (None, Some(ids)) => match_vizzly(claims, ids, request_type, resource),
+        (None, Some(ids)) => match_vizzly(
+            claims,
+            ids,
+            request_type,
+            resource,
+            allow_unfiltered_data_sets,
+        ),
         (None, None) => Err(denied(format!(
             "the token carries no scopes; {request_type} on \"{resource}\" is denied"
         ))),
@@ -296,12 +314,29 @@ fn checked_filter(filter: Option<String>, claim: &str) -> Result<Option<String>>
         .transpose()
 }
 
-/// Vizzly data access tokens: `DATASOURCES:READ` of a listed data set id.
+/// Characters that make one id look like another without changing how it
+/// reads: zero-width and direction marks, the soft hyphen, the BOM.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// Vizzly data access tokens: `DATASOURCES:READ` of a listed data set id,
+/// with that data set's secure filters.
+///
+/// https://docs.vizzly.co/identity/properties/secure-filters: "You must
+/// define filters for each data set the user has access to." So when a token
+/// filters some data sets, a data set it grants without a filters entry is
+/// refused: under `"*"` a look-alike id (`Orders`, `orders `, a Cyrillic `о`)
+/// would otherwise read unfiltered while the real table is the filtered one.
+/// An empty filters map (`{}`) says "nothing is filtered" on purpose, an
+/// empty list (`"orders": []`) says it for one data set, and the verifier
+/// option `allowUnfilteredDataSets` opts out of the rule.
 fn match_vizzly(
     claims: &Value,
     ids: &Value,
     request_type: &str,
     resource: &str,
+    allow_unfiltered_data_sets: bool,
 ) -> Result<Matched> {
     let deny = |why: &str| {
         denied(format!(
@@ -312,10 +347,11 @@ fn match_vizzly(
         return Err(deny(" (Vizzly data tokens only grant DATASOURCES:READ)"));
     }
     // Ids are Vizzly's own (any text), so only what could act as a wildcard
-    // or a separator is refused.
+    // or a separator, or hide in plain sight, is refused.
     if resource.is_empty()
         || resource.contains(['*', ':'])
-        || resource.chars().any(char::is_control)
+        || resource.trim() != resource
+        || resource.chars().any(|c| c.is_control() || is_invisible(c))
     {
         return Err(deny(" (not a valid data set id)"));
     }
@@ -332,18 +368,16 @@ fn match_vizzly(
     if !listed {
         return Err(deny(""));
     }
-    let filters = match claims.get("secureFilters") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Object(by_set)) => match by_set.get(resource) {
-            None => Vec::new(),
-            // Malformed filters fail the request: dropping them would widen access.
-            Some(list) => {
-                parse_filter_list(list, &format!("secureFilters.{resource}")).map_err(|e| {
-                    Error::new(ErrorCode::JwtClaimInvalid, e.message)
-                        .with_claim(e.claim.unwrap_or_else(|| "secureFilters".into()))
-                })?
-            }
-        },
+    let by_set = match claims.get("secureFilters") {
+        Some(Value::Object(by_set)) => by_set,
+        // Vizzly's claim set requires it; a token without it states nothing
+        // about filtering, and reading that as "unfiltered" would widen access.
+        None | Some(Value::Null) => {
+            return Err(claim_invalid(
+                "secureFilters",
+                "is missing; a Vizzly data token states its filters ({} for none)",
+            ))
+        }
         Some(_) => {
             return Err(claim_invalid(
                 "secureFilters",
@@ -351,8 +385,24 @@ fn match_vizzly(
             ))
         }
     };
+    let groups = match by_set.get(resource) {
+        Some(filters) => {
+            // Malformed filters fail the request: dropping them would widen access.
+            parse_secure_filters(filters, &format!("secureFilters.{resource}")).map_err(|e| {
+                Error::new(ErrorCode::JwtClaimInvalid, e.message)
+                    .with_claim(e.claim.unwrap_or_else(|| "secureFilters".into()))
+            })?
+        }
+        None if by_set.is_empty() || allow_unfiltered_data_sets => Vec::new(),
+        None => {
+            return Err(deny(
+                " (the token filters other data sets but has no secureFilters entry for this one; \
+                 give it one, [] for none, or create the verifier with allowUnfilteredDataSets: true)",
+            ))
+        }
+    };
     Ok(Matched {
-        secure_filters: Some(filters),
+        secure_filters: Some(groups),
         ..Matched::default()
     })
 }

@@ -3,6 +3,7 @@
 
 use crate::b64;
 use crate::error::{malformed, Error, ErrorCode, Result};
+use crate::filter_words::{secure_filters_in_words, Json};
 use crate::json::Object;
 use crate::time;
 
@@ -81,6 +82,9 @@ pub struct Decoded {
     pub now: f64,
     /// The vendor shape the payload has, if any (see [`detect_profile`]).
     pub profile: Option<&'static str>,
+    /// Vizzly data tokens: each data set's secure filters read as one boolean
+    /// expression (`org_id = 'acme' AND region = 'eu'`), in token order.
+    pub secure_filters_in_words: Option<Vec<(String, String)>>,
 }
 
 impl Decoded {
@@ -119,6 +123,11 @@ pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
         crate::time::parse_iso8601(&expires).map(|ms| ms as f64 / 1000.0)
     });
     let profile = detect_profile(&payload);
+    let secure_filters_in_words = if profile == Some("vizzly-data") {
+        filters_in_words(&payload_json)
+    } else {
+        None
+    };
     Ok(Decoded {
         header_json,
         payload_json,
@@ -126,7 +135,31 @@ pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
         expires_at,
         now: time::now_seconds(),
         profile,
+        secure_filters_in_words,
     })
+}
+
+fn filters_in_words(payload_json: &str) -> Option<Vec<(String, String)>> {
+    let payload: serde_json::Value = serde_json::from_str(payload_json).ok()?;
+    secure_filters_in_words(&to_words_json(payload.get("secureFilters")?))
+}
+
+/// serde_json's tree as the self-contained one `filter_words` reads.
+fn to_words_json(value: &serde_json::Value) -> Json<'_> {
+    use serde_json::Value;
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Number(n) => Json::Number(n.to_string().into()),
+        Value::String(s) => Json::String(s.as_str().into()),
+        Value::Array(items) => Json::Array(items.iter().map(to_words_json).collect()),
+        Value::Object(members) => Json::Object(
+            members
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), to_words_json(v)))
+                .collect(),
+        ),
+    }
 }
 
 /// Names the vendor shape of a payload by its characteristic claims.
@@ -140,6 +173,8 @@ pub fn detect_profile(payload: &Object) -> Option<&'static str> {
         Some("vizzly-dashboard")
     } else if has("allowDatabaseSchemaAccess") || has("allowDataPreviewAccess") {
         Some("vizzly-query-engine")
+    } else if has("resources") && has("projectId") && has("expires") {
+        Some("vizzly-project")
     } else if has("securityTokenId") {
         Some("embeddable")
     } else {

@@ -13,6 +13,7 @@ mod data_model;
 mod decode;
 mod der;
 mod error;
+pub mod filter_words;
 mod issuer_filter;
 mod json;
 mod keys;

@@ -1,5 +1,8 @@
-//! Vizzly-style secure filters (`[{field, op, value}]`) compiled to a SQL
-//! condition for a server that queries its own database. Values never enter
+//! Vizzly secure filters compiled to a SQL condition for a server that
+//! queries its own database. Per data set Vizzly's filters are `Filter[]`
+//! (any one matches) or `Filter[][]` (any group matches, every filter of a
+//! group matches): https://docs.vizzly.co/identity/properties/secure-filters.
+//! The SQL says exactly that, with explicit parentheses. Values never enter
 //! the SQL text: they become bound parameters in the dialect's placeholder
 //! syntax. Field names do enter it, so they are held to a strict identifier
 //! pattern and quoted as well.
@@ -8,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{invalid_option, Result};
-use crate::profiles::vizzly::{validate_filter, SecureFilter};
+use crate::profiles::vizzly::{parse_secure_filters, FilterOp, SecureFilter};
 use crate::sql_params::{BoundSql, Dialect, Params};
 
 /// Options for [`compile_secure_filters`].
@@ -23,46 +26,52 @@ pub struct CompileOptions {
     pub param_offset: usize,
 }
 
-/// Compiles a JSON list of `{field, op, value}` filters with JSON options
-/// `{ dialect, paramOffset? }`. Filters are ANDed; an empty list is `1 = 1`.
+/// Compiles one data set's filters, given as JSON (`Filter[]` or
+/// `Filter[][]`), with JSON options `{ dialect, paramOffset? }`. An empty list
+/// is no filter: `1 = 1`.
 pub fn compile_secure_filters(filters_json: &str, options_json: &str) -> Result<BoundSql> {
     let options: CompileOptions = crate::options::from_json(options_json, "options")?;
     let filters: Value = serde_json::from_str(filters_json)
         .map_err(|e| invalid_option("filters", format!("must be JSON ({e})")))?;
-    let filters = crate::profiles::vizzly::parse_filter_list(&filters, "filters")?;
-    compile_filters_from(&filters, options.dialect, options.param_offset)
+    let groups = parse_secure_filters(&filters, "filters")?;
+    compile_filters_from(&groups, options.dialect, options.param_offset)
 }
 
-/// Compiles already-parsed filters (e.g. `Grant::secure_filters`).
-pub fn compile_filters(filters: &[SecureFilter], dialect: Dialect) -> Result<BoundSql> {
-    compile_filters_from(filters, dialect, 0)
+/// Compiles already-parsed filter groups (e.g. `Grant::secure_filters`).
+pub fn compile_filters(groups: &[Vec<SecureFilter>], dialect: Dialect) -> Result<BoundSql> {
+    compile_filters_from(groups, dialect, 0)
 }
 
 /// [`compile_filters`] with placeholders numbered after `param_offset` existing ones.
+/// Groups are ORed, filters within a group ANDed; each group is
+/// parenthesised, and the whole is when there is more than one group, so the
+/// result can be ANDed into any WHERE clause as it is.
 pub fn compile_filters_from(
-    filters: &[SecureFilter],
+    groups: &[Vec<SecureFilter>],
     dialect: Dialect,
     param_offset: usize,
 ) -> Result<BoundSql> {
     let mut out = Builder {
         params: Params::new(dialect, param_offset)?,
     };
-    let mut conditions = Vec::with_capacity(filters.len());
-    for (i, filter) in filters.iter().enumerate() {
-        let path = format!("filters[{i}]");
-        validate_filter(filter, &path)?;
-        conditions.push(out.condition(filter, &path)?);
+    let mut compiled = Vec::with_capacity(groups.len());
+    for (i, group) in groups.iter().enumerate() {
+        if group.is_empty() {
+            return Err(invalid_option(
+                &format!("filters[{i}]"),
+                "is an empty group, which would match every row",
+            ));
+        }
+        let mut conditions = Vec::with_capacity(group.len());
+        for (j, filter) in group.iter().enumerate() {
+            conditions.push(out.condition(filter, &format!("filters[{i}][{j}]"))?);
+        }
+        compiled.push(format!("({})", conditions.join(" AND ")));
     }
-    let sql = match conditions.len() {
+    let sql = match compiled.len() {
         0 => "1 = 1".to_string(),
-        1 => conditions.remove(0),
-        // Parenthesised so an OR inside one filter (none today) could never
-        // bind looser than the ANDs between filters.
-        _ => conditions
-            .iter()
-            .map(|c| format!("({c})"))
-            .collect::<Vec<_>>()
-            .join(" AND "),
+        1 => compiled.remove(0),
+        _ => format!("({})", compiled.join(" OR ")),
     };
     Ok(out.params.finish(sql))
 }
@@ -102,9 +111,12 @@ struct Builder {
 
 impl Builder {
     fn quote(&self, field: &str) -> String {
+        // SQLite reads an unknown "double-quoted" name as a string literal
+        // (so `"tenant_id" <> ?` on a table without that column would match
+        // every row); a backquoted name is only ever an identifier there.
         let q = match self.params.dialect() {
-            Dialect::Postgres | Dialect::Sqlite => '"',
-            Dialect::Mysql | Dialect::Clickhouse => '`',
+            Dialect::Postgres => '"',
+            Dialect::Sqlite | Dialect::Mysql | Dialect::Clickhouse => '`',
         };
         field
             .split('.')
@@ -138,30 +150,46 @@ impl Builder {
         }
         let column = self.quote(&filter.field);
         let value_path = format!("{path}.value");
-        let op = filter.op.as_str();
+        let op = filter.op;
+        let wrong_value =
+            |wants: &str| invalid_option(&value_path, format!("\"{}\" takes {wants}", op.as_str()));
         match (op, &filter.value) {
-            ("=", Value::Null) => Ok(format!("{column} IS NULL")),
-            ("!=", Value::Null) => Ok(format!("{column} IS NOT NULL")),
-            (_, Value::Null) => Err(invalid_option(
-                &value_path,
-                format!("null can only be compared with = or !=, not \"{op}\""),
-            )),
-            ("=" | "!=" | ">" | "<" | ">=" | "<=", value) => {
-                let sql_op = if op == "!=" { "<>" } else { op };
+            // parse_filter refuses null; this stays an error so that no
+            // caller-built filter can turn a lost value into `IS NULL`.
+            (_, Value::Null) => Err(invalid_option(&value_path, "cannot be null")),
+            (
+                FilterOp::Eq
+                | FilterOp::Ne
+                | FilterOp::Gt
+                | FilterOp::Lt
+                | FilterOp::Ge
+                | FilterOp::Le,
+                value,
+            ) => {
+                if !matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+                    return Err(wrong_value("a single string, number or boolean"));
+                }
+                let sql_op = if op == FilterOp::Ne {
+                    "<>"
+                } else {
+                    op.as_str()
+                };
                 let placeholder = self.params.bind(value.clone());
                 Ok(format!("{column} {sql_op} {placeholder}"))
             }
-            ("is_one_of" | "is_not_one_of", Value::Array(items)) => {
-                let negated = op == "is_not_one_of";
+            (FilterOp::IsOneOf | FilterOp::IsNotOneOf, Value::Array(items)) => {
+                let negated = op == FilterOp::IsNotOneOf;
                 if items.is_empty() {
                     // "One of nothing" matches no row; "none of nothing" matches every row.
                     return Ok(if negated { "1 = 1" } else { "1 = 0" }.to_string());
                 }
-                if items.iter().any(Value::is_null) {
+                if !items
+                    .iter()
+                    .all(|v| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)))
+                {
                     // SQL's NULL makes `IN` never match it and `NOT IN` match nothing at all.
-                    return Err(invalid_option(
-                        &value_path,
-                        format!("\"{op}\" lists cannot contain null"),
+                    return Err(wrong_value(
+                        "a list of strings, numbers or booleans (no null)",
                     ));
                 }
                 let placeholders: Vec<String> = items
@@ -172,16 +200,19 @@ impl Builder {
                 Ok(format!("{column} {keyword} ({})", placeholders.join(", ")))
             }
             (
-                "starts_with" | "ends_with" | "contains_substring" | "does_not_contain_substring",
+                FilterOp::StartsWith
+                | FilterOp::EndsWith
+                | FilterOp::ContainsSubstring
+                | FilterOp::DoesNotContainSubstring,
                 Value::String(text),
             ) => {
                 let escaped = escape_like(text);
                 let pattern = match op {
-                    "starts_with" => format!("{escaped}%"),
-                    "ends_with" => format!("%{escaped}"),
+                    FilterOp::StartsWith => format!("{escaped}%"),
+                    FilterOp::EndsWith => format!("%{escaped}"),
                     _ => format!("%{escaped}%"),
                 };
-                let keyword = if op == "does_not_contain_substring" {
+                let keyword = if op == FilterOp::DoesNotContainSubstring {
                     "NOT LIKE"
                 } else {
                     "LIKE"
@@ -193,17 +224,25 @@ impl Builder {
                 ))
             }
             (
-                "starts_with" | "ends_with" | "contains_substring" | "does_not_contain_substring",
-                _,
-            ) => Err(invalid_option(
-                &value_path,
-                format!("\"{op}\" takes a string"),
+                FilterOp::ArrayContains,
+                value @ (Value::String(_) | Value::Number(_) | Value::Bool(_)),
+            ) => {
+                let placeholder = self.params.bind(value.clone());
+                Ok(match self.params.dialect() {
+                    Dialect::Postgres => format!("{placeholder} = ANY({column})"),
+                    // SQLite has no array type: the column holds a JSON array.
+                    Dialect::Sqlite => format!(
+                        "EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {placeholder})"
+                    ),
+                    Dialect::Mysql => format!("JSON_CONTAINS({column}, JSON_ARRAY({placeholder}))"),
+                    Dialect::Clickhouse => format!("has({column}, {placeholder})"),
+                })
+            }
+            (FilterOp::ArrayContains, _) => Err(wrong_value("a single string, number or boolean")),
+            (FilterOp::IsOneOf | FilterOp::IsNotOneOf, _) => Err(wrong_value(
+                "a list of strings, numbers or booleans (no null)",
             )),
-            // validate_filter has checked the operator and the value's shape.
-            _ => Err(invalid_option(
-                &format!("{path}.op"),
-                format!("unsupported operator \"{op}\""),
-            )),
+            (_, _) => Err(wrong_value("a string")),
         }
     }
 }

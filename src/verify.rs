@@ -49,6 +49,10 @@ pub struct VerifierOptions {
     pub profile: Option<String>,
     /// Cache verified tokens (in the JS layer): `true` for 1000 entries, or `{ maxEntries }`.
     pub cache: Option<CacheOption>,
+    /// `authorize` grants a Vizzly data set that has no `secureFilters` entry
+    /// even when the token filters other data sets. Off by default.
+    #[serde(default)]
+    pub allow_unfiltered_data_sets: bool,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +94,7 @@ pub struct Verifier {
     expiry_claim: ExpiryClaim,
     header_cache: Mutex<Vec<Arc<CheckedHeader>>>,
     cache_capacity: usize,
+    allow_unfiltered_data_sets: bool,
 }
 
 /// A header segment that passed every header check.
@@ -283,6 +288,7 @@ impl Verifier {
                 .map(|t| time::instant_from_json(t, "currentTime").map(|s| s as f64))
                 .transpose()?,
             allow_missing_expiry: options.allow_missing_expiry,
+            allow_unfiltered_data_sets: options.allow_unfiltered_data_sets,
             header_cache: Mutex::new(Vec::with_capacity(HEADER_CACHE_SIZE)),
             cache_capacity: match options.cache {
                 None | Some(CacheOption::Enabled(false)) => 0,
@@ -324,6 +330,10 @@ impl Verifier {
         now: f64,
     ) -> Result<crate::access::Grant> {
         crate::access::authorize(self, token, request_json, now)
+    }
+
+    pub(crate) fn allows_unfiltered_data_sets(&self) -> bool {
+        self.allow_unfiltered_data_sets
     }
 
     pub fn algorithms(&self) -> &[Algorithm] {

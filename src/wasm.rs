@@ -205,14 +205,14 @@ impl WasmVerifier {
     }
 }
 
-/// `{"header","payload","issuedAt","expiresAt","expired","secondsLeft"}` as JSON text.
+/// `{"header","payload","issuedAt","expiresAt","expired","secondsLeft","profile","profileInfo"}` as JSON text.
 #[wasm_bindgen]
 pub fn decode(token: &str, options_json: Option<String>) -> Result<String, JsValue> {
     let options: crate::DecodeOptions = options_or_default(options_json, "decode options")?;
     let decoded = crate::decode(token, &options).map_err(to_js)?;
     let number = |n: Option<f64>| n.map_or("null".to_string(), |n| n.to_string());
     Ok(format!(
-        "{{\"header\":{},\"payload\":{},\"issuedAt\":{},\"expiresAt\":{},\"expired\":{},\"secondsLeft\":{},\"profile\":{}}}",
+        "{{\"header\":{},\"payload\":{},\"issuedAt\":{},\"expiresAt\":{},\"expired\":{},\"secondsLeft\":{},\"profile\":{},\"profileInfo\":{}}}",
         decoded.header_json,
         decoded.payload_json,
         number(decoded.issued_at),
@@ -220,6 +220,10 @@ pub fn decode(token: &str, options_json: Option<String>) -> Result<String, JsVal
         decoded.expired(),
         number(decoded.seconds_left()),
         decoded.profile.map_or("null".to_string(), json_string),
+        decoded
+            .secure_filters_in_words
+            .as_deref()
+            .map_or("null".to_string(), crate::filter_words::profile_info_json),
     ))
 }
 

@@ -618,46 +618,60 @@ fn vizzly_authorize(v: &Verifier, t: &str, request: Value) -> scopemint::Result<
     v.authorize_at(t, &request.to_string(), real_now())
 }
 
+fn read(resource: &str) -> Value {
+    json!({ "type": "DATASOURCES:READ", "resource": resource })
+}
+
+fn vizzly_verifier_allowing_unfiltered(s: &Signer) -> Verifier {
+    let public_key = s.public_key_pem().unwrap();
+    verifier(
+        json!({ "publicKey": public_key, "profile": "vizzly", "allowUnfilteredDataSets": true }),
+    )
+}
+
 #[test]
 fn vizzly_data_tokens() {
     let (s, v) = vizzly_pair();
     let t = vizzly_token(
         &s,
         json!({
-            "dataSetIds": ["hr-payroll-data", "sales"],
-            "secureFilters": { "hr-payroll-data": [
-                { "field": "field_user_id", "op": "=", "value": "u1" },
-                { "field": "dept", "op": "is_one_of", "value": ["a", "b"] }
-            ] }
+            "dataSetIds": ["hr-payroll-data", "sales", "open"],
+            "secureFilters": {
+                // A flat list: either filter matches (https://docs.vizzly.co/identity/properties/secure-filters).
+                "hr-payroll-data": [
+                    { "field": "field_user_id", "op": "=", "value": "u1" },
+                    { "field": "dept", "op": "is_one_of", "value": ["a", "b"] }
+                ],
+                "open": []
+            }
         }),
     );
-    let g = vizzly_authorize(
-        &v,
-        &t,
-        json!({ "type": "DATASOURCES:READ", "resource": "hr-payroll-data" }),
-    )
-    .unwrap();
-    let filters = g.secure_filters.clone().unwrap();
-    assert_eq!(filters.len(), 2);
-    assert_eq!(filters[0].field, "field_user_id");
-    assert_eq!(filters[1].value, json!(["a", "b"]));
+    let g = vizzly_authorize(&v, &t, read("hr-payroll-data")).unwrap();
+    // The grant is an OR of AND-groups: two one-filter groups.
+    let groups = g.secure_filters.clone().unwrap();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0].len(), 1);
+    assert_eq!(groups[0][0].field, "field_user_id");
+    assert_eq!(groups[1][0].value, json!(["a", "b"]));
     assert_eq!(g.filter, None);
     assert!(g.claims["expires"].is_string());
-    // Listed without filters: an empty list, still a Vizzly grant.
-    let g = vizzly_authorize(
-        &v,
-        &t,
-        json!({ "type": "DATASOURCES:READ", "resource": "sales" }),
-    )
-    .unwrap();
+    // An explicit empty list: unfiltered on purpose.
+    let g = vizzly_authorize(&v, &t, read("open")).unwrap();
+    assert_eq!(g.secure_filters.unwrap().len(), 0);
+    // Listed but without a filters entry while others are filtered: refused, unless opted in.
+    let error = vizzly_authorize(&v, &t, read("sales")).unwrap_err();
+    assert_eq!(error.code, ErrorCode::ScopeDenied, "{error}");
+    assert!(error.message.contains("allowUnfilteredDataSets"), "{error}");
+    let lenient = vizzly_verifier_allowing_unfiltered(&s);
+    let g = vizzly_authorize(&lenient, &t, read("sales")).unwrap();
     assert_eq!(g.secure_filters.unwrap().len(), 0);
     for request in [
-        json!({ "type": "DATASOURCES:READ", "resource": "other" }),
-        json!({ "type": "DATASOURCES:READ", "resource": "*" }),
-        json!({ "type": "DATASOURCES:READ", "resource": "sales:x" }),
-        json!({ "type": "DATASOURCES:READ", "resource": "Sales" }),
-        json!({ "type": "DATASOURCES:READ", "resource": "" }),
-        json!({ "type": "DATASOURCES:READ", "resource": "hr-payroll-data_quarantine" }),
+        read("other"),
+        read("*"),
+        read("sales:x"),
+        read("Sales"),
+        read(""),
+        read("hr-payroll-data_quarantine"),
         json!({ "type": "PIPES:READ", "resource": "sales" }),
         json!({ "type": "DATASOURCES:APPEND", "resource": "sales" }),
     ] {
@@ -669,27 +683,132 @@ fn vizzly_data_tokens() {
         &s,
         json!({ "dataSetIds": "*", "secureFilters": { "x": [{ "field": "org", "op": "=", "value": 7 }] } }),
     );
-    let g = vizzly_authorize(
-        &v,
-        &all,
-        json!({ "type": "DATASOURCES:READ", "resource": "any-set" }),
-    )
-    .unwrap();
-    assert_eq!(g.secure_filters.unwrap().len(), 0);
-    let g = vizzly_authorize(
-        &v,
-        &all,
-        json!({ "type": "DATASOURCES:READ", "resource": "x" }),
-    )
-    .unwrap();
-    assert_eq!(g.secure_filters.unwrap()[0].value, json!(7));
-    let error = vizzly_authorize(
-        &v,
-        &all,
-        json!({ "type": "DATASOURCES:READ", "resource": "*" }),
-    )
-    .unwrap_err();
+    let g = vizzly_authorize(&v, &all, read("x")).unwrap();
+    assert_eq!(g.secure_filters.unwrap()[0][0].value, json!(7));
+    let error = vizzly_authorize(&v, &all, read("*")).unwrap_err();
     assert_eq!(error.code, ErrorCode::ScopeDenied);
+    // "*" with an empty map: every data set unfiltered by intent
+    // (Vizzly's own identity callback example: dataSetIds "*", secureFilters {}).
+    let open = vizzly_token(&s, json!({ "dataSetIds": "*", "secureFilters": {} }));
+    let g = vizzly_authorize(&v, &open, read("any-set")).unwrap();
+    assert_eq!(g.secure_filters.unwrap().len(), 0);
+}
+
+// Issue 11: under "*" with filters for `orders`, an id that only looks like
+// `orders` must not read unfiltered.
+#[test]
+fn vizzly_look_alike_data_set_ids_never_read_unfiltered() {
+    let (s, v) = vizzly_pair();
+    let t = vizzly_token(
+        &s,
+        json!({ "dataSetIds": "*", "secureFilters": { "orders": [[
+            { "field": "org_id", "op": "=", "value": "acme" }
+        ]] } }),
+    );
+    assert_eq!(
+        vizzly_authorize(&v, &t, read("orders"))
+            .unwrap()
+            .secure_filters
+            .unwrap()[0][0]
+            .value,
+        json!("acme")
+    );
+    for look_alike in [
+        "Orders",
+        "ORDERS",
+        "orders ",
+        " orders",
+        "orders\u{200b}",
+        "\u{feff}orders",
+        "ord\u{00ad}ers",
+        "\u{043e}rders", // Cyrillic о
+        "orders\t",
+        "orders\n",
+    ] {
+        let error = vizzly_authorize(&v, &t, read(look_alike)).unwrap_err();
+        assert_eq!(
+            error.code,
+            ErrorCode::ScopeDenied,
+            "{look_alike:?}: {error}"
+        );
+    }
+    // Only the explicit opt-in reads a (really different) data set unfiltered.
+    let lenient = vizzly_verifier_allowing_unfiltered(&s);
+    assert!(vizzly_authorize(&lenient, &t, read("\u{043e}rders"))
+        .unwrap()
+        .secure_filters
+        .unwrap()
+        .is_empty());
+    // Invisible characters and edge whitespace are refused even then.
+    for hidden in ["orders\u{200b}", "orders ", "\u{feff}orders"] {
+        let error = vizzly_authorize(&lenient, &t, read(hidden)).unwrap_err();
+        assert_eq!(error.code, ErrorCode::ScopeDenied, "{hidden:?}");
+    }
+}
+
+/// A Vizzly-profile token with these raw claims (not minted through the profile checks).
+fn raw_vizzly_token(s: &Signer, claims: Value) -> String {
+    let mut claims = claims;
+    claims["expires"] = json!("2999-01-01T00:00:00.000Z");
+    s.sign_at(
+        &claims.to_string(),
+        &SignOptions::default(),
+        real_now() as i64,
+    )
+    .unwrap()
+}
+
+#[test]
+fn vizzly_tokens_whose_filters_cannot_be_read_are_refused() {
+    let pair = scopemint::generate_key_pair(scopemint::Algorithm::ES256).unwrap();
+    let s = signer(json!({ "privateKey": pair.private_key, "allowMissingExpiry": true }));
+    let v = verifier(json!({ "publicKey": pair.public_key, "profile": "vizzly" }));
+    let cases = [
+        // No secureFilters claim at all: Vizzly's claim set requires one.
+        (json!({ "dataSetIds": ["orders"] }), "secureFilters"),
+        (
+            json!({ "dataSetIds": ["orders"], "secureFilters": null }),
+            "secureFilters",
+        ),
+        (
+            json!({ "dataSetIds": ["orders"], "secureFilters": [] }),
+            "secureFilters",
+        ),
+        // null where a value is required (what JSON.stringify makes of NaN).
+        (
+            json!({ "dataSetIds": ["orders"], "secureFilters": { "orders": [{ "field": "org_id", "op": "=", "value": null }] } }),
+            "secureFilters.orders[0].value",
+        ),
+        (
+            json!({ "dataSetIds": ["orders"], "secureFilters": { "orders": [{ "field": "org_id", "op": "=" }] } }),
+            "secureFilters.orders[0].value",
+        ),
+        (
+            json!({ "dataSetIds": ["orders"], "secureFilters": { "orders": [[{ "field": "org_id", "op": "is_one_of", "value": ["a", null] }]] } }),
+            "secureFilters.orders[0][0].value",
+        ),
+        (
+            json!({ "dataSetIds": ["orders"], "secureFilters": { "orders": [[]] } }),
+            "secureFilters.orders[0]",
+        ),
+        (
+            json!({ "dataSetIds": ["orders"], "secureFilters": { "orders": [{ "field": "org_id", "op": "=", "value": 1 }, []] } }),
+            "secureFilters.orders",
+        ),
+        (
+            json!({ "dataSetIds": ["orders"], "secureFilters": { "orders": [{ "field": "org_id", "op": "like", "value": "a" }] } }),
+            "secureFilters.orders[0].op",
+        ),
+    ];
+    for (claims, claim) in cases {
+        let t = raw_vizzly_token(&s, claims.clone());
+        let error = vizzly_authorize(&v, &t, read("orders")).unwrap_err();
+        assert_eq!(
+            (error.code, error.claim.as_deref()),
+            (ErrorCode::JwtClaimInvalid, Some(claim)),
+            "{claims}: {error}"
+        );
+    }
 }
 
 // -------------------------------------------------------- verification comes first
@@ -979,36 +1098,37 @@ fn every_operator_in_every_dialect() {
         ),
         (
             "<=",
-            json!(true),
+            json!(10),
             [
                 r#""user_id" <= $1"#,
                 "`user_id` <= ?",
                 r#""user_id" <= ?"#,
-                "`user_id` <= {p1:Bool}",
+                "`user_id` <= {p1:Int64}",
             ],
-            json!([true]),
+            json!([10]),
         ),
         (
             "=",
-            Value::Null,
+            json!(true),
             [
-                r#""user_id" IS NULL"#,
-                "`user_id` IS NULL",
-                r#""user_id" IS NULL"#,
-                "`user_id` IS NULL",
+                r#""user_id" = $1"#,
+                "`user_id` = ?",
+                r#""user_id" = ?"#,
+                "`user_id` = {p1:Bool}",
             ],
-            json!([]),
+            json!([true]),
         ),
+        // A list field holding the value (the dashboard's `array_contains`).
         (
-            "!=",
-            Value::Null,
+            "array_contains",
+            json!("eu"),
             [
-                r#""user_id" IS NOT NULL"#,
-                "`user_id` IS NOT NULL",
-                r#""user_id" IS NOT NULL"#,
-                "`user_id` IS NOT NULL",
+                r#"$1 = ANY("user_id")"#,
+                "JSON_CONTAINS(`user_id`, JSON_ARRAY(?))",
+                r#"EXISTS (SELECT 1 FROM json_each("user_id") WHERE json_each.value = ?)"#,
+                "has(`user_id`, {p1:String})",
             ],
-            json!([]),
+            json!(["eu"]),
         ),
         (
             "is_one_of",
@@ -1092,15 +1212,23 @@ fn every_operator_in_every_dialect() {
     for (op, value, sql, params) in cases {
         for (dialect, expected) in DIALECTS.iter().zip(sql) {
             let compiled = compile(f("user_id", op, value.clone()), dialect);
+            // One filter is one parenthesised group; SQLite quotes with backquotes
+            // (a "double-quoted" unknown name would be a string literal there).
+            let mut expected = format!("({expected})");
+            if *dialect == "sqlite" {
+                expected = expected.replace("\"user_id\"", "`user_id`");
+            }
             assert_eq!(compiled.sql, expected, "{op} {value} {dialect}");
             assert_eq!(Value::from(compiled.params), params, "{op} {dialect}");
         }
     }
 }
 
+// https://docs.vizzly.co/identity/properties/secure-filters: `[a, b]` is "a OR b",
+// `[[a, b]]` is "a AND b", `[[a, b], [c, d]]` is "(a AND b) OR (c AND d)".
 #[test]
-fn filters_are_anded_and_numbered_in_order() {
-    let filters = json!([
+fn flat_lists_are_or_nested_lists_are_or_of_and_groups() {
+    let flat = json!([
         { "field": "org_id", "op": "=", "value": "acme" },
         { "field": "events.region", "op": "is_one_of", "value": ["eu", "us"] },
         { "field": "name", "op": "starts_with", "value": "x" }
@@ -1108,58 +1236,94 @@ fn filters_are_anded_and_numbered_in_order() {
     let expected = [
         (
             "postgres",
-            r#"("org_id" = $1) AND ("events"."region" IN ($2, $3)) AND ("name" LIKE $4 ESCAPE '\')"#,
+            r#"(("org_id" = $1) OR ("events"."region" IN ($2, $3)) OR ("name" LIKE $4 ESCAPE '\'))"#,
         ),
         (
             "mysql",
-            r"(`org_id` = ?) AND (`events`.`region` IN (?, ?)) AND (`name` LIKE ? ESCAPE '\\')",
+            r"((`org_id` = ?) OR (`events`.`region` IN (?, ?)) OR (`name` LIKE ? ESCAPE '\\'))",
         ),
         (
             "sqlite",
-            r#"("org_id" = ?) AND ("events"."region" IN (?, ?)) AND ("name" LIKE ? ESCAPE '\')"#,
+            r"((`org_id` = ?) OR (`events`.`region` IN (?, ?)) OR (`name` LIKE ? ESCAPE '\'))",
         ),
         (
             "clickhouse",
-            "(`org_id` = {p1:String}) AND (`events`.`region` IN ({p2:String}, {p3:String})) AND (`name` LIKE {p4:String})",
+            "((`org_id` = {p1:String}) OR (`events`.`region` IN ({p2:String}, {p3:String})) OR (`name` LIKE {p4:String}))",
         ),
     ];
     for (dialect, sql) in expected {
-        let compiled = compile(filters.clone(), dialect);
+        let compiled = compile(flat.clone(), dialect);
         assert_eq!(compiled.sql, sql, "{dialect}");
         assert_eq!(
             Value::from(compiled.params),
             json!(["acme", "eu", "us", "x%"])
         );
     }
+    // One AND-group.
+    let and = json!([[
+        { "field": "org_id", "op": "=", "value": "acme" },
+        { "field": "region", "op": "=", "value": "eu" }
+    ]]);
+    assert_eq!(
+        compile(and.clone(), "postgres").sql,
+        r#"("org_id" = $1 AND "region" = $2)"#
+    );
+    assert_eq!(
+        compile(and, "sqlite").sql,
+        "(`org_id` = ? AND `region` = ?)"
+    );
+    // An OR of AND-groups, numbered in order.
+    let or_of_and = json!([
+        [
+            { "field": "org_id", "op": "=", "value": "acme" },
+            { "field": "region", "op": "=", "value": "eu" }
+        ],
+        [
+            { "field": "org_id", "op": "=", "value": "globex" }
+        ]
+    ]);
+    let compiled = compile(or_of_and.clone(), "postgres");
+    assert_eq!(
+        compiled.sql,
+        r#"(("org_id" = $1 AND "region" = $2) OR ("org_id" = $3))"#
+    );
+    assert_eq!(
+        Value::from(compiled.params),
+        json!(["acme", "eu", "globex"])
+    );
+    assert_eq!(
+        compile(or_of_and, "clickhouse").sql,
+        "((`org_id` = {p1:String} AND `region` = {p2:String}) OR (`org_id` = {p3:String}))"
+    );
     // An empty list matches every row and binds nothing.
     for dialect in DIALECTS {
         let compiled = compile(json!([]), dialect);
         assert_eq!(compiled.sql, "1 = 1");
         assert!(compiled.params.is_empty());
     }
-    // An empty is_one_of among others still makes the whole filter match nothing.
+    // An empty is_one_of inside an AND-group makes that group match nothing.
     let compiled = compile(
-        json!([
+        json!([[
             { "field": "a", "op": "=", "value": 1 },
             { "field": "b", "op": "is_one_of", "value": [] }
-        ]),
+        ]]),
         "postgres",
     );
-    assert_eq!(compiled.sql, r#"("a" = $1) AND (1 = 0)"#);
+    assert_eq!(compiled.sql, r#"("a" = $1 AND 1 = 0)"#);
     // paramOffset continues the surrounding query's numbering.
     let compiled = compile_secure_filters(
-        &json!([{ "field": "a", "op": "=", "value": 1 }, { "field": "b", "op": "=", "value": "x" }])
+        &json!([[{ "field": "a", "op": "=", "value": 1 }, { "field": "b", "op": "=", "value": "x" }]])
             .to_string(),
         &json!({ "dialect": "postgres", "paramOffset": 2 }).to_string(),
     )
     .unwrap();
-    assert_eq!(compiled.sql, r#"("a" = $3) AND ("b" = $4)"#);
+    assert_eq!(compiled.sql, r#"("a" = $3 AND "b" = $4)"#);
     let compiled = compile_secure_filters(
         &json!([{ "field": "a", "op": "=", "value": 1 }]).to_string(),
         &json!({ "dialect": "clickhouse", "paramOffset": 1 }).to_string(),
     )
     .unwrap();
-    assert_eq!(compiled.sql, "`a` = {p2:Int64}");
+    assert_eq!(compiled.sql, "(`a` = {p2:Int64})");
 }
 
 #[test]
@@ -1182,10 +1346,7 @@ fn values_only_ever_appear_as_params() {
             for op in [
                 "=",
                 "!=",
-                ">",
-                "<",
-                ">=",
-                "<=",
+                "array_contains",
                 "starts_with",
                 "ends_with",
                 "contains_substring",
@@ -1268,6 +1429,15 @@ fn identifiers_and_malformed_filters_are_refused() {
         f("a", "is_one_of", json!([null])),
         f("a", "is_not_one_of", json!(["a", null])),
         f("a", ">", Value::Null),
+        // null is never a value: a lost JS value (undefined, NaN) must not become IS NULL.
+        f("a", "=", Value::Null),
+        f("a", "!=", Value::Null),
+        f("a", "array_contains", Value::Null),
+        f("a", "array_contains", json!(["x"])),
+        // Ordered operators take numbers and dates only.
+        f("a", ">", json!("abc")),
+        f("a", "<=", json!(true)),
+        f("a", ">=", json!("2024-13-01")),
         f("a", "starts_with", Value::Null),
         f("a", "starts_with", json!(5)),
         f("a", "contains_substring", json!(true)),
@@ -1275,6 +1445,13 @@ fn identifiers_and_malformed_filters_are_refused() {
         json!([{ "field": "a", "op": "=", "value": 1, "extra": 2 }]),
         json!({ "field": "a", "op": "=", "value": 1 }),
         json!("a = 1"),
+        // Neither Filter[] nor Filter[][].
+        json!([{ "field": "a", "op": "=", "value": 1 }, [{ "field": "b", "op": "=", "value": 2 }]]),
+        json!([[{ "field": "a", "op": "=", "value": 1 }], "b = 2"]),
+        json!([[[{ "field": "a", "op": "=", "value": 1 }]]]),
+        // An empty AND-group is true: it would open every row of the OR.
+        json!([[]]),
+        json!([[{ "field": "a", "op": "=", "value": 1 }], []]),
     ] {
         let error = compile_secure_filters(&filters.to_string(), &postgres).unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidOption, "{filters}: {error}");
@@ -1310,6 +1487,6 @@ fn a_vizzly_grant_compiles_to_sql() {
     let compiled =
         scopemint::compile_filters(&g.secure_filters.unwrap(), scopemint::Dialect::Postgres)
             .unwrap();
-    assert_eq!(compiled.sql, r#""tenant_id" = $1"#);
+    assert_eq!(compiled.sql, r#"("tenant_id" = $1)"#);
     assert_eq!(compiled.params, [json!("t_42")]);
 }

@@ -124,8 +124,8 @@ fn vizzly_tokens_carry_the_fields_and_an_iso_expiry_only() {
         &sign_with_profile(
             &s,
             "generateTokens",
-            &json!({ "dashboard": { "accessType": "admin", "projectId": "prj_1", "userReference": "u", "scope": "read" },
-                     "data": { "dataSetIds": "*" } })
+            &json!({ "accessType": "admin", "projectId": "prj_1", "userReference": "u", "scope": "read",
+                     "dataSetIds": "*", "secureFilters": {} })
                 .to_string(),
         )
         .unwrap(),
@@ -252,7 +252,7 @@ fn vizzly_field_rules() {
         &s,
         "signDataAccessToken",
         data(json!(["a"]), json!({ "a": [{ "field": "f", "op": "=" }] })),
-        "secureFilters.a",
+        "secureFilters.a[0].value",
     );
     sign_with_profile(
         &s,
@@ -280,11 +280,16 @@ fn vizzly_field_rules() {
     rejects(
         &no_ttl,
         "signDataAccessToken",
-        json!({ "dataSetIds": "*" }),
+        json!({ "dataSetIds": "*", "secureFilters": {} }),
         "ttlInMinutes",
     );
     let hs = signer(json!({ "secret": ADMIN_TOKEN, "ttlInMinutes": 5 }));
-    let error = sign_with_profile(&hs, "signDataAccessToken", r#"{"dataSetIds":"*"}"#).unwrap_err();
+    let error = sign_with_profile(
+        &hs,
+        "signDataAccessToken",
+        r#"{"dataSetIds":"*","secureFilters":{}}"#,
+    )
+    .unwrap_err();
     assert_eq!(error.code, ErrorCode::KeyInvalid);
 }
 

@@ -81,33 +81,37 @@ Example:
   },
   'vizzly-tokens': {
     summary: 'print a Vizzly identity response (dashboard, data, query-engine tokens)',
-    usage: 'scopemint vizzly-tokens --private-key FILE --ttl DURATION (--project ID | --organisation ID) --user REF [--access-type standard|admin] [--scope read|read_write] [--data-sets a,b|*] [--secure-filter SPEC ...] [--query-engine] [--json]',
+    usage: 'scopemint vizzly-tokens --private-key FILE --ttl DURATION (--project ID | --organisation ID) --user REF [--access-type standard|admin] [--scope read|read_write] [--data-sets a,b|*] [--secure-filter SPEC ...] [--or-secure-filter SPEC ...] [--query-engine] [--json]',
     details: `Prints {"dashboardAccessToken", "dataAccessToken"?, "queryEngineAccessToken"?}, the body an
 identity endpoint returns. Tokens are ES256 and carry an ISO-8601 "expires" claim.
 
 Options:
-  --private-key FILE     P-256 private key (PEM)
-  --ttl DURATION         lifetime of the tokens (required). ${DURATION_HELP}
-  --project ID           Vizzly project id (or --organisation ID, the older name; exactly one)
-  --user REF             user reference Vizzly may store
-  --access-type TYPE     standard (default) or admin
-  --scope SCOPE          read (default) or read_write
-  --data-sets LIST       comma-separated data set ids, or '*' for all; adds a data access token
-  --secure-filter SPEC   repeatable, needs --data-sets: 'dataSet:field=value'; operators
-                         = != > < >= <=, or any Vizzly operator in brackets:
-                         'dataSet:field[is_one_of]a,b', 'dataSet:name[starts_with]Jo'.
-                         Values are typed like --fixed-params of tinybird-jwt
-  --query-engine         adds a query-engine (Config Manager) token with schema and preview access`,
+  --private-key FILE       P-256 private key (PEM)
+  --ttl DURATION           lifetime of the tokens (required). ${DURATION_HELP}
+  --project ID             Vizzly project id (or --organisation ID, the older name; exactly one)
+  --user REF               user reference Vizzly may store
+  --access-type TYPE       standard (Vizzly's default) or admin
+  --scope SCOPE            read or read_write (Vizzly's default)
+  --data-sets LIST         comma-separated data set ids, or '*' for all; adds a data access token
+  --secure-filter SPEC     repeatable, needs --data-sets: 'dataSet:field=value'; operators
+                           = != > < >= <=, or any Vizzly operator in brackets:
+                           'dataSet:field[is_one_of]a,b', 'dataSet:name[starts_with]Jo'.
+                           Values are typed like --fixed-params of tinybird-jwt.
+                           Filters of one data set are ANDed: all must match
+  --or-secure-filter SPEC  starts another group for its data set: rows match if every
+                           filter of ANY group matches (Vizzly's OR of AND-groups)
+  --query-engine           adds a query-engine (Config Manager) token with schema and preview access`,
     options: {
       'private-key': { type: 'string' },
       ttl: { type: 'string' },
       project: { type: 'string' },
       organisation: { type: 'string' },
       user: { type: 'string' },
-      'access-type': { type: 'string', default: 'standard' },
-      scope: { type: 'string', default: 'read' },
+      'access-type': { type: 'string' },
+      scope: { type: 'string' },
       'data-sets': { type: 'string' },
       'secure-filter': { type: 'string', multiple: true },
+      'or-secure-filter': { type: 'string', multiple: true },
       'query-engine': { type: 'boolean', default: false },
     },
     run: vizzlyTokens,
@@ -382,7 +386,7 @@ function tinybirdJwt({ values, positionals, tokens }) {
   writeOut({ token }, values.json, token);
 }
 
-function vizzlyTokens({ values }) {
+function vizzlyTokens({ values, tokens }) {
   for (const flag of ['private-key', 'ttl', 'user']) {
     if (values[flag] === undefined) throw new UsageError(`--${flag} is required`);
   }
@@ -390,32 +394,37 @@ function vizzlyTokens({ values }) {
     throw new UsageError('give exactly one of --project and --organisation');
   }
   const ttlSeconds = parseDuration(values.ttl);
-  const dashboard = {
-    accessType: values['access-type'],
+  // Vizzly's flat identity config; accessType and scope default in the library as Vizzly's do.
+  const identity = {
     userReference: values.user,
-    scope: values.scope,
+    ...(values['access-type'] !== undefined ? { accessType: values['access-type'] } : {}),
+    ...(values.scope !== undefined ? { scope: values.scope } : {}),
     ...(values.project !== undefined ? { projectId: values.project } : { organisationId: values.organisation }),
   };
-  const identity = { dashboard };
-  if (values['secure-filter'] !== undefined && values['data-sets'] === undefined) {
+  const filterFlags = tokens.filter((t) => t.kind === 'option' && (t.name === 'secure-filter' || t.name === 'or-secure-filter'));
+  if (filterFlags.length > 0 && values['data-sets'] === undefined) {
     throw new UsageError('--secure-filter needs --data-sets');
   }
   if (values['data-sets'] !== undefined) {
     const list = values['data-sets'].trim();
-    const data = { dataSetIds: list === '*' ? '*' : list.split(',').map((id) => id.trim()).filter(Boolean) };
-    for (const spec of values['secure-filter'] ?? []) {
-      const [dataSet, filter] = parseSecureFilter(spec);
-      data.secureFilters ??= {};
-      (data.secureFilters[dataSet] ??= []).push(filter);
+    identity.dataSetIds = list === '*' ? '*' : list.split(',').map((id) => id.trim()).filter(Boolean);
+    // Always the nested form (OR of AND-groups), so the token says exactly what the flags said.
+    const secureFilters = {};
+    for (const flag of filterFlags) {
+      const [dataSet, filter] = parseSecureFilter(flag.value);
+      const groups = (secureFilters[dataSet] ??= []);
+      if (flag.name === 'or-secure-filter' || groups.length === 0) groups.push([]);
+      groups[groups.length - 1].push(filter);
     }
-    identity.data = data;
+    identity.secureFilters = secureFilters;
   }
   if (values['query-engine']) {
-    identity.queryEngine = { allowDatabaseSchemaAccess: true, allowDataPreviewAccess: true };
+    identity.allowDatabaseSchemaAccess = true;
+    identity.allowDataPreviewAccess = true;
   }
   const privateKey = readText(values['private-key'], 'private key file');
-  const tokens = createSigner({ privateKey, ttlSeconds }).generateTokens(identity);
-  writeOut(tokens, values.json);
+  const result = createSigner({ privateKey, ttlSeconds }).generateTokens(identity);
+  writeOut(result, values.json);
 }
 
 function sign({ values }) {
@@ -488,7 +497,7 @@ function rejected(error, token, profile) {
   return error;
 }
 
-function scopeLines(payload, profile) {
+function scopeLines(payload, profile, profileInfo) {
   const lines = [];
   if (profile === 'tinybird' && Array.isArray(payload.scopes)) {
     for (const scope of payload.scopes) {
@@ -503,10 +512,9 @@ function scopeLines(payload, profile) {
   } else if (profile === 'vizzly-data') {
     const ids = payload.dataSetIds === '*' ? '* (all data sets)' : [].concat(payload.dataSetIds).join(', ');
     lines.push(`  data sets: ${ids}`);
-    for (const [dataSet, filters] of Object.entries(payload.secureFilters ?? {})) {
-      for (const filter of [].concat(filters)) {
-        lines.push(`  secure filter on ${dataSet}: ${filter.field} ${filter.op} ${JSON.stringify(filter.value)}`);
-      }
+    // The boolean reading comes from the library (Rust), the same words decode() returns.
+    for (const [dataSet, reading] of Object.entries(profileInfo?.secureFilters ?? {})) {
+      lines.push(`  secure filters on ${JSON.stringify(dataSet)}: ${reading}`);
     }
   } else if (profile === 'vizzly-dashboard') {
     lines.push(`  access: ${payload.accessType}, scope: ${payload.scope}`);
@@ -515,6 +523,9 @@ function scopeLines(payload, profile) {
   } else if (profile === 'vizzly-query-engine') {
     lines.push(`  database schema access: ${JSON.stringify(payload.allowDatabaseSchemaAccess ?? false)}`);
     lines.push(`  data preview access: ${JSON.stringify(payload.allowDataPreviewAccess ?? false)}`);
+  } else if (profile === 'vizzly-project' && Array.isArray(payload.resources)) {
+    lines.push(`  project ${payload.projectId}`);
+    for (const resource of payload.resources) lines.push(`  resource ${resource?.id}: ${resource?.scope}`);
   } else if (profile === 'embeddable') {
     lines.push(`  embeddable ${payload.embeddableId}, user ${payload.user}`);
     lines.push(`  security context: ${JSON.stringify(payload.securityContext)}`);
@@ -530,13 +541,14 @@ function decodeCommand({ values, positionals }) {
   } catch (error) {
     throw rejected(error, token);
   }
-  const { header, payload, profile, issuedAt, expiresAt, expired, secondsLeft } = decoded;
+  const { header, payload, profile, profileInfo, issuedAt, expiresAt, expired, secondsLeft } = decoded;
   if (values.json) {
     writeOut(
       {
         header,
         payload,
         profile,
+        profileInfo,
         issuedAt: issuedAt?.toISOString() ?? null,
         expiresAt: expiresAt?.toISOString() ?? null,
         expired,
@@ -553,7 +565,7 @@ function decodeCommand({ values, positionals }) {
     `claims:  ${JSON.stringify(payload, null, 2).replace(/\n/g, '\n         ')}`,
     `profile: ${profile ?? 'none recognised'}`,
   ];
-  const scopes = scopeLines(payload, profile);
+  const scopes = scopeLines(payload, profile, profileInfo);
   if (scopes.length) lines.push('scopes:', ...scopes);
   if (issuedAt) lines.push(`issued:  ${issuedAt.toISOString()}`);
   if (expiresAt === null) {

@@ -14,21 +14,6 @@ fn field_error(path: &str, message: impl Into<String>) -> Error {
     invalid_option(path, message)
 }
 
-/// Re-labels a field error from a nested section (`dashboard`, `data`, …) with the section's path.
-fn within(section: &str, error: Error) -> Error {
-    match &error.claim {
-        Some(claim) => {
-            let rest = error
-                .message
-                .strip_prefix(claim.as_str())
-                .unwrap_or(&error.message);
-            let path = format!("{section}.{claim}");
-            Error::new(error.code, format!("{path}{rest}")).with_claim(path)
-        }
-        None => error,
-    }
-}
-
 fn parse_params<T: DeserializeOwned>(json: &str, method: &str) -> Result<T> {
     crate::options::from_json(json, method)
 }
@@ -49,6 +34,7 @@ pub fn sign_with_profile(
         "signDashboardAccessToken" => vizzly::sign_dashboard_access_token(signer, params_json),
         "signDataAccessToken" => vizzly::sign_data_access_token(signer, params_json),
         "signQueryEngineAccessToken" => vizzly::sign_query_engine_access_token(signer, params_json),
+        "signProjectAccessToken" => vizzly::sign_project_access_token(signer, params_json),
         "generateTokens" => vizzly::generate_tokens(signer, params_json),
         "signVizzlyConfig" => vizzly::sign_vizzly_config(signer, params_json),
         "createJWT" => tinybird::create_jwt(signer, signer.workspace_id(), params_json),

@@ -1,86 +1,300 @@
-//! Vizzly (`@vizzly/auth`) tokens: dashboard, data and query-engine access
-//! tokens and signed configs. ES256 over the given fields plus `expires`, an
-//! ISO-8601 string (Vizzly reads `expires`, not `exp`, so no `exp`/`iat` is
-//! added: the claim set stays exactly what Vizzly's own SDK produces).
+//! Vizzly (`@vizzly/auth`) tokens: dashboard, data, query-engine and project
+//! access tokens and signed configs. ES256 over the given fields plus
+//! `expires`, an ISO-8601 string (Vizzly reads `expires`, not `exp`, so no
+//! `exp`/`iat` is added: the claim set stays exactly what
+//! https://docs.vizzly.co/identity/self-sign lists).
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
 
-use super::{field_error, now_millis, parse_params, within};
+use super::{field_error, now_millis, parse_params};
 use crate::alg::Algorithm;
 use crate::error::{invalid_option, key_invalid, Result};
 use crate::json::Claims;
 use crate::sign::{splice_claims, Signer};
 use crate::time::format_iso8601_millis;
 
-pub const FILTER_OPERATORS: [&str; 12] = [
-    "=",
-    "!=",
-    ">",
-    "<",
-    ">=",
-    "<=",
-    "is_one_of",
-    "is_not_one_of",
-    "starts_with",
-    "ends_with",
-    "contains_substring",
-    "does_not_contain_substring",
-];
+/// Every secure-filter operator Vizzly documents
+/// (https://docs.vizzly.co/identity/properties/secure-filters) or its
+/// dashboard offers (`config.supported_operator.*` in the vizzly-co examples).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterOp {
+    Eq,
+    Ne,
+    Gt,
+    Lt,
+    Ge,
+    Le,
+    IsOneOf,
+    IsNotOneOf,
+    StartsWith,
+    EndsWith,
+    ContainsSubstring,
+    DoesNotContainSubstring,
+    ArrayContains,
+}
 
-pub fn is_list_operator(op: &str) -> bool {
-    matches!(op, "is_one_of" | "is_not_one_of")
+/// What a filter's `value` must be for its operator.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ValueKind {
+    /// A string, number or boolean (`=`, `!=`, `array_contains`).
+    Scalar,
+    /// A number or an ISO-8601 date string (Vizzly: number and date fields).
+    Ordered,
+    /// A list of strings, numbers or booleans.
+    List,
+    /// A string (text fields).
+    Text,
+}
+
+impl FilterOp {
+    pub const ALL: [FilterOp; 13] = [
+        FilterOp::Eq,
+        FilterOp::Ne,
+        FilterOp::Gt,
+        FilterOp::Lt,
+        FilterOp::Ge,
+        FilterOp::Le,
+        FilterOp::IsOneOf,
+        FilterOp::IsNotOneOf,
+        FilterOp::StartsWith,
+        FilterOp::EndsWith,
+        FilterOp::ContainsSubstring,
+        FilterOp::DoesNotContainSubstring,
+        FilterOp::ArrayContains,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilterOp::Eq => "=",
+            FilterOp::Ne => "!=",
+            FilterOp::Gt => ">",
+            FilterOp::Lt => "<",
+            FilterOp::Ge => ">=",
+            FilterOp::Le => "<=",
+            FilterOp::IsOneOf => "is_one_of",
+            FilterOp::IsNotOneOf => "is_not_one_of",
+            FilterOp::StartsWith => "starts_with",
+            FilterOp::EndsWith => "ends_with",
+            FilterOp::ContainsSubstring => "contains_substring",
+            FilterOp::DoesNotContainSubstring => "does_not_contain_substring",
+            FilterOp::ArrayContains => "array_contains",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FilterOp> {
+        FilterOp::ALL.into_iter().find(|op| op.as_str() == text)
+    }
+
+    fn value_kind(self) -> ValueKind {
+        match self {
+            FilterOp::Eq | FilterOp::Ne | FilterOp::ArrayContains => ValueKind::Scalar,
+            FilterOp::Gt | FilterOp::Lt | FilterOp::Ge | FilterOp::Le => ValueKind::Ordered,
+            FilterOp::IsOneOf | FilterOp::IsNotOneOf => ValueKind::List,
+            FilterOp::StartsWith
+            | FilterOp::EndsWith
+            | FilterOp::ContainsSubstring
+            | FilterOp::DoesNotContainSubstring => ValueKind::Text,
+        }
+    }
+}
+
+impl Serialize for FilterOp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// One checked `{field, op, value}` filter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SecureFilter {
+    pub field: String,
+    pub op: FilterOp,
+    pub value: Value,
+}
+
+/// A data set's secure filters in Vizzly's reading: any one group matches
+/// (OR), and within a group every filter matches (AND). An empty list has no
+/// filter. `Filter[]` is read as one-filter groups; `Filter[][]` as given.
+pub type FilterGroups = Vec<Vec<SecureFilter>>;
+
+fn is_scalar(value: &Value) -> bool {
+    matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+/// Checks one `{field, op, value}` filter; `path` names it in errors.
+pub fn parse_filter(value: &Value, path: &str) -> Result<SecureFilter> {
+    let Value::Object(members) = value else {
+        return Err(field_error(path, "must be a {field, op, value} filter"));
+    };
+    if let Some(extra) = members
+        .keys()
+        .find(|k| !matches!(k.as_str(), "field" | "op" | "value"))
+    {
+        return Err(field_error(
+            &format!("{path}.{extra}"),
+            "is not a filter member (field, op, value)",
+        ));
+    }
+    let field = match members.get("field") {
+        Some(Value::String(f)) if !f.trim().is_empty() => f.clone(),
+        _ => {
+            return Err(field_error(
+                &format!("{path}.field"),
+                "must be a non-empty string",
+            ))
+        }
+    };
+    let op = match members.get("op") {
+        Some(Value::String(text)) => FilterOp::parse(text).ok_or_else(|| {
+            field_error(
+                &format!("{path}.op"),
+                format!(
+                    "unknown operator \"{text}\" (known: {})",
+                    FilterOp::ALL.map(FilterOp::as_str).join(", ")
+                ),
+            )
+        })?,
+        _ => {
+            return Err(field_error(
+                &format!("{path}.op"),
+                "must be an operator string",
+            ))
+        }
+    };
+    let value_path = format!("{path}.value");
+    let value = match members.get("value") {
+        // JSON has no undefined or NaN; a serialiser that turned one into
+        // null must not produce an `IS NULL` filter that selects tenant-less rows.
+        None | Some(Value::Null) => {
+            return Err(field_error(
+                &value_path,
+                format!(
+                    "is required and cannot be null (\"{}\" needs a value)",
+                    op.as_str()
+                ),
+            ))
+        }
+        Some(v) => v.clone(),
+    };
+    let name = op.as_str();
+    let fits = match op.value_kind() {
+        ValueKind::Scalar => is_scalar(&value),
+        ValueKind::Ordered => match &value {
+            Value::Number(_) => true,
+            Value::String(s) => crate::time::parse_iso8601(s).is_some(),
+            _ => false,
+        },
+        ValueKind::List => matches!(&value, Value::Array(items) if items.iter().all(is_scalar)),
+        ValueKind::Text => value.is_string(),
+    };
+    if !fits {
+        let wants = match op.value_kind() {
+            ValueKind::Scalar => "a single string, number or boolean",
+            ValueKind::Ordered => "a number or an ISO-8601 date string",
+            ValueKind::List => "a list of strings, numbers or booleans (no null)",
+            ValueKind::Text => "a string",
+        };
+        return Err(field_error(
+            &value_path,
+            format!("\"{name}\" takes {wants}"),
+        ));
+    }
+    Ok(SecureFilter { field, op, value })
+}
+
+/// Parses one data set's `secureFilters` value: `Filter[]` (OR) or
+/// `Filter[][]` (OR of AND-groups), as
+/// https://docs.vizzly.co/identity/properties/secure-filters defines them.
+pub fn parse_secure_filters(value: &Value, path: &str) -> Result<FilterGroups> {
+    const SHAPE: &str = "must be a list of {field, op, value} filters (any one matches) \
+                         or a list of lists of filters (all in a list match; any list matches)";
+    let Value::Array(items) = value else {
+        return Err(field_error(path, SHAPE));
+    };
+    if items.iter().all(Value::is_object) {
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| Ok(vec![parse_filter(item, &format!("{path}[{i}]"))?]))
+            .collect();
+    }
+    if !items.iter().all(Value::is_array) {
+        return Err(field_error(
+            path,
+            format!("{SHAPE}; a list mixing filters and lists is neither"),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, group)| {
+            let group = group.as_array().map(Vec::as_slice).unwrap_or_default();
+            if group.is_empty() {
+                // An empty AND-group is true, so it would unlock every row of
+                // the OR it sits in; say "no filter" with an empty outer list.
+                return Err(field_error(
+                    &format!("{path}[{i}]"),
+                    "is an empty group, which would match every row; use [] for no filter",
+                ));
+            }
+            group
+                .iter()
+                .enumerate()
+                .map(|(j, f)| parse_filter(f, &format!("{path}[{i}][{j}]")))
+                .collect()
+        })
+        .collect()
 }
 
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DashboardParams {
-    access_type: String,
+    /// Defaults to `standard` (the SDK's default, per vizzly-co/examples node-auth).
+    #[serde(default)]
+    access_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     organisation_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     project_id: Option<String>,
     user_reference: String,
-    scope: String,
+    /// Defaults to `read_write` (the SDK's default, per vizzly-co/examples node-auth).
+    #[serde(default)]
+    scope: Option<String>,
+    /// The older dashboard template id, still passed by Vizzly's identity callback example.
     #[serde(skip_serializing_if = "Option::is_none")]
     dashboard_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     parent_dashboard_ids: Option<Vec<String>>,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum DataSetIds {
     List(Vec<String>),
     All(String),
 }
 
-#[derive(Deserialize, Serialize, Clone, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct SecureFilter {
-    pub field: String,
-    pub op: String,
-    pub value: Value,
-}
-
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DataParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    project_id: Option<String>,
     data_set_ids: DataSetIds,
+    /// Required, as in the self-sign claim set: `{}` states "no filters" on purpose.
+    secure_filters: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    secure_filters: Option<serde_json::Map<String, Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    parameters: Option<serde_json::Map<String, Value>>,
+    parameters: Option<Map<String, Value>>,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum SchemaAccess {
     All(bool),
     Tables(Vec<TableAccess>),
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableAccess {
     table: String,
@@ -90,17 +304,42 @@ pub struct TableAccess {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QueryEngineParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    project_id: Option<String>,
     allow_database_schema_access: Option<SchemaAccess>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     allow_data_preview_access: Option<bool>,
 }
 
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProjectParams {
+    project_id: String,
+    resources: Vec<ProjectResource>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectResource {
+    id: String,
+    scope: String,
+}
+
+/// Vizzly's flat identity config, the one object its docs and example apps
+/// pass to `generateTokens` (https://docs.vizzly.co/dashboard/callbacks/identity).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IdentityConfig {
-    dashboard: DashboardParams,
-    data: Option<DataParams>,
-    query_engine: Option<QueryEngineParams>,
+    access_type: Option<String>,
+    organisation_id: Option<String>,
+    project_id: Option<String>,
+    user_reference: String,
+    scope: Option<String>,
+    dashboard_id: Option<String>,
+    parent_dashboard_ids: Option<Vec<String>>,
+    data_set_ids: Option<DataSetIds>,
+    secure_filters: Option<Map<String, Value>>,
+    parameters: Option<Map<String, Value>>,
+    allow_database_schema_access: Option<SchemaAccess>,
+    allow_data_preview_access: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -118,17 +357,28 @@ fn non_empty(value: &str, field: &str) -> Result<()> {
     }
 }
 
+fn check_scope(scope: &str, field: &str) -> Result<()> {
+    if matches!(scope, "read" | "read_write") {
+        Ok(())
+    } else {
+        Err(field_error(field, "must be \"read\" or \"read_write\""))
+    }
+}
+
 impl DashboardParams {
-    fn validate(&self) -> Result<()> {
-        if !matches!(self.access_type.as_str(), "standard" | "admin" | "editor") {
+    /// Validates and fills Vizzly's defaults, so the claims say what is meant.
+    fn validate(&mut self) -> Result<()> {
+        let access_type = self.access_type.get_or_insert_with(|| "standard".into());
+        if !matches!(access_type.as_str(), "standard" | "admin" | "editor") {
             return Err(field_error(
                 "accessType",
                 "must be \"standard\" or \"admin\" (\"editor\" is the older name of \"admin\")",
             ));
         }
-        if !matches!(self.scope.as_str(), "read" | "read_write") {
-            return Err(field_error("scope", "must be \"read\" or \"read_write\""));
-        }
+        check_scope(
+            self.scope.get_or_insert_with(|| "read_write".into()),
+            "scope",
+        )?;
         match (&self.organisation_id, &self.project_id) {
             (Some(_), Some(_)) => {
                 return Err(field_error(
@@ -156,93 +406,40 @@ impl DashboardParams {
     }
 }
 
-/// Checks one `{field, op, value}` filter; `path` names it in errors.
-pub fn validate_filter(filter: &SecureFilter, path: &str) -> Result<()> {
-    if filter.field.trim().is_empty() {
-        return Err(field_error(
-            &format!("{path}.field"),
-            "must be a non-empty string",
-        ));
-    }
-    if !FILTER_OPERATORS.contains(&filter.op.as_str()) {
-        return Err(field_error(
-            &format!("{path}.op"),
-            format!(
-                "unknown operator \"{}\" (known: {})",
-                filter.op,
-                FILTER_OPERATORS.join(", ")
-            ),
-        ));
-    }
-    let scalar = |v: &Value| {
-        matches!(
-            v,
-            Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null
-        )
-    };
-    let value_path = format!("{path}.value");
-    match (&filter.value, is_list_operator(&filter.op)) {
-        (Value::Array(items), true) if items.iter().all(scalar) => Ok(()),
-        (_, true) => Err(field_error(
-            &value_path,
-            format!(
-                "\"{}\" takes a list of strings, numbers or booleans",
-                filter.op
-            ),
-        )),
-        (value, false) if scalar(value) => Ok(()),
-        (_, false) => Err(field_error(
-            &value_path,
-            format!("\"{}\" takes a single string, number or boolean", filter.op),
-        )),
-    }
-}
-
-/// Parses and checks a `secureFilters` value: data set id -> list of filters.
-pub fn parse_filter_list(value: &Value, path: &str) -> Result<Vec<SecureFilter>> {
-    let filters: Vec<SecureFilter> = serde_json::from_value(value.clone()).map_err(|e| {
-        field_error(
-            path,
-            format!("must be a list of {{field, op, value}} filters ({e})"),
-        )
-    })?;
-    for (i, filter) in filters.iter().enumerate() {
-        validate_filter(filter, &format!("{path}[{i}]"))?;
-    }
-    Ok(filters)
-}
-
 impl DataParams {
     fn validate(&self) -> Result<()> {
+        if let Some(id) = &self.project_id {
+            non_empty(id, "projectId")?;
+        }
         let listed = match &self.data_set_ids {
             DataSetIds::All(star) if star == "*" => None,
-            DataSetIds::All(_) => {
-                return Err(field_error(
-                    "dataSetIds",
-                    "must be \"*\" or a non-empty list of data set ids",
-                ))
-            }
-            DataSetIds::List(ids) if ids.is_empty() => {
-                return Err(field_error(
-                    "dataSetIds",
-                    "must be \"*\" or a non-empty list of data set ids",
-                ))
-            }
-            DataSetIds::List(ids) => {
+            DataSetIds::List(ids) if !ids.is_empty() => {
                 for (i, id) in ids.iter().enumerate() {
                     non_empty(id, &format!("dataSetIds[{i}]"))?;
                 }
                 Some(ids)
             }
+            _ => {
+                return Err(field_error(
+                    "dataSetIds",
+                    "must be \"*\" or a non-empty list of data set ids",
+                ))
+            }
         };
-        for (data_set, filters) in self.secure_filters.iter().flatten() {
+        let filters = self.secure_filters.as_ref().ok_or_else(|| {
+            field_error(
+                "secureFilters",
+                "is required: filters per data set, or {} to state that no data set is filtered",
+            )
+        })?;
+        for (data_set, filters) in filters {
             if listed.is_some_and(|ids| !ids.contains(data_set)) {
                 return Err(field_error(
                     &format!("secureFilters.{data_set}"),
                     "filters a data set that is not in dataSetIds",
                 ));
             }
-            parse_filter_list(filters, &format!("secureFilters.{data_set}"))?;
+            parse_secure_filters(filters, &format!("secureFilters.{data_set}"))?;
         }
         Ok(())
     }
@@ -250,13 +447,45 @@ impl DataParams {
 
 impl QueryEngineParams {
     fn validate(&self) -> Result<()> {
-        if let Some(SchemaAccess::Tables(tables)) = &self.allow_database_schema_access {
-            for (i, table) in tables.iter().enumerate() {
-                non_empty(
-                    &table.table,
-                    &format!("allowDatabaseSchemaAccess[{i}].table"),
-                )?;
+        if let Some(id) = &self.project_id {
+            non_empty(id, "projectId")?;
+        }
+        match &self.allow_database_schema_access {
+            None => {
+                return Err(field_error(
+                    "allowDatabaseSchemaAccess",
+                    "is required (true or false)",
+                ))
             }
+            Some(SchemaAccess::Tables(tables)) => {
+                for (i, table) in tables.iter().enumerate() {
+                    non_empty(
+                        &table.table,
+                        &format!("allowDatabaseSchemaAccess[{i}].table"),
+                    )?;
+                }
+            }
+            Some(SchemaAccess::All(_)) => {}
+        }
+        if self.allow_data_preview_access.is_none() {
+            return Err(field_error(
+                "allowDataPreviewAccess",
+                "is required (true or false)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl ProjectParams {
+    fn validate(&self) -> Result<()> {
+        non_empty(&self.project_id, "projectId")?;
+        if self.resources.is_empty() {
+            return Err(field_error("resources", "must be a non-empty list"));
+        }
+        for (i, resource) in self.resources.iter().enumerate() {
+            non_empty(&resource.id, &format!("resources[{i}].id"))?;
+            check_scope(&resource.scope, &format!("resources[{i}].scope"))?;
         }
         Ok(())
     }
@@ -294,7 +523,7 @@ fn sign_fields<T: Serialize>(signer: &Signer, fields: &T) -> Result<String> {
 }
 
 pub fn sign_dashboard_access_token(signer: &Signer, params_json: &str) -> Result<String> {
-    let params: DashboardParams = parse_params(params_json, "signDashboardAccessToken")?;
+    let mut params: DashboardParams = parse_params(params_json, "signDashboardAccessToken")?;
     params.validate()?;
     sign_fields(signer, &params)
 }
@@ -311,26 +540,75 @@ pub fn sign_query_engine_access_token(signer: &Signer, params_json: &str) -> Res
     sign_fields(signer, &params)
 }
 
-/// `{ dashboard, data?, queryEngine? }` -> the identity endpoint's response body as JSON text.
+/// `{projectId, resources: [{id, scope}]}`, e.g. for the query engine to save
+/// configs (https://docs.vizzly.co/query-engines/self-hosted/config/storage/vizzly-api).
+pub fn sign_project_access_token(signer: &Signer, params_json: &str) -> Result<String> {
+    let params: ProjectParams = parse_params(params_json, "signProjectAccessToken")?;
+    params.validate()?;
+    sign_fields(signer, &params)
+}
+
+/// Flat identity config -> the identity endpoint's response body as JSON text:
+/// `dashboardAccessToken` always, `dataAccessToken` when a data field is
+/// given, `queryEngineAccessToken` when an `allow*` flag is.
 pub fn generate_tokens(signer: &Signer, identity_json: &str) -> Result<String> {
     let identity: IdentityConfig = parse_params(identity_json, "generateTokens")?;
-    identity
-        .dashboard
-        .validate()
-        .map_err(|e| within("dashboard", e))?;
-    let mut response = serde_json::Map::new();
+    let mut dashboard = DashboardParams {
+        access_type: identity.access_type,
+        organisation_id: identity.organisation_id,
+        project_id: identity.project_id.clone(),
+        user_reference: identity.user_reference,
+        scope: identity.scope,
+        dashboard_id: identity.dashboard_id,
+        parent_dashboard_ids: identity.parent_dashboard_ids,
+    };
+    dashboard.validate()?;
+    let data = match (
+        identity.data_set_ids,
+        identity.secure_filters,
+        identity.parameters,
+    ) {
+        (None, None, None) => None,
+        (Some(data_set_ids), secure_filters, parameters) => Some(DataParams {
+            project_id: identity.project_id.clone(),
+            data_set_ids,
+            secure_filters,
+            parameters,
+        }),
+        (None, _, _) => {
+            return Err(field_error(
+                "dataSetIds",
+                "is required with secureFilters or parameters (they make a data access token)",
+            ))
+        }
+    };
+    let query_engine = match (
+        identity.allow_database_schema_access,
+        identity.allow_data_preview_access,
+    ) {
+        (None, None) => None,
+        // One flag given: the other is not granted.
+        (schema, preview) => Some(QueryEngineParams {
+            project_id: identity.project_id,
+            allow_database_schema_access: Some(schema.unwrap_or(SchemaAccess::All(false))),
+            allow_data_preview_access: Some(preview.unwrap_or(false)),
+        }),
+    };
+    if let Some(data) = &data {
+        data.validate()?;
+    }
+    if let Some(query_engine) = &query_engine {
+        query_engine.validate()?;
+    }
+    let mut response = Map::new();
     response.insert(
         "dashboardAccessToken".into(),
-        sign_fields(signer, &identity.dashboard)?.into(),
+        sign_fields(signer, &dashboard)?.into(),
     );
-    if let Some(data) = &identity.data {
-        data.validate().map_err(|e| within("data", e))?;
+    if let Some(data) = &data {
         response.insert("dataAccessToken".into(), sign_fields(signer, data)?.into());
     }
-    if let Some(query_engine) = &identity.query_engine {
-        query_engine
-            .validate()
-            .map_err(|e| within("queryEngine", e))?;
+    if let Some(query_engine) = &query_engine {
         response.insert(
             "queryEngineAccessToken".into(),
             sign_fields(signer, query_engine)?.into(),

@@ -32,23 +32,25 @@ export function createServer({ privateKey, ttlInMinutes = 10, user = DEMO_USER }
     if (req.url !== '/api/vizzly/identity') return send(404, { error: 'not found' });
     if (req.method !== 'POST') return send(405, { error: 'use POST' });
     try {
+      // Vizzly's flat identity config (https://docs.vizzly.co/dashboard/callbacks/identity):
+      // the data token comes from the data fields, the query-engine token from the allow* flags.
       const tokens = await signer.generateTokens({
-        dashboard: {
-          accessType: user.isAdmin ? 'admin' : 'standard',
-          projectId: user.projectId,
-          userReference: user.id,
-          scope: 'read_write',
-        },
-        data: {
-          dataSetIds: ['hr-payroll-data', 'hr-people-data'],
-          // Row-level security: each data set only shows this user's rows.
-          secureFilters: {
-            'hr-payroll-data': [{ field: 'field_user_id', op: '=', value: user.id }],
-            'hr-people-data': [{ field: 'field_user_id', op: '=', value: user.id }],
-          },
+        accessType: user.isAdmin ? 'admin' : 'standard',
+        projectId: user.projectId,
+        userReference: user.id,
+        scope: 'read_write',
+        dataSetIds: ['hr-payroll-data', 'hr-people-data'],
+        // Row-level security. A flat list means ANY filter matches; filters that
+        // must ALL hold go in a nested list: [[a, b]] is "a AND b".
+        secureFilters: {
+          'hr-payroll-data': [{ field: 'field_user_id', op: '=', value: user.id }],
+          'hr-people-data': [[
+            { field: 'field_user_id', op: '=', value: user.id },
+            { field: 'field_project_id', op: '=', value: user.projectId },
+          ]],
         },
         // Only engineers using the Config Manager need a query-engine token.
-        ...(user.isAdmin ? { queryEngine: { allowDatabaseSchemaAccess: true, allowDataPreviewAccess: true } } : {}),
+        ...(user.isAdmin ? { allowDatabaseSchemaAccess: true, allowDataPreviewAccess: true } : {}),
       });
       send(200, tokens);
     } catch (error) {

@@ -155,6 +155,7 @@ describe('vizzly-tokens', () => {
       '--scope', 'read_write', '--data-sets', 'hr-payroll-data,hr-people-data',
       '--secure-filter', 'hr-payroll-data:field_user_id=user_123',
       '--secure-filter', 'hr-people-data:region[is_one_of]us,eu', '--secure-filter', 'hr-people-data:age>=18',
+      '--or-secure-filter', 'hr-people-data:tags[array_contains]public',
       '--query-engine',
     ]));
     const tokens = JSON.parse(out);
@@ -170,19 +171,32 @@ describe('vizzly-tokens', () => {
     assert.ok(left > 115_000 && left <= 120_000, String(left));
     const data = (await jose.jwtVerify(tokens.dataAccessToken, key)).payload;
     assert.deepEqual(data.dataSetIds, ['hr-payroll-data', 'hr-people-data']);
+    // Always Vizzly's nested form: repeated --secure-filter is one AND-group,
+    // --or-secure-filter starts another (https://docs.vizzly.co/identity/properties/secure-filters).
     assert.deepEqual(data.secureFilters, {
-      'hr-payroll-data': [{ field: 'field_user_id', op: '=', value: 'user_123' }],
-      'hr-people-data': [{ field: 'region', op: 'is_one_of', value: ['us', 'eu'] }, { field: 'age', op: '>=', value: 18 }],
+      'hr-payroll-data': [[{ field: 'field_user_id', op: '=', value: 'user_123' }]],
+      'hr-people-data': [
+        [{ field: 'region', op: 'is_one_of', value: ['us', 'eu'] }, { field: 'age', op: '>=', value: 18 }],
+        [{ field: 'tags', op: 'array_contains', value: 'public' }],
+      ],
     });
+    assert.equal(data.projectId, 'prj_1');
     const queryEngine = (await jose.jwtVerify(tokens.queryEngineAccessToken, key)).payload;
     assert.equal(queryEngine.allowDatabaseSchemaAccess, true);
+    assert.equal(queryEngine.allowDataPreviewAccess, true);
   });
 
   test('dashboard only by default, with --organisation and "*"', () => {
     const only = JSON.parse(ok(run(['vizzly-tokens', '--private-key', privateFile, '--ttl', '2m', '--organisation', 'org_1', '--user', 'u', '--json'])));
     assert.deepEqual(Object.keys(only), ['dashboardAccessToken']);
+    // Vizzly's defaults (vizzly-co/examples node-auth): standard, read_write.
+    const claims = JSON.parse(Buffer.from(only.dashboardAccessToken.split('.')[1], 'base64url'));
+    assert.equal(claims.accessType, 'standard');
+    assert.equal(claims.scope, 'read_write');
     const all = JSON.parse(ok(run(['vizzly-tokens', '--private-key', privateFile, '--ttl', '2m', '--project', 'p', '--user', 'u', '--data-sets', '*', '--json'])));
-    assert.equal(JSON.parse(Buffer.from(all.dataAccessToken.split('.')[1], 'base64url')).dataSetIds, '*');
+    const data = JSON.parse(Buffer.from(all.dataAccessToken.split('.')[1], 'base64url'));
+    assert.equal(data.dataSetIds, '*');
+    assert.deepEqual(data.secureFilters, {});
   });
 
   test('missing or conflicting arguments exit 2; a filter on an unlisted data set exits 3', () => {
@@ -191,6 +205,7 @@ describe('vizzly-tokens', () => {
     assert.equal(run([...base, '--project', 'p', '--organisation', 'o']).code, 2, 'both');
     assert.equal(run(['vizzly-tokens', '--private-key', privateFile, '--ttl', '2m', '--project', 'p']).code, 2, 'no user');
     assert.equal(run([...base, '--project', 'p', '--secure-filter', 'a:x=1']).code, 2, 'filter without data sets');
+    assert.equal(run([...base, '--project', 'p', '--or-secure-filter', 'a:x=1']).code, 2, 'or-filter without data sets');
     assert.equal(run([...base, '--project', 'p', '--data-sets', 'a', '--secure-filter', 'a-no-op']).code, 2, 'filter without op');
     const unlisted = run([...base, '--project', 'p', '--data-sets', 'a', '--secure-filter', 'b:x=1']);
     assert.equal(unlisted.code, 3);
@@ -290,14 +305,17 @@ describe('sign, verify, decode', () => {
     assert.equal(new Date(json.expiresAt).getTime() / 1000, json.payload.exp);
   });
 
-  test('decode shows Vizzly data sets and secure filters', () => {
+  test('decode shows Vizzly data sets and the boolean reading of their secure filters', () => {
     const tokens = JSON.parse(ok(run([
-      'vizzly-tokens', '--private-key', privateFile, '--ttl', '10m', '--project', 'p', '--user', 'u', '--data-sets', 'ds1', '--secure-filter', 'ds1:uid=u',
+      'vizzly-tokens', '--private-key', privateFile, '--ttl', '10m', '--project', 'p', '--user', 'u', '--data-sets', 'ds1',
+      '--secure-filter', 'ds1:uid=u', '--secure-filter', 'ds1:region=eu', '--or-secure-filter', 'ds1:uid=admin',
     ])));
     const shown = ok(run(['decode', tokens.dataAccessToken]));
     assert.match(shown, /profile: vizzly-data/);
     assert.match(shown, /data sets: ds1/);
-    assert.match(shown, /secure filter on ds1: uid = "u"/);
+    assert.ok(shown.includes(`secure filters on "ds1": (uid = 'u' AND region = 'eu') OR uid = 'admin'`), shown);
+    const json = JSON.parse(ok(run(['decode', tokens.dataAccessToken, '--json'])));
+    assert.deepEqual(json.profileInfo, { secureFilters: { ds1: "(uid = 'u' AND region = 'eu') OR uid = 'admin'" } });
     assert.match(shown, /\((9 minutes 5\d seconds|10 minutes) left\)/);
     assert.match(ok(run(['decode', tokens.dashboardAccessToken])), /profile: vizzly-dashboard/);
   });

@@ -46,6 +46,12 @@ describe('examples-node/vizzly-identity.mjs', () => {
       assert.ok(left >= 5 * 60_000 - 1000 && left <= 5 * 60_000 + 5000, String(left));
       const data = (await jose.jwtVerify(body.dataAccessToken, key)).payload;
       assert.deepEqual(data.secureFilters['hr-payroll-data'], [{ field: 'field_user_id', op: '=', value: 'user_123' }]);
+      // Where AND is meant, the example uses Vizzly's nested form.
+      assert.deepEqual(data.secureFilters['hr-people-data'], [[
+        { field: 'field_user_id', op: '=', value: 'user_123' },
+        { field: 'field_project_id', op: '=', value: 'prj_demo' },
+      ]]);
+      assert.equal(data.projectId, 'prj_demo');
       assert.equal((await fetch(`${url}/api/vizzly/identity`)).status, 405);
       assert.equal((await fetch(`${url}/other`, { method: 'POST' })).status, 404);
     });

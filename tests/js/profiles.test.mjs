@@ -41,6 +41,8 @@ const DATA = {
   },
 };
 const QUERY_ENGINE = { allowDatabaseSchemaAccess: true, allowDataPreviewAccess: true };
+// Vizzly's flat identity config (https://docs.vizzly.co/dashboard/callbacks/identity).
+const IDENTITY = { ...DASHBOARD, ...DATA, ...QUERY_ENGINE };
 const inAnHour = () => new Date(Date.now() + 3600_000);
 const PIPE_SCOPE = { type: 'PIPES:READ', resource: 'user_dashboard', fixed_params: { user_id: 123 } };
 const tinybirdParams = (extra = {}) => ({ name: 'user_123_session', expiresAt: inAnHour(), scopes: [PIPE_SCOPE], ...extra });
@@ -123,13 +125,22 @@ describe('Vizzly tokens, verified with jose', () => {
     assert.equal(decode(token).profile, 'vizzly-data');
   });
 
+  // Operators and value types: https://docs.vizzly.co/identity/properties/secure-filters.
   test('data access token: "*" allows filters on any data set; every operator is accepted', async () => {
-    const scalarOps = ['=', '!=', '>', '<', '>=', '<=', 'starts_with', 'ends_with', 'contains_substring', 'does_not_contain_substring'];
     const filters = [
-      ...scalarOps.map((op, i) => ({ field: `f${i}`, op, value: i % 2 ? 'x' : i })),
-      { field: 'region', op: 'is_one_of', value: ['us', 'eu', 1, true, null] },
+      { field: 'f0', op: '=', value: 'x' },
+      { field: 'f1', op: '!=', value: 1 },
+      { field: 'f2', op: '>', value: 2 },
+      { field: 'f3', op: '<', value: '2024-03-06T20:49:28.746Z' },
+      { field: 'f4', op: '>=', value: '2024-03-06' },
+      { field: 'f5', op: '<=', value: 5.5 },
+      { field: 'f6', op: 'starts_with', value: 'x' },
+      { field: 'f7', op: 'ends_with', value: 'x' },
+      { field: 'f8', op: 'contains_substring', value: 'x' },
+      { field: 'f9', op: 'does_not_contain_substring', value: 'x' },
+      { field: 'region', op: 'is_one_of', value: ['us', 'eu', 1, true] },
       { field: 'region', op: 'is_not_one_of', value: [] },
-      { field: 'deleted', op: '=', value: null },
+      { field: 'tags', op: 'array_contains', value: 'public' },
       { field: 'active', op: '!=', value: false },
     ];
     const params = { dataSetIds: '*', secureFilters: { anything: filters }, parameters: { tenant: 'acme' } };
@@ -137,27 +148,79 @@ describe('Vizzly tokens, verified with jose', () => {
     assert.deepEqual(withoutExpires(payload), params);
   });
 
+  test('data access token: the nested form (OR of AND-groups) is signed as given', async () => {
+    const params = {
+      projectId: 'prj_1',
+      dataSetIds: ['orders'],
+      secureFilters: {
+        orders: [
+          [{ field: 'org_id', op: '=', value: 'acme' }, { field: 'region', op: '=', value: 'eu' }],
+          [{ field: 'org_id', op: '=', value: 'globex' }],
+        ],
+      },
+    };
+    const { token, payload } = await signedVizzly(() => vizzlySigner.signDataAccessToken(params));
+    assert.deepEqual(Object.keys(payload), ['projectId', 'dataSetIds', 'secureFilters', 'expires']);
+    assert.deepEqual(withoutExpires(payload), params);
+    // decode reads it as Vizzly does, in words computed in Rust.
+    assert.deepEqual(decode(token).profileInfo, {
+      secureFilters: { orders: "(org_id = 'acme' AND region = 'eu') OR org_id = 'globex'" },
+    });
+    assert.equal(decode(vizzlySigner.signDashboardAccessToken(DASHBOARD)).profileInfo, null);
+  });
+
+  test('project access token (https://docs.vizzly.co/query-engines/self-hosted/config/storage/vizzly-api)', async () => {
+    const params = { projectId: 'prj_1', resources: [{ id: 'cnf_1', scope: 'read_write' }] };
+    const { token, payload } = await signedVizzly(() => vizzlySigner.signProjectAccessToken(params));
+    assert.deepEqual(withoutExpires(payload), params);
+    assert.equal(decode(token).profile, 'vizzly-project');
+    throwsCode(() => vizzlySigner.signProjectAccessToken({ projectId: 'prj_1', resources: [] }), 'ERR_INVALID_OPTION', 'resources');
+  });
+
   test('query-engine access token', async () => {
     const { token, payload } = await signedVizzly(() => vizzlySigner.signQueryEngineAccessToken(QUERY_ENGINE));
     assert.deepEqual(withoutExpires(payload), QUERY_ENGINE);
     assert.equal(decode(token).profile, 'vizzly-query-engine');
-    const tables = { allowDatabaseSchemaAccess: [{ table: 'payroll' }] };
+    const tables = { allowDatabaseSchemaAccess: [{ table: 'payroll' }], allowDataPreviewAccess: false };
     const { payload: limited } = await signedVizzly(() => vizzlySigner.signQueryEngineAccessToken(tables));
     assert.deepEqual(withoutExpires(limited), tables);
   });
 
-  test('generateTokens: the identity response with all three tokens', async () => {
+  test('generateTokens: the identity response with all three tokens, from the flat identity config', async () => {
     const before = Date.now();
-    const tokens = vizzlySigner.generateTokens({ dashboard: DASHBOARD, data: DATA, queryEngine: QUERY_ENGINE });
+    const tokens = vizzlySigner.generateTokens(IDENTITY);
     const after = Date.now();
     assert.deepEqual(Object.keys(tokens), ['dashboardAccessToken', 'dataAccessToken', 'queryEngineAccessToken']);
     assert.deepEqual(withoutExpires(await verifyVizzly(tokens.dashboardAccessToken, before, after)), DASHBOARD);
-    assert.deepEqual(withoutExpires(await verifyVizzly(tokens.dataAccessToken, before, after)), DATA);
-    assert.deepEqual(withoutExpires(await verifyVizzly(tokens.queryEngineAccessToken, before, after)), QUERY_ENGINE);
+    // projectId is carried onto the data and query-engine tokens (https://docs.vizzly.co/identity/self-sign).
+    assert.deepEqual(withoutExpires(await verifyVizzly(tokens.dataAccessToken, before, after)), { projectId: 'prj_1', ...DATA });
+    assert.deepEqual(withoutExpires(await verifyVizzly(tokens.queryEngineAccessToken, before, after)), { projectId: 'prj_1', ...QUERY_ENGINE });
+  });
+
+  test("generateTokens: Vizzly's own identity callback example (https://docs.vizzly.co/dashboard/callbacks/identity)", async () => {
+    const tokens = vizzlySigner.generateTokens({
+      userReference: 'usr 12345 - custom',
+      accessType: 'editor',
+      dataSetIds: '*',
+      secureFilters: {},
+      organisationId: 'org_9817c013a80944cea5890df34ab792cd',
+      dashboardId: 'dsh_42496c1c55e24bd985dc71bdc4a85f9d',
+      scope: 'read_write',
+    });
+    assert.deepEqual(Object.keys(tokens), ['dashboardAccessToken', 'dataAccessToken']);
+    const dashboard = await verifyVizzly(tokens.dashboardAccessToken, 0, Date.now());
+    assert.equal(dashboard.dashboardId, 'dsh_42496c1c55e24bd985dc71bdc4a85f9d');
+    assert.deepEqual(withoutExpires(await verifyVizzly(tokens.dataAccessToken, 0, Date.now())), { dataSetIds: '*', secureFilters: {} });
+  });
+
+  test('generateTokens: the defaults of vizzly-co/examples node-auth (standard, read_write)', async () => {
+    const { dashboardAccessToken } = vizzlySigner.generateTokens({ projectId: 'prj_1', userReference: 'u' });
+    const claims = withoutExpires(await verifyVizzly(dashboardAccessToken, 0, Date.now()));
+    assert.deepEqual(claims, { accessType: 'standard', projectId: 'prj_1', userReference: 'u', scope: 'read_write' });
   });
 
   test('generateTokens: only the dashboard token when there is nothing else', () => {
-    const tokens = vizzlySigner.generateTokens({ dashboard: DASHBOARD });
+    const tokens = vizzlySigner.generateTokens(DASHBOARD);
     assert.deepEqual(Object.keys(tokens), ['dashboardAccessToken']);
   });
 
@@ -238,7 +301,9 @@ describe('Vizzly field rules', () => {
     throwsCode(dash({ role: 'admin' }), 'ERR_INVALID_OPTION', 'role');
     throwsCode(data({ ...DATA, dataSets: [] }), 'ERR_INVALID_OPTION', 'dataSets');
     throwsCode(() => vizzlySigner.signQueryEngineAccessToken({ allowEverything: true }), 'ERR_INVALID_OPTION', 'allowEverything');
-    throwsCode(() => vizzlySigner.generateTokens({ dashboard: DASHBOARD, extra: {} }), 'ERR_INVALID_OPTION', 'extra');
+    throwsCode(() => vizzlySigner.generateTokens({ ...DASHBOARD, extra: {} }), 'ERR_INVALID_OPTION', 'extra');
+    // The nested form is gone: one way to do it.
+    throwsCode(() => vizzlySigner.generateTokens({ dashboard: DASHBOARD }), 'ERR_INVALID_OPTION', 'dashboard');
   });
 
   test('dataSetIds: "*" or a non-empty list of non-empty strings', () => {
@@ -254,8 +319,15 @@ describe('Vizzly field rules', () => {
   test('secureFilters: only for listed data sets, each a list of {field, op, value}', () => {
     throwsCode(data({ dataSetIds: ['a'], secureFilters: { b: [] } }), 'ERR_INVALID_OPTION', 'secureFilters.b');
     throwsCode(data({ dataSetIds: ['a'], secureFilters: { a: 'field = 1' } }), 'ERR_INVALID_OPTION', 'secureFilters.a');
-    throwsCode(filter({ field: 'f', op: '=', value: 1, extra: 1 }), 'ERR_INVALID_OPTION', 'secureFilters.a');
-    throwsCode(filter({ field: 'f', op: '=' }), 'ERR_INVALID_OPTION', 'secureFilters.a');
+    throwsCode(filter({ field: 'f', op: '=', value: 1, extra: 1 }), 'ERR_INVALID_OPTION', 'secureFilters.a[0].extra');
+    throwsCode(filter({ field: 'f', op: '=' }), 'ERR_INVALID_OPTION', 'secureFilters.a[0].value');
+    // null is never a filter value: NaN or a lost value must not become IS NULL.
+    throwsCode(filter({ field: 'f', op: '=', value: null }), 'ERR_INVALID_OPTION', 'secureFilters.a[0].value');
+    throwsCode(filter({ field: 'f', op: 'is_one_of', value: ['a', null] }), 'ERR_INVALID_OPTION', 'secureFilters.a[0].value');
+    // Neither Filter[] nor Filter[][], or an empty AND-group (which would match every row).
+    throwsCode(data({ dataSetIds: ['a'], secureFilters: { a: [{ field: 'f', op: '=', value: 1 }, []] } }), 'ERR_INVALID_OPTION', 'secureFilters.a');
+    throwsCode(data({ dataSetIds: ['a'], secureFilters: { a: [[]] } }), 'ERR_INVALID_OPTION', 'secureFilters.a[0]');
+    throwsCode(data({ dataSetIds: ['a'] }), 'ERR_INVALID_OPTION', 'secureFilters');
     throwsCode(filter({ field: ' ', op: '=', value: 1 }), 'ERR_INVALID_OPTION', 'secureFilters.a[0].field');
   });
 
@@ -267,37 +339,30 @@ describe('Vizzly field rules', () => {
     throwsCode(filter({ field: 'f', op: 'is_one_of', value: [{ x: 1 }] }), 'ERR_INVALID_OPTION', 'secureFilters.a[0].value');
     throwsCode(filter({ field: 'f', op: '=', value: ['x'] }), 'ERR_INVALID_OPTION', 'secureFilters.a[0].value');
     throwsCode(filter({ field: 'f', op: 'starts_with', value: { x: 1 } }), 'ERR_INVALID_OPTION', 'secureFilters.a[0].value');
+    throwsCode(filter({ field: 'f', op: '>', value: 'soon' }), 'ERR_INVALID_OPTION', 'secureFilters.a[0].value');
+    throwsCode(filter({ field: 'f', op: 'array_contains', value: ['x'] }), 'ERR_INVALID_OPTION', 'secureFilters.a[0].value');
   });
 
   test('query engine: schema access is a boolean or a list of named tables', () => {
     const qe = (p) => () => vizzlySigner.signQueryEngineAccessToken(p);
     throwsCode(qe({ allowDatabaseSchemaAccess: 'yes' }), 'ERR_INVALID_OPTION', 'allowDatabaseSchemaAccess');
     throwsCode(qe({ allowDatabaseSchemaAccess: [{ table: '' }] }), 'ERR_INVALID_OPTION', 'allowDatabaseSchemaAccess[0].table');
-    throwsCode(qe({ allowDataPreviewAccess: 'true' }), 'ERR_INVALID_OPTION', 'allowDataPreviewAccess');
+    throwsCode(qe({ allowDatabaseSchemaAccess: true, allowDataPreviewAccess: 'true' }), 'ERR_INVALID_OPTION', 'allowDataPreviewAccess');
+    throwsCode(qe({ allowDatabaseSchemaAccess: true }), 'ERR_INVALID_OPTION', 'allowDataPreviewAccess');
   });
 
-  test('generateTokens validates each part', () => {
-    throwsCode(() => vizzlySigner.generateTokens({}), 'ERR_INVALID_OPTION', 'dashboard');
-    throwsCode(() => vizzlySigner.generateTokens({ dashboard: { ...DASHBOARD, scope: 'x' } }), 'ERR_INVALID_OPTION');
-    throwsCode(() => vizzlySigner.generateTokens({ dashboard: DASHBOARD, data: { dataSetIds: [] } }), 'ERR_INVALID_OPTION');
+  test('generateTokens validates each field, named as in the flat config', () => {
+    throwsCode(() => vizzlySigner.generateTokens({ ...DASHBOARD, scope: 'x' }), 'ERR_INVALID_OPTION', 'scope');
+    throwsCode(() => vizzlySigner.generateTokens({ ...DASHBOARD, role: 'x' }), 'ERR_INVALID_OPTION', 'role');
+    throwsCode(() => vizzlySigner.generateTokens({ ...DASHBOARD, userReference: undefined }), 'ERR_INVALID_OPTION', 'userReference');
+    throwsCode(() => vizzlySigner.generateTokens({ ...DASHBOARD, dataSetIds: [], secureFilters: {} }), 'ERR_INVALID_OPTION', 'dataSetIds');
+    throwsCode(() => vizzlySigner.generateTokens({ ...DASHBOARD, secureFilters: {} }), 'ERR_INVALID_OPTION', 'dataSetIds');
+    throwsCode(() => vizzlySigner.generateTokens({ ...DASHBOARD, dataSetIds: '*' }), 'ERR_INVALID_OPTION', 'secureFilters');
     throwsCode(
-      () => vizzlySigner.generateTokens({ dashboard: DASHBOARD, queryEngine: { allowDatabaseSchemaAccess: [{ table: ' ' }] } }),
+      () => vizzlySigner.generateTokens({ ...DASHBOARD, allowDatabaseSchemaAccess: [{ table: ' ' }] }),
       'ERR_INVALID_OPTION',
+      'allowDatabaseSchemaAccess[0].table',
     );
-  });
-
-  // In one generateTokens call, an unknown member is reported as "dashboard.role"
-  // but a bad or missing member of the same object is not: `claim` should point
-  // into the identity config consistently, and always name the field.
-  test('generateTokens errors name the field with its section in .claim', () => {
-    throwsCode(() => vizzlySigner.generateTokens({ dashboard: { ...DASHBOARD, role: 'x' } }), 'ERR_INVALID_OPTION', 'dashboard.role');
-    throwsCode(() => vizzlySigner.generateTokens({ dashboard: { ...DASHBOARD, accessType: 'x' } }), 'ERR_INVALID_OPTION', 'dashboard.accessType');
-    throwsCode(
-      () => vizzlySigner.generateTokens({ dashboard: { ...DASHBOARD, userReference: undefined } }),
-      'ERR_INVALID_OPTION',
-      'dashboard.userReference',
-    );
-    throwsCode(() => vizzlySigner.generateTokens({ dashboard: DASHBOARD, data: { dataSetIds: [] } }), 'ERR_INVALID_OPTION', 'data.dataSetIds');
   });
 
   test('signVizzlyConfig: a JSON object without its own expires', () => {
@@ -322,7 +387,7 @@ describe('Vizzly field rules', () => {
       throwsCode(() => signer.signDashboardAccessToken(DASHBOARD), 'ERR_KEY_INVALID');
       throwsCode(() => signer.signDataAccessToken(DATA), 'ERR_KEY_INVALID');
       throwsCode(() => signer.signQueryEngineAccessToken(QUERY_ENGINE), 'ERR_KEY_INVALID');
-      throwsCode(() => signer.generateTokens({ dashboard: DASHBOARD }), 'ERR_KEY_INVALID');
+      throwsCode(() => signer.generateTokens(DASHBOARD), 'ERR_KEY_INVALID');
       throwsCode(() => signer.signVizzlyConfig({ a: 1 }), 'ERR_KEY_INVALID');
     }
   });
@@ -340,6 +405,7 @@ describe('scopemint/vizzly: Promises, like @vizzly/auth', () => {
       signDashboardAccessToken: DASHBOARD,
       signDataAccessToken: DATA,
       signQueryEngineAccessToken: QUERY_ENGINE,
+      signProjectAccessToken: { projectId: 'prj_1', resources: [{ id: 'cnf_1', scope: 'read' }] },
       signVizzlyConfig: { a: 1 },
     };
     for (const [method, params] of Object.entries(calls)) {
@@ -350,7 +416,7 @@ describe('scopemint/vizzly: Promises, like @vizzly/auth', () => {
       const { payload } = await jose.jwtVerify(token, vizzlyKey);
       assert.deepEqual(withoutExpires(payload), params, method);
     }
-    const pending = signer.generateTokens({ dashboard: DASHBOARD, data: DATA });
+    const pending = signer.generateTokens({ ...DASHBOARD, ...DATA });
     assert.ok(pending instanceof Promise);
     const tokens = await pending;
     assert.deepEqual(Object.keys(tokens), ['dashboardAccessToken', 'dataAccessToken']);
@@ -362,7 +428,7 @@ describe('scopemint/vizzly: Promises, like @vizzly/auth', () => {
       ['signDashboardAccessToken', { ...DASHBOARD, accessType: 'root' }, 'ERR_INVALID_OPTION', 'accessType'],
       ['signDataAccessToken', { dataSetIds: [] }, 'ERR_INVALID_OPTION', 'dataSetIds'],
       ['signQueryEngineAccessToken', { nope: true }, 'ERR_INVALID_OPTION', 'nope'],
-      ['generateTokens', {}, 'ERR_INVALID_OPTION', 'dashboard'],
+      ['generateTokens', { dashboard: DASHBOARD }, 'ERR_INVALID_OPTION', 'dashboard'],
       ['signVizzlyConfig', { expires: 'x' }, 'ERR_INVALID_OPTION', 'expires'],
     ];
     for (const [method, params, code, claim] of cases) {
@@ -654,7 +720,7 @@ describe('parseScope / formatScope: Tinybird static-token scopes', () => {
 
 describe('decode names the profile', () => {
   test('for each vendor shape, and null for a plain token', () => {
-    const tokens = vizzlySigner.generateTokens({ dashboard: DASHBOARD, data: DATA, queryEngine: QUERY_ENGINE });
+    const tokens = vizzlySigner.generateTokens(IDENTITY);
     assert.equal(decode(tokens.dashboardAccessToken).profile, 'vizzly-dashboard');
     assert.equal(decode(tokens.dataAccessToken).profile, 'vizzly-data');
     assert.equal(decode(tokens.queryEngineAccessToken).profile, 'vizzly-query-engine');

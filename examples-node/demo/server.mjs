@@ -1,7 +1,8 @@
 // The demo: a multi-tenant analytics service. Users log in (POST /api/token)
 // and get a Tinybird JWT whose fixed_params pin their organisation; the
 // Tinybird-compatible pipe endpoint (GET /v0/pipes/<pipe>.json) lets
-// scopemint's verifier.authorize decide what each request may read.
+// scopemint's verifier.authorize decide what each request may read. The Vizzly
+// data token's secure filters are enforced the same way on GET /api/vizzly/orders.
 //
 //   node examples-node/demo/server.mjs                 # embedded PGlite, random secrets
 //   DATABASE_URL=postgres://… PORT=8080 node examples-node/demo/server.mjs
@@ -10,9 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { generateKeyPair } from 'scopemint';
+import { compileSecureFilters, createSigner, createVerifier, decode, generateKeyPair } from 'scopemint';
 import { authFailure, createPipeLimiter, createPipeVerifier, rateLimitHeaders, tokenFrom } from './auth.mjs';
-import { openDatabase } from './db.mjs';
+import { openDatabase, ORDERS_TABLE } from './db.mjs';
 import { bindParams, PIPES } from './pipes.mjs';
 import { serveStatic } from './static.mjs';
 import { createTokenMinter } from './tokens.mjs';
@@ -60,6 +61,33 @@ export async function createApp({
   const mint = createTokenMinter({ adminToken, workspaceId, vizzlyPrivateKey, vizzlyProjectId, ttlSeconds, rps });
   const db = await openDatabase({ url: databaseUrl });
   const { limiter, close: closeLimiter } = await createPipeLimiter(redisUrl);
+  const vizzlyVerifier = createVerifier({
+    publicKey: createSigner({ privateKey: vizzlyPrivateKey }).publicKey(),
+    profile: 'vizzly',
+  });
+
+  // A Vizzly-style data endpoint: the data token's secure filters for `orders`,
+  // read as Vizzly reads them (OR of AND-groups), become the WHERE clause.
+  async function vizzlyOrders(req, res, url) {
+    const token = tokenFrom(req, url);
+    if (!token) {
+      return send(res, 401, { error: 'missing token: send Authorization: Bearer <dataAccessToken>', code: 'ERR_TOKEN_MISSING' }, { 'www-authenticate': 'Bearer' });
+    }
+    let grant;
+    try {
+      grant = vizzlyVerifier.authorize(token, { type: 'DATASOURCES:READ', resource: 'orders' });
+    } catch (error) {
+      const failure = authFailure(error);
+      if (failure === null) throw error;
+      return send(res, failure.status, failure.body, failure.headers);
+    }
+    const { sql, params } = compileSecureFilters(grant.secureFilters, { dialect: 'postgres' });
+    const data = await db.query(
+      `SELECT org_id, status, count(*)::int AS orders FROM ${ORDERS_TABLE} WHERE ${sql} GROUP BY org_id, status ORDER BY org_id, status`,
+      params,
+    );
+    send(res, 200, { filters: decode(token).profileInfo?.secureFilters?.orders ?? null, data, rows: data.length });
+  }
 
   async function pipe(req, res, url, name) {
     // Pipe names are not secret (they are in the page): an unknown one is a plain 404.
@@ -128,6 +156,10 @@ export async function createApp({
       const user = typeof body?.user === 'string' ? findUser(body.user) : undefined;
       if (user === undefined) return send(res, 400, { error: 'unknown user: send {"user": "alice"}', code: 'ERR_UNKNOWN_USER' });
       return send(res, 200, mint(user));
+    }
+    if (url.pathname === '/api/vizzly/orders') {
+      if (req.method !== 'GET') return send(res, 405, { error: 'use GET', code: 'ERR_METHOD' });
+      return vizzlyOrders(req, res, url);
     }
     if (url.pathname === '/api/users') {
       // Public demo directory for the page's picker: no secrets in it.

@@ -1,5 +1,6 @@
 // Minting what a logged-in user receives: a Tinybird JWT for the pipes and
 // Vizzly tokens for a dashboard. Both pin the user's organisation server-side.
+// Vizzly data tokens are enforced by GET /api/vizzly/orders (server.mjs).
 import { createSigner } from 'scopemint';
 
 export function createTokenMinter({ adminToken, workspaceId, vizzlyPrivateKey, vizzlyProjectId, ttlSeconds, rps }) {
@@ -20,11 +21,19 @@ export function createTokenMinter({ adminToken, workspaceId, vizzlyPrivateKey, v
       ],
       limits: { rps },
     });
+    // Vizzly's flat identity config. The filters must ALL hold, so they use Vizzly's
+    // nested form: [[a, b]] is "a AND b" (a flat [a, b] would mean "a OR b").
     const vizzlyTokens = vizzly.generateTokens({
-      dashboard: { accessType: 'standard', projectId: vizzlyProjectId, userReference: `user_${user.userId}`, scope: 'read' },
-      data: {
-        dataSetIds: ['orders'],
-        secureFilters: { orders: [{ field: 'org_id', op: '=', value: user.orgId }] },
+      accessType: 'standard',
+      projectId: vizzlyProjectId,
+      userReference: `user_${user.userId}`,
+      scope: 'read',
+      dataSetIds: ['orders'],
+      secureFilters: {
+        orders: [[
+          { field: 'org_id', op: '=', value: user.orgId },
+          { field: 'status', op: '!=', value: 'cancelled' },
+        ]],
       },
     });
     return { tinybird: token, vizzly: vizzlyTokens };

@@ -186,6 +186,51 @@ describe('errors', () => {
   });
 });
 
+// The Vizzly data token enforced by the demo: its secure filters, read as Vizzly
+// reads them, are the WHERE clause of GET /api/vizzly/orders (PostgreSQL).
+describe('GET /api/vizzly/orders', () => {
+  const orders = async (token) => {
+    const response = await fetch(`${url}/api/vizzly/orders`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    return { status: response.status, body: await response.json() };
+  };
+  const vizzlySigner = createSigner({ privateKey: vizzly.privateKey, ttlInMinutes: 5 });
+  const dataToken = (filters) => vizzlySigner.signDataAccessToken({ dataSetIds: ['orders'], secureFilters: { orders: filters } });
+
+  test("a logged-in user's token: their organisation AND not cancelled", async () => {
+    const { vizzly: tokens } = await login(url, 'carol');
+    const { status, body } = await orders(tokens.dataAccessToken);
+    assert.equal(status, 200);
+    assert.equal(body.filters, "org_id = 'globex' AND status != 'cancelled'");
+    assert.ok(body.rows > 0);
+    for (const row of body.data) {
+      assert.equal(row.org_id, 'globex');
+      assert.notEqual(row.status, 'cancelled');
+    }
+  });
+
+  test('a flat list is an OR: either filter matching lets a row through', async () => {
+    const or = await orders(dataToken([{ field: 'org_id', op: '=', value: 'globex' }, { field: 'status', op: '=', value: 'cancelled' }]));
+    assert.equal(or.status, 200);
+    assert.equal(or.body.filters, "org_id = 'globex' OR status = 'cancelled'");
+    const orgs = new Set(or.body.data.map((row) => row.org_id));
+    assert.ok(orgs.size > 1, 'cancelled orders of other organisations are included');
+    for (const row of or.body.data) assert.ok(row.org_id === 'globex' || row.status === 'cancelled');
+    const and = await orders(dataToken([[{ field: 'org_id', op: '=', value: 'globex' }, { field: 'status', op: '=', value: 'cancelled' }]]));
+    assert.deepEqual(and.body.data.map((row) => [row.org_id, row.status]), [['globex', 'cancelled']]);
+  });
+
+  test('a token for other data sets, a tampered one or none is refused', async () => {
+    const other = vizzlySigner.signDataAccessToken({ dataSetIds: ['payroll'], secureFilters: {} });
+    assert.equal((await orders(other)).status, 403);
+    // "*" filtering only another data set: orders has no entry, so it is refused.
+    const lookAlike = vizzlySigner.signDataAccessToken({ dataSetIds: '*', secureFilters: { Orders: [{ field: 'org_id', op: '=', value: 'acme' }] } });
+    assert.equal((await orders(lookAlike)).status, 403);
+    const good = dataToken([{ field: 'org_id', op: '=', value: 'acme' }]);
+    assert.equal((await orders(`${good.slice(0, -4)}AAAA`)).status, 401);
+    assert.equal((await orders()).status, 401);
+  });
+});
+
 describe('token route and static files', () => {
   test('POST /api/token: Tinybird JWT and Vizzly tokens pinning the org', async () => {
     const { tinybird, vizzly: tokens } = await login(url, 'carol');
@@ -199,7 +244,11 @@ describe('token route and static files', () => {
     const left = payload.exp - Date.now() / 1000;
     assert.ok(left > 14 * 60 && left <= 15 * 60, String(left));
     const data = createVerifier({ publicKey: vizzly.publicKey, profile: 'vizzly' }).verify(tokens.dataAccessToken).payload;
-    assert.deepEqual(data.secureFilters, { orders: [{ field: 'org_id', op: '=', value: 'globex' }] });
+    // Vizzly's nested form where AND is meant (https://docs.vizzly.co/identity/properties/secure-filters).
+    assert.deepEqual(data.secureFilters, {
+      orders: [[{ field: 'org_id', op: '=', value: 'globex' }, { field: 'status', op: '!=', value: 'cancelled' }]],
+    });
+    assert.equal(data.projectId, 'prj_scopemint_demo');
     createVerifier({ publicKey: vizzly.publicKey, profile: 'vizzly' }).verify(tokens.dashboardAccessToken);
   });
 

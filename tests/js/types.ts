@@ -1,6 +1,7 @@
 // Compile-time checks of the public types (`npx tsc -p tests/js/tsconfig.json`).
 // Every `@ts-expect-error` must be needed: tsc fails if a misuse type-checks.
 import {
+  compileSecureFilters,
   createSigner,
   createVerifier,
   decode,
@@ -10,6 +11,7 @@ import {
   type DecodedToken,
   type ErrorCode,
   type GeneratedKeyPair,
+  type Grant,
   type Jwks,
   type JwtPayload,
   type PublicJwk,
@@ -17,6 +19,8 @@ import {
   type SignOptions,
   type VerifiedToken,
   type Verifier,
+  type VizzlyIdentityConfig,
+  type VizzlySecureFilters,
 } from 'scopemint';
 
 interface AppClaims extends JwtPayload {
@@ -172,4 +176,40 @@ export async function rateLimitTypes(verifier: Verifier, token: string): Promise
   void memory.consume(token);
   const code: ErrorCode = 'ERR_RATE_LIMIT_UNAVAILABLE';
   void [rps, usage, shared, code];
+}
+
+// Vizzly: the flat identity config, both secure-filter forms, and per-operator value types.
+export function vizzlyTypes(signer: Signer, grant: Grant): void {
+  const or: VizzlySecureFilters = [
+    { field: 'org_id', op: '=', value: 'acme' },
+    { field: 'region', op: 'is_one_of', value: ['eu', 'us'] },
+  ];
+  const orOfAnd: VizzlySecureFilters = [
+    [{ field: 'org_id', op: '=', value: 'acme' }, { field: 'created_at', op: '>=', value: '2024-01-01' }],
+    [{ field: 'tags', op: 'array_contains', value: 'public' }],
+  ];
+  const identity: VizzlyIdentityConfig = {
+    projectId: 'prj_1',
+    userReference: 'u1',
+    dataSetIds: ['orders', 'people'],
+    secureFilters: { orders: orOfAnd, people: or },
+    allowDatabaseSchemaAccess: true,
+  };
+  const tokens = signer.generateTokens(identity);
+  const dashboard: string = tokens.dashboardAccessToken;
+  const data: string | undefined = tokens.dataAccessToken;
+  void [dashboard, data];
+  signer.signProjectAccessToken({ projectId: 'prj_1', resources: [{ id: 'cnf_1', scope: 'read_write' }] });
+  compileSecureFilters(orOfAnd, { dialect: 'sqlite' });
+  if (grant.secureFilters) compileSecureFilters(grant.secureFilters, { dialect: 'postgres' });
+  const reading: string | undefined = decode('t').profileInfo?.secureFilters.orders;
+  void reading;
+  // @ts-expect-error the nested { dashboard, data } form is gone
+  signer.generateTokens({ dashboard: { projectId: 'p', userReference: 'u' } });
+  // @ts-expect-error null is never a filter value
+  compileSecureFilters([{ field: 'a', op: '=', value: null }], { dialect: 'postgres' });
+  // @ts-expect-error text operators take strings
+  compileSecureFilters([{ field: 'a', op: 'starts_with', value: 1 }], { dialect: 'postgres' });
+  // @ts-expect-error projectId and organisationId are exclusive
+  signer.signDashboardAccessToken({ projectId: 'p', organisationId: 'o', userReference: 'u' });
 }

@@ -58,8 +58,14 @@ function showToken(tokens) {
       el('tr', {}, el('td', { className: 'mono' }, scope.type), el('td', { className: 'mono' }, scope.resource),
         el('td', { className: 'mono fixed' }, Object.entries(scope.fixed_params ?? {}).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ') || '—'))),
   );
-  const data = tokens.vizzly.dataAccessToken ? decode(tokens.vizzly.dataAccessToken).payload : {};
-  $('#vizzly-json').textContent = JSON.stringify({ dataSetIds: data.dataSetIds, secureFilters: data.secureFilters, expires: data.expires }, null, 2);
+  const vizzlyData = tokens.vizzly.dataAccessToken ? decode(tokens.vizzly.dataAccessToken) : { payload: {} };
+  const data = vizzlyData.payload;
+  // `reads`: the filters' boolean reading, as Vizzly applies them (computed by scopemint).
+  $('#vizzly-json').textContent = JSON.stringify(
+    { dataSetIds: data.dataSetIds, secureFilters: data.secureFilters, reads: vizzlyData.profileInfo?.secureFilters, expires: data.expires },
+    null,
+    2,
+  );
   $('#raw').textContent = tokens.tinybird;
   tick();
 }

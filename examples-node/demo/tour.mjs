@@ -80,6 +80,17 @@ async function tour(app, url) {
     expect(limited.every((r) => r.body.code === 'ERR_RATE_LIMITED' && /^\d+$/.test(r.headers.get('retry-after') ?? '')), 'every 429 is ERR_RATE_LIMITED with a Retry-After');
     expect(limited.every((r) => r.headers.get('x-ratelimit-limit') === '5' && r.headers.get('x-ratelimit-remaining') === '0'), 'every 429 says X-RateLimit-Limit: 5, X-RateLimit-Remaining: 0');
   }
+
+  step("carol's Vizzly data token on /api/vizzly/orders: secure filters [[org_id = globex, status != cancelled]]");
+  {
+    const response = await fetch(`${url}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'carol' }) });
+    const { vizzly } = await response.json();
+    const orders = await fetch(`${url}/api/vizzly/orders`, { headers: { authorization: `Bearer ${vizzly.dataAccessToken}` } });
+    const body = await orders.json();
+    console.log(`  ${orders.status}, reads as: ${body.filters}; rows: ${(body.data ?? []).map((r) => `${r.org_id}/${r.status}`).join(', ')}`);
+    expect(orders.status === 200 && body.rows > 0 && body.data.every((r) => r.org_id === 'globex' && r.status !== 'cancelled'),
+      'a nested list is an AND: only globex orders, none cancelled');
+  }
 }
 
 async function sharedBudget(url, secondUrl) {

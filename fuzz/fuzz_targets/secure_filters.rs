@@ -1,6 +1,7 @@
 //! Vizzly `signDataAccessToken` parameter validation (secure filters) with an
-//! ES256 signer: no panics, errors are coded, and whatever is signed verifies
-//! under the Vizzly profile.
+//! ES256 signer: no panics, errors are coded, whatever is signed verifies
+//! under the Vizzly profile, `authorize` reads every filtered data set of it,
+//! and its grant compiles or fails with a code (never a panic).
 #![no_main]
 
 use std::sync::OnceLock;
@@ -36,9 +37,21 @@ fuzz_target!(|data: &[u8]| {
     let (signer, verifier) = keys();
     match sign_with_profile(signer, "signDataAccessToken", params) {
         Ok(token) => {
-            verifier
+            let verified = verifier
                 .verify(&token)
                 .unwrap_or_else(|e| panic!("signed data token does not verify: {e}\n{token}"));
+            let claims: serde_json::Value = serde_json::from_str(&verified.payload_json).unwrap();
+            for data_set in claims["secureFilters"].as_object().into_iter().flatten().map(|(k, _)| k) {
+                let request = serde_json::json!({ "type": "DATASOURCES:READ", "resource": data_set });
+                // Ids the request check refuses (control characters, `*`, …) are denied, not granted.
+                let Ok(grant) = verifier.authorize(&token, &request.to_string()) else {
+                    continue;
+                };
+                let groups = grant.secure_filters.expect("a Vizzly grant has secure filters");
+                if let Err(error) = scopemint::compile_filters(&groups, scopemint::Dialect::Sqlite) {
+                    assert!(ErrorCode::ALL.contains(&error.code));
+                }
+            }
         }
         Err(error) => assert!(ErrorCode::ALL.contains(&error.code)),
     }

@@ -97,20 +97,22 @@ impl Decoded {
     }
 }
 
+/// The size limit `decode` applies with these options.
+pub fn max_token_bytes(options: &DecodeOptions) -> Result<usize> {
+    match options.max_token_bytes {
+        Some(0) => Err(crate::error::invalid_option(
+            "maxTokenBytes",
+            "must be a positive integer",
+        )),
+        Some(n) => Ok(n),
+        None => Ok(DEFAULT_MAX_TOKEN_BYTES),
+    }
+}
+
 /// Reads a token without checking its signature. Never use the result for an
 /// access decision; that is what a verifier is for.
 pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
-    let max_bytes = match options.max_token_bytes {
-        Some(0) => {
-            return Err(crate::error::invalid_option(
-                "maxTokenBytes",
-                "must be a positive integer",
-            ))
-        }
-        Some(n) => n,
-        None => DEFAULT_MAX_TOKEN_BYTES,
-    };
-    check_size(token, max_bytes)?;
+    check_size(token, max_token_bytes(options)?)?;
     let parts = split(token)?;
     let header_json = decode_segment(parts.header_segment, "header")?;
     parse_object(&header_json, "header")?;
@@ -133,7 +135,7 @@ pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
         payload_json,
         issued_at,
         expires_at,
-        now: time::now_seconds(),
+        now: time::now_seconds()?,
         profile,
         secure_filters_in_words,
     })

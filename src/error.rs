@@ -40,6 +40,9 @@ pub enum ErrorCode {
     FilterInvalid,
     /// A data-model template failed to compile or render safely (server build).
     TemplateInvalid,
+    /// The clock (the system's, or a `now` given to `verify_at`) is not a
+    /// plausible current time: NaN, infinite, negative, before 2020 or absurdly late.
+    ClockInvalid,
 }
 
 impl ErrorCode {
@@ -61,6 +64,7 @@ impl ErrorCode {
         ErrorCode::RateLimitUnavailable,
         ErrorCode::FilterInvalid,
         ErrorCode::TemplateInvalid,
+        ErrorCode::ClockInvalid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +86,7 @@ impl ErrorCode {
             ErrorCode::RateLimitUnavailable => "ERR_RATE_LIMIT_UNAVAILABLE",
             ErrorCode::FilterInvalid => "ERR_FILTER_INVALID",
             ErrorCode::TemplateInvalid => "ERR_TEMPLATE_INVALID",
+            ErrorCode::ClockInvalid => "ERR_CLOCK_INVALID",
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::crypto::SigningKey;
 use crate::error::{invalid_option, Error, Result};
 use crate::json::Claims;
 use crate::keys::{self, JwkMeta, PrivateKey, PublicKey};
-use crate::options::{positive_seconds, OneOrMany, Secret};
+use crate::options::{OneOrMany, Secret};
 use crate::{random, time};
 
 /// Options for [`Signer::new`]. In JS these are the `createSigner` options.
@@ -152,26 +152,14 @@ impl Signer {
             }
         };
         let ttl_seconds = match (options.ttl_in_minutes, options.ttl_seconds) {
-            // Fractions are rounded to whole seconds; a TTL that rounds to 0 would mint expired tokens.
-            (Some(minutes), None) if (minutes * 60.0).round() < 1.0 => {
-                return Err(invalid_option(
-                    "ttlInMinutes",
-                    "must be at least one second",
-                ))
-            }
-            (None, Some(seconds)) if seconds.round() < 1.0 => {
-                return Err(invalid_option("ttlSeconds", "must be at least one second"))
-            }
             (Some(_), Some(_)) => {
                 return Err(invalid_option(
                     "ttlSeconds",
                     "give `ttlInMinutes` or `ttlSeconds`, not both",
                 ))
             }
-            (Some(minutes), None) => {
-                Some((positive_seconds(minutes, "ttlInMinutes")? * 60.0).round() as i64)
-            }
-            (None, Some(seconds)) => Some(positive_seconds(seconds, "ttlSeconds")?.round() as i64),
+            (Some(minutes), None) => Some(time::lifetime_seconds(minutes, 60.0, "ttlInMinutes")?),
+            (None, Some(seconds)) => Some(time::lifetime_seconds(seconds, 1.0, "ttlSeconds")?),
             (None, None) => None,
         };
         let key_id = options.key_id.or(jwk_meta.kid);
@@ -219,7 +207,7 @@ impl Signer {
 
     /// Signs `claims` (a JSON object's text) at the current time.
     pub fn sign(&self, claims: &str, options: &SignOptions) -> Result<String> {
-        self.sign_at(claims, options, time::now_seconds().floor() as i64)
+        self.sign_at(claims, options, time::now_whole_seconds()?)
     }
 
     /// Signs with `now` as the issue time; for tests and replay-free batch jobs.
@@ -231,7 +219,7 @@ impl Signer {
     /// `header.payload` for these claims, unsigned: for platforms that sign
     /// natively with [`Signer::private_key_der`].
     pub fn signing_input(&self, claims_json: &str, options: &SignOptions) -> Result<String> {
-        self.signing_input_at(claims_json, options, time::now_seconds().floor() as i64)
+        self.signing_input_at(claims_json, options, time::now_whole_seconds()?)
     }
 
     fn signing_input_at(
@@ -240,6 +228,7 @@ impl Signer {
         options: &SignOptions,
         now: i64,
     ) -> Result<String> {
+        time::checked_now(now as f64)?;
         let claims = Claims::scan(claims_json)
             .map_err(|e| invalid_option("claims", format!("must be a JSON object: {e}")))?;
         check_registered_claim_types(&claims)?;
@@ -251,10 +240,17 @@ impl Signer {
         let explicit_exp =
             from_option_or_claim(&claims, "exp", options.expires_at.as_ref(), "expiresAt")?;
         match explicit_exp {
-            Some(exp) => added.push(("exp", time::instant_from_json(exp, "expiresAt")?.into())),
-            None if claims.contains("exp") => {}
+            Some(exp) => {
+                let exp = time::instant_from_json(exp, "expiresAt")?;
+                time::check_expiry_within_max(exp as f64, now, "expiresAt")?;
+                added.push(("exp", exp.into()));
+            }
+            None if claims.contains("exp") => {
+                let exp = claims.number("exp").ok().flatten().unwrap_or(f64::NAN);
+                time::check_expiry_within_max(exp, now, "exp")?;
+            }
             None => match self.ttl_seconds {
-                Some(ttl) => added.push(("exp", (now + ttl).into())),
+                Some(ttl) => added.push(("exp", time::expiry_after(now, ttl, "ttlSeconds")?.into())),
                 None if self.allow_missing_expiry => {}
                 None => {
                     return Err(invalid_option(

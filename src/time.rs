@@ -3,23 +3,124 @@
 
 use serde_json::Value;
 
-use crate::error::{invalid_option, Result};
+use crate::error::{invalid_option, Error, ErrorCode, Result};
 
 /// Numbers above this are almost certainly milliseconds (year 5138 in seconds).
-const MAX_PLAUSIBLE_SECONDS: f64 = 1e11;
+/// Every instant scopemint reads or computes stays below it, so the
+/// conversions to `i64` and JS `Date` below can neither saturate nor overflow.
+pub const MAX_PLAUSIBLE_SECONDS: f64 = 1e11;
 
-/// The current time in Unix seconds.
-pub fn now_seconds() -> f64 {
+/// The longest lifetime a minted token may have, in every profile: a TTL
+/// (`ttlInMinutes`, `ttlSeconds`, `expiryInSeconds`) or an expiry further
+/// than this from the signing time is refused. 3650 days.
+pub const MAX_LIFETIME_SECONDS: i64 = 3650 * 86_400;
+
+/// A system clock before 2020-01-01T00:00:00Z is unset or broken (a board
+/// that booted at 1970); trusting it would make expired tokens valid.
+pub const EARLIEST_PLAUSIBLE_CLOCK: f64 = 1_577_836_800.0;
+
+fn clock_invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::ClockInvalid, message)
+}
+
+/// The current time in Unix seconds. A clock reading that is not a number,
+/// infinite, before [`EARLIEST_PLAUSIBLE_CLOCK`] or past
+/// [`MAX_PLAUSIBLE_SECONDS`] is `ERR_CLOCK_INVALID`: every time comparison
+/// with NaN is false, so such a clock would let expired tokens through.
+pub fn now_seconds() -> Result<f64> {
     #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Date::now() / 1000.0
-    }
+    let reading = js_sys::Date::now() / 1000.0;
     #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0)
+    let reading = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(f64::NAN);
+    plausible_clock(reading)
+}
+
+/// A system clock reading, if it can be the current time.
+fn plausible_clock(reading: f64) -> Result<f64> {
+    if (EARLIEST_PLAUSIBLE_CLOCK..=MAX_PLAUSIBLE_SECONDS).contains(&reading) {
+        Ok(reading)
+    } else {
+        Err(clock_invalid(format!(
+            "the system clock reads {reading} Unix seconds, which cannot be the current time"
+        )))
+    }
+}
+
+/// The current time in whole Unix seconds (see [`now_seconds`]).
+pub fn now_whole_seconds() -> Result<i64> {
+    let now = now_seconds()?;
+    whole_seconds(now).ok_or_else(|| clock_invalid("the system clock is out of range"))
+}
+
+/// A caller-given "now" (`verify_at`, `authorize_at`): finite and within
+/// the plausible range, or `ERR_CLOCK_INVALID`.
+pub fn checked_now(now: f64) -> Result<f64> {
+    if (0.0..=MAX_PLAUSIBLE_SECONDS).contains(&now) {
+        Ok(now)
+    } else {
+        Err(clock_invalid(format!(
+            "\"now\" is {now}; it must be Unix seconds from 0 to {MAX_PLAUSIBLE_SECONDS}"
+        )))
+    }
+}
+
+/// `seconds` floored to an integer, if it lies in `0..=MAX_PLAUSIBLE_SECONDS`
+/// (where the cast is exact); `None` otherwise, never a saturated value.
+pub fn whole_seconds(seconds: f64) -> Option<i64> {
+    (0.0..=MAX_PLAUSIBLE_SECONDS)
+        .contains(&seconds)
+        .then(|| seconds.floor() as i64)
+}
+
+/// A token lifetime option in seconds (`value` in `unit`-second units):
+/// finite, positive, at least one second once rounded, and at most
+/// [`MAX_LIFETIME_SECONDS`].
+pub fn lifetime_seconds(value: f64, unit: f64, name: &str) -> Result<i64> {
+    let seconds = value * unit;
+    if !seconds.is_finite() || seconds <= 0.0 {
+        return Err(invalid_option(name, "must be a positive number"));
+    }
+    // Fractions are rounded to whole seconds; a TTL that rounds to 0 would mint expired tokens.
+    let rounded = seconds.round();
+    if rounded < 1.0 {
+        return Err(invalid_option(name, "must be at least one second"));
+    }
+    if rounded > MAX_LIFETIME_SECONDS as f64 {
+        return Err(lifetime_too_long(name));
+    }
+    Ok(rounded as i64)
+}
+
+fn lifetime_too_long(name: &str) -> Error {
+    invalid_option(
+        name,
+        format!("a token may live at most {MAX_LIFETIME_SECONDS} seconds (3650 days)"),
+    )
+}
+
+/// `now + lifetime`, checked: the expiry of a token signed at `now`.
+pub fn expiry_after(now: i64, lifetime: i64, name: &str) -> Result<i64> {
+    now.checked_add(lifetime)
+        .filter(|_| (0..=MAX_LIFETIME_SECONDS).contains(&lifetime))
+        .ok_or_else(|| lifetime_too_long(name))
+}
+
+/// Refuses an explicit expiry (`expiresAt`, an `exp` claim) further than
+/// [`MAX_LIFETIME_SECONDS`] from `now`.
+pub fn check_expiry_within_max(exp: f64, now: i64, name: &str) -> Result<()> {
+    let latest = expiry_after(now, MAX_LIFETIME_SECONDS, name)?;
+    if exp.is_finite() && exp <= latest as f64 {
+        Ok(())
+    } else {
+        Err(invalid_option(
+            name,
+            format!(
+                "lies more than {MAX_LIFETIME_SECONDS} seconds (3650 days) after the signing time"
+            ),
+        ))
     }
 }
 
@@ -27,9 +128,13 @@ pub fn now_seconds() -> f64 {
 pub fn instant_from_json(value: &Value, name: &str) -> Result<i64> {
     match value {
         Value::Number(n) => instant_from_seconds(n.as_f64().unwrap_or(f64::NAN), name),
-        Value::String(s) => parse_iso8601(s)
-            .map(|ms| ms.div_euclid(1000))
-            .ok_or_else(|| invalid_option(name, format!("\"{s}\" is not an ISO-8601 date-time"))),
+        Value::String(s) => {
+            let ms = parse_iso8601(s).ok_or_else(|| {
+                invalid_option(name, format!("\"{s}\" is not an ISO-8601 date-time"))
+            })?;
+            // Whole seconds, so the number range check applies to dates too.
+            instant_from_seconds(ms.div_euclid(1000) as f64, name)
+        }
         _ => Err(invalid_option(
             name,
             "must be a Date, Unix seconds or an ISO-8601 string",
@@ -50,7 +155,7 @@ pub fn instant_from_seconds(seconds: f64, name: &str) -> Result<i64> {
             "looks like milliseconds; give Unix seconds (or a Date)",
         ));
     }
-    Ok(seconds.floor() as i64)
+    whole_seconds(seconds).ok_or_else(|| invalid_option(name, "is out of range"))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm).
@@ -210,6 +315,77 @@ mod tests {
         assert_eq!(format_iso8601_millis(0), "1970-01-01T00:00:00.000Z");
         for ms in [0, 951_782_400_000, 1_709_210_096_789, 4_102_444_800_123] {
             assert_eq!(parse_iso8601(&format_iso8601_millis(ms)), Some(ms));
+        }
+    }
+
+    #[test]
+    fn a_broken_clock_is_an_error_not_a_time() {
+        for reading in [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -1.0,
+            0.0,
+            EARLIEST_PLAUSIBLE_CLOCK - 1.0,
+            MAX_PLAUSIBLE_SECONDS + 1.0,
+            8.64e12,
+        ] {
+            let error = plausible_clock(reading).unwrap_err();
+            assert_eq!(error.code, ErrorCode::ClockInvalid, "{reading}");
+        }
+        assert_eq!(plausible_clock(1_800_000_000.5).unwrap(), 1_800_000_000.5);
+        assert!(now_seconds().is_ok(), "this machine's clock is plausible");
+    }
+
+    #[test]
+    fn lifetimes_are_bounded_and_never_saturate() {
+        let max = MAX_LIFETIME_SECONDS;
+        assert_eq!(
+            lifetime_seconds(max as f64, 1.0, "ttlSeconds").unwrap(),
+            max
+        );
+        assert_eq!(lifetime_seconds(0.6, 1.0, "ttlSeconds").unwrap(), 1);
+        for (value, unit) in [
+            ((max + 1) as f64, 1.0),
+            (1e300, 1.0),
+            (1e300, 60.0),
+            (f64::MAX, 60.0),
+            (9.3e18, 1.0),
+            (0.4, 1.0),
+            (0.0, 1.0),
+            (-1.0, 60.0),
+            (f64::NAN, 1.0),
+        ] {
+            let error = lifetime_seconds(value, unit, "ttl").unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidOption, "{value} x {unit}");
+            assert_eq!(error.claim.as_deref(), Some("ttl"));
+        }
+        assert!(expiry_after(i64::MAX - 1, 10, "ttl").is_err());
+        assert!(expiry_after(0, -1, "ttl").is_err());
+        assert!(expiry_after(1_800_000_000, max + 1, "ttl").is_err());
+        assert_eq!(
+            expiry_after(1_800_000_000, 60, "ttl").unwrap(),
+            1_800_000_060
+        );
+        assert!(
+            check_expiry_within_max((1_800_000_000 + max) as f64, 1_800_000_000, "exp").is_ok()
+        );
+        for exp in [(1_800_000_001 + max) as f64, 1e300, f64::INFINITY, f64::NAN] {
+            assert!(
+                check_expiry_within_max(exp, 1_800_000_000, "exp").is_err(),
+                "{exp}"
+            );
+        }
+        assert_eq!(whole_seconds(-0.5), None);
+        assert_eq!(whole_seconds(1e19), None);
+        assert_eq!(whole_seconds(f64::NAN), None);
+    }
+
+    #[test]
+    fn iso_dates_outside_the_instant_range_are_refused() {
+        for text in ["1969-12-31T23:59:59Z", "9999-12-31T00:00:00Z", "0000-01-01"] {
+            let error = instant_from_json(&Value::String(text.into()), "expiresAt").unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidOption, "{text}");
         }
     }
 

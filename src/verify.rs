@@ -77,6 +77,15 @@ struct KeyEntry {
     spki: Option<Vec<u8>>,
 }
 
+/// Keys and checks fixed once. Only `verify`, `verify_at`, `authorize` and
+/// `authorize_at` say a token is valid, and each checks its signature; the
+/// half that trusts a platform's signature check is private to the crate:
+///
+/// ```compile_fail,E0624
+/// fn accept_unsigned(verifier: &scopemint::Verifier) {
+///     let _ = verifier.finish_native("eyJhbGciOiJIUzI1NiJ9.e30.");
+/// }
+/// ```
 pub struct Verifier {
     keys: Vec<KeyEntry>,
     /// With a key set the token's `kid` picks the key; with one key it is ignored.
@@ -318,8 +327,7 @@ impl Verifier {
     /// `{type, resource, params?}` (JSON); see `access.rs`. The grant's
     /// `rate_limit` says which budget to consume from (`RateLimiter`).
     pub fn authorize(&self, token: &str, request_json: &str) -> Result<crate::access::Grant> {
-        let now = self.current_time.unwrap_or_else(time::now_seconds);
-        crate::access::authorize(self, token, request_json, now)
+        crate::access::authorize(self, token, request_json, self.now()?)
     }
 
     /// [`Verifier::authorize`] at instant `now` (Unix seconds).
@@ -329,6 +337,7 @@ impl Verifier {
         request_json: &str,
         now: f64,
     ) -> Result<crate::access::Grant> {
+        let now = time::checked_now(now)?;
         crate::access::authorize(self, token, request_json, now)
     }
 
@@ -350,10 +359,13 @@ impl Verifier {
     }
 
     pub fn verify(&self, token: &str) -> Result<Verified> {
-        self.verify_at(token, self.now())
+        self.verify_at(token, self.now()?)
     }
 
+    /// Verifies at instant `now` (Unix seconds); a `now` that is not a
+    /// plausible instant is `ERR_CLOCK_INVALID`, never a pass.
     pub fn verify_at(&self, token: &str, now: f64) -> Result<Verified> {
+        let now = time::checked_now(now)?;
         let (parts, header, key_index) = self.check_before_signature(token)?;
         let signature = decode_signature(parts.signature_segment)?;
         if !self.keys[key_index]
@@ -378,16 +390,22 @@ impl Verifier {
         Ok(key_index)
     }
 
-    /// Second half: the payload and claims. Only call it for a token whose
-    /// signature the platform has just verified with the key `start_native` chose.
-    pub fn finish_native(&self, token: &str) -> Result<Verified> {
+    /// Second half: the payload and claims. Only for the wasm adapter, right
+    /// after the platform verified the signature with the key `start_native`
+    /// chose: it returns "verified" without checking a signature, so it must
+    /// never be reachable from outside the crate.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn finish_native(&self, token: &str) -> Result<Verified> {
         let (parts, header, _) = self.check_before_signature(token)?;
-        self.check_payload(parts.payload_segment, &header, self.now())
+        self.check_payload(parts.payload_segment, &header, self.now()?)
     }
 
     /// The fixed `currentTime` if one was set, else the clock.
-    fn now(&self) -> f64 {
-        self.current_time.unwrap_or_else(time::now_seconds)
+    fn now(&self) -> Result<f64> {
+        match self.current_time {
+            Some(fixed) => Ok(fixed),
+            None => time::now_seconds(),
+        }
     }
 
     /// The number of (key, algorithm) entries; indexes for [`Verifier::public_key_der`].

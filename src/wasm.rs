@@ -191,6 +191,13 @@ impl WasmVerifier {
         self.last_valid_until.get()
     }
 
+    /// The validated `maxTokenBytes`, so JS can refuse a longer token before
+    /// copying it into wasm memory.
+    #[wasm_bindgen(js_name = maxTokenBytes)]
+    pub fn max_token_bytes(&self) -> usize {
+        self.verifier.max_token_bytes()
+    }
+
     #[wasm_bindgen(js_name = cacheCapacity)]
     pub fn cache_capacity(&self) -> usize {
         self.verifier.cache_capacity()
@@ -225,6 +232,20 @@ pub fn decode(token: &str, options_json: Option<String>) -> Result<String, JsVal
             .as_deref()
             .map_or("null".to_string(), crate::filter_words::profile_info_json),
     ))
+}
+
+/// `decode`'s validated `maxTokenBytes` (for the JS pre-check before a copy into wasm).
+#[wasm_bindgen(js_name = decodeMaxTokenBytes)]
+pub fn decode_max_token_bytes(options_json: Option<String>) -> Result<usize, JsValue> {
+    let options: crate::DecodeOptions = options_or_default(options_json, "decode options")?;
+    crate::decode::max_token_bytes(&options).map_err(to_js)
+}
+
+/// The wasm linear memory's size in bytes: lets tests show that a refused
+/// token never grew it.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> usize {
+    core::arch::wasm32::memory_size(0) * 65_536
 }
 
 /// `{"privateKey","publicKey","publicJwk"}` as JSON text.

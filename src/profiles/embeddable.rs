@@ -11,9 +11,6 @@ use crate::error::{invalid_option, Result};
 use crate::sign::Signer;
 use crate::{random, time};
 
-/// Longer lifetimes are almost surely milliseconds given as seconds.
-const MAX_EXPIRY_SECONDS: i64 = 10 * 365 * 86_400;
-
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SecurityTokenParams {
@@ -61,11 +58,14 @@ impl SecurityTokenParams {
         let expiry = params
             .expiry_in_seconds
             .as_i64()
-            .filter(|s| *s > 0 && *s <= MAX_EXPIRY_SECONDS)
+            .filter(|s| *s > 0 && *s <= time::MAX_LIFETIME_SECONDS)
             .ok_or_else(|| {
                 field_error(
                     "expiryInSeconds",
-                    "must be a whole number of seconds, from 1 up to ten years",
+                    format!(
+                        "must be a whole number of seconds, from 1 up to {} (3650 days)",
+                        time::MAX_LIFETIME_SECONDS
+                    ),
                 )
             })?;
         Ok((params, expiry))
@@ -75,7 +75,8 @@ impl SecurityTokenParams {
 /// A self-issued security token; returns `{"token": …}` as JSON text.
 pub fn sign_security_token(signer: &Signer, params_json: &str) -> Result<String> {
     let (params, expiry) = SecurityTokenParams::parse(params_json, "signSecurityToken")?;
-    let iat = time::now_seconds().floor() as i64;
+    let iat = time::now_whole_seconds()?;
+    let exp = time::expiry_after(iat, expiry, "expiryInSeconds")?;
     let payload = TokenPayload {
         security_token_id: random::uuid_v4()?,
         embeddable_id: &params.embeddable_id,
@@ -84,7 +85,7 @@ pub fn sign_security_token(signer: &Signer, params_json: &str) -> Result<String>
         dashboard_state: params.dashboard_state.as_deref(),
         environment: params.environment.as_deref(),
         iat,
-        exp: iat + expiry,
+        exp,
     };
     let payload = serde_json::to_vec(&payload)
         .map_err(|e| invalid_option("signSecurityToken", e.to_string()))?;

@@ -18,8 +18,10 @@ fn parse_params<T: DeserializeOwned>(json: &str, method: &str) -> Result<T> {
     crate::options::from_json(json, method)
 }
 
-fn now_millis() -> i64 {
-    (crate::time::now_seconds() * 1000.0).floor() as i64
+fn now_millis() -> Result<i64> {
+    // now_seconds is at most 1e11, so the product is exact in f64 and fits i64.
+    let now = crate::time::now_seconds()?;
+    Ok((now * 1000.0).floor() as i64)
 }
 
 /// Signs with the named profile; `params_json` is that method's argument.

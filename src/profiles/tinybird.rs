@@ -157,9 +157,11 @@ pub fn create_jwt(
         )
     })?;
     let exp = time::instant_from_json(expires_at, "expiresAt")?;
-    if (exp as f64) <= time::now_seconds() {
+    let now = time::now_whole_seconds()?;
+    if exp <= now {
         return Err(field_error("expiresAt", "must be in the future"));
     }
+    time::check_expiry_within_max(exp as f64, now, "expiresAt")?;
     if params.scopes.is_empty() {
         return Err(field_error("scopes", "must list at least one scope"));
     }

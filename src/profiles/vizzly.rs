@@ -499,7 +499,12 @@ fn expires(signer: &Signer) -> Result<String> {
             "Vizzly tokens need `ttlInMinutes` on the signer",
         )
     })?;
-    Ok(format_iso8601_millis(now_millis() + ttl * 1000))
+    let now = now_millis()?;
+    let expires = ttl
+        .checked_mul(1000)
+        .and_then(|ttl_ms| now.checked_add(ttl_ms))
+        .ok_or_else(|| invalid_option("ttlInMinutes", "overflows the expiry"))?;
+    Ok(format_iso8601_millis(expires))
 }
 
 fn check_signer(signer: &Signer) -> Result<()> {

@@ -28,10 +28,49 @@ function createApi(wasm, native) {
     return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
   }
 
-  // JSON turns NaN and Infinity into null, which would read as "option not
-  // given"; as strings they reach Rust and fail its type check instead.
-  function keepNonFinite(key, value) {
-    return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+  // The one way a value crosses into wasm. JSON.stringify would drop
+  // undefined, functions and symbols (`fixed_params: {org_id: undefined}`
+  // would pin nothing), turn NaN, ±Infinity and invalid Dates into null
+  // (which compiles to IS NULL) and a Map or Set into {}; each is refused
+  // here as ERR_INVALID_OPTION whose claim is the field's path, e.g.
+  // `scopes[0].fixed_params.org_id`. Rust checks everything else.
+  function toJson(value, what) {
+    const paths = new WeakMap();
+    const refuse = (path, why) => {
+      throw new TokenError('ERR_INVALID_OPTION', `${path || what}: ${why}`, path || what);
+    };
+    try {
+      return JSON.stringify(value, function check(key, item) {
+        const parent = paths.get(this);
+        let path = '';
+        if (parent !== undefined) path = Array.isArray(this) ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
+        switch (typeof item) {
+          case 'undefined':
+          case 'function':
+          case 'symbol':
+          case 'bigint':
+            refuse(path, `is ${typeof item === 'undefined' ? 'undefined' : `a ${typeof item}`}, which JSON cannot carry`);
+            break;
+          case 'number':
+            if (!Number.isFinite(item)) refuse(path, `is ${item}, not a finite number`);
+            break;
+          case 'object':
+            if (item === null) {
+              // Date#toJSON gives null for an invalid Date.
+              if (Object.prototype.toString.call(this[key]) === '[object Date]') refuse(path, 'is an invalid Date');
+            } else if (item instanceof Map || item instanceof Set) {
+              refuse(path, 'is a Map or Set, which JSON cannot carry');
+            } else {
+              paths.set(item, path);
+            }
+            break;
+        }
+        return item;
+      });
+    } catch (error) {
+      if (error instanceof TokenError) throw error;
+      throw new TokenError('ERR_INVALID_OPTION', `${what}: must be JSON-serialisable (${error.message})`, what);
+    }
   }
 
   // Secrets may be bytes; JSON has no bytes, so they travel as a number array.
@@ -44,22 +83,23 @@ function createApi(wasm, native) {
         : new Uint8Array(options.secret);
       adapted = { ...options, secret: Array.from(view) };
     }
-    try {
-      return JSON.stringify(adapted, keepNonFinite);
-    } catch (error) {
-      throw new TokenError('ERR_INVALID_OPTION', `${what}: options must be JSON-serialisable (${error.message})`);
-    }
+    return toJson(adapted, what);
   }
 
-  function claimsJson(claims) {
-    let json;
-    try {
-      json = JSON.stringify(claims);
-    } catch (error) {
-      throw new TokenError('ERR_INVALID_OPTION', `claims: must be JSON-serialisable (${error.message})`, 'claims');
+  // A missing argument (undefined) reaches Rust as null, which refuses it in its own words.
+  function claimsJson(claims, what = 'claims') {
+    return claims === undefined ? 'null' : toJson(claims, what);
+  }
+
+  // Longer than the limit in UTF-16 units means longer in UTF-8 bytes too, so
+  // this refuses before the token is copied into wasm; Rust checks exact bytes.
+  function checkTokenLength(token, maxTokenBytes) {
+    if (typeof token === 'string' && token.length > maxTokenBytes) {
+      throw new TokenError(
+        'ERR_TOKEN_TOO_LARGE',
+        `token is at least ${token.length} bytes; the limit (maxTokenBytes) is ${maxTokenBytes}`,
+      );
     }
-    // undefined, functions and symbols stringify to undefined; Rust reports the error.
-    return typeof json === 'string' ? json : 'null';
   }
 
   function tokenText(token) {
@@ -132,7 +172,7 @@ function createApi(wasm, native) {
 
     #profile(method, params) {
       try {
-        return this.#inner.signProfile(method, claimsJson(params));
+        return this.#inner.signProfile(method, claimsJson(params, method));
       } catch (error) {
         rethrow(error);
       }
@@ -184,9 +224,10 @@ function createApi(wasm, native) {
 
   class Verifier {
     #inner;
-    // token -> { result, validUntil }; insertion order makes the oldest entry first to go.
+    // token -> { result, since, validUntil }; insertion order makes the oldest entry first to go.
     #cache;
     #capacity;
+    #maxTokenBytes;
 
     // One check function per key entry (undefined for HMAC keys), or undefined without native crypto.
     #nativeChecks;
@@ -194,6 +235,7 @@ function createApi(wasm, native) {
     constructor(inner) {
       this.#inner = inner;
       this.#capacity = inner.cacheCapacity();
+      this.#maxTokenBytes = inner.maxTokenBytes();
       this.#cache = this.#capacity > 0 ? new Map() : undefined;
       if (native !== undefined) {
         const checks = [];
@@ -224,18 +266,22 @@ function createApi(wasm, native) {
     // rate limits count every call).
     authorize(token, request) {
       try {
-        return JSON.parse(this.#inner.authorize(tokenText(token), claimsJson(request)));
+        checkTokenLength(token, this.#maxTokenBytes);
+        return JSON.parse(this.#inner.authorize(tokenText(token), claimsJson(request, 'request')));
       } catch (error) {
         rethrow(error);
       }
     }
 
     verify(token) {
+      checkTokenLength(token, this.#maxTokenBytes);
       const cache = this.#cache;
       if (cache !== undefined) {
         const hit = cache.get(token);
         if (hit !== undefined) {
-          if (Date.now() / 1000 < hit.validUntil) return hit.result;
+          // A clock that went back before `since` (or reads NaN) is not trusted: Rust re-checks.
+          const now = Date.now() / 1000;
+          if (hit.since <= now && now < hit.validUntil) return hit.result;
           cache.delete(token);
         }
       }
@@ -248,9 +294,10 @@ function createApi(wasm, native) {
       if (cache !== undefined) {
         // Rust says how long this token stays valid (NaN: never cache it).
         const validUntil = this.#inner.lastValidUntil();
-        if (validUntil > Date.now() / 1000) {
+        const since = Date.now() / 1000;
+        if (validUntil > since) {
           if (cache.size >= this.#capacity) cache.delete(cache.keys().next().value);
-          cache.set(token, { result: deepFreeze(result), validUntil });
+          cache.set(token, { result: deepFreeze(result), since, validUntil });
         }
       }
       return result;
@@ -275,7 +322,9 @@ function createApi(wasm, native) {
   );
 
   const decode = guarded((token, options) => {
-    const decoded = JSON.parse(wasm.decode(tokenText(token), optionsJson(options, 'decode')));
+    const json = optionsJson(options, 'decode');
+    checkTokenLength(token, wasm.decodeMaxTokenBytes(json));
+    const decoded = JSON.parse(wasm.decode(tokenText(token), json));
     decoded.issuedAt = toDate(decoded.issuedAt);
     decoded.expiresAt = toDate(decoded.expiresAt);
     return decoded;
@@ -283,13 +332,15 @@ function createApi(wasm, native) {
 
   const parseScope = guarded((text) => JSON.parse(wasm.parseScope(String(text))));
 
-  const formatScope = guarded((scope) => wasm.formatScope(claimsJson(scope)));
+  const formatScope = guarded((scope) => wasm.formatScope(claimsJson(scope, 'scope')));
 
   const compileSecureFilters = guarded((filters, options) =>
-    JSON.parse(wasm.compileSecureFilters(claimsJson(filters), optionsJson(options, 'compileSecureFilters') ?? 'null')),
+    JSON.parse(wasm.compileSecureFilters(claimsJson(filters, 'filters'), optionsJson(options, 'compileSecureFilters') ?? 'null')),
   );
 
-  const embeddableTokenRequest = guarded((params) => JSON.parse(wasm.embeddableTokenRequest(claimsJson(params))));
+  const embeddableTokenRequest = guarded((params) =>
+    JSON.parse(wasm.embeddableTokenRequest(claimsJson(params, 'embeddableTokenRequest'))),
+  );
 
   // `scopemint/vizzly`: a drop-in for @vizzly/auth, whose signer methods
   // return Promises; failures become rejections, as there.
@@ -433,7 +484,7 @@ return {granted, string.format('%.17g', level), string.format('%.17g', wait)}`;
           JSON.parse(
             wasm.renderDataModel(
               textArgument(template, 'template'),
-              claimsJson(securityContext),
+              claimsJson(securityContext, 'securityContext'),
               optionsJson(options, 'renderDataModel') ?? 'null',
             ),
           ),

@@ -29,8 +29,24 @@ export type ErrorCode =
   | 'ERR_RATE_LIMITED'
   | 'ERR_RATE_LIMIT_UNAVAILABLE'
   | 'ERR_FILTER_INVALID'
-  | 'ERR_TEMPLATE_INVALID';
+  | 'ERR_TEMPLATE_INVALID'
+  /** The system clock (`Date.now()`) is NaN, infinite, before 2020 or past year 5138: nothing time-dependent is decided. */
+  | 'ERR_CLOCK_INVALID';
 
+/**
+ * The longest lifetime a minted token may have, in every profile: 3650 days (315,360,000 s).
+ * A TTL (`ttlInMinutes`, `ttlSeconds`, `expiryInSeconds`) or an expiry (`expiresAt`, an `exp`
+ * claim) further than this from the signing time throws `ERR_INVALID_OPTION`.
+ */
+export type MaxLifetimeSeconds = 315_360_000;
+
+/**
+ * Thrown by every function. Every object passed in (claims, options, scopes, filters, requests,
+ * security contexts) that holds `undefined`, `NaN`, `±Infinity`, a function, a symbol, a BigInt,
+ * an invalid `Date`, a `Map` or a `Set` anywhere is refused with `ERR_INVALID_OPTION` and `claim`
+ * set to the field's path (e.g. `scopes[0].fixed_params.org_id`): JSON would drop or change
+ * them. Leave an optional field out rather than setting it to `undefined`.
+ */
 export class TokenError extends Error {
   readonly name: 'TokenError';
   readonly code: ErrorCode;
@@ -79,9 +95,9 @@ interface SignerCommonOptions {
   algorithm?: Algorithm;
   /** Header `kid`; defaults to the JWK's `kid`. */
   keyId?: string;
-  /** Default lifetime of tokens, in minutes. Give this or `ttlSeconds`, not both. */
+  /** Default lifetime of tokens, in minutes (at most 3650 days, see {@link MaxLifetimeSeconds}). Give this or `ttlSeconds`, not both. */
   ttlInMinutes?: number;
-  /** Default lifetime of tokens, in seconds. */
+  /** Default lifetime of tokens, in seconds: at least 1, at most 315,360,000 ({@link MaxLifetimeSeconds}). */
   ttlSeconds?: number;
   /** Default `iss` claim. */
   issuer?: string;
@@ -104,7 +120,7 @@ export type SignerOptions = SignerCommonOptions &
   );
 
 export interface SignOptions {
-  /** Sets `exp`; conflicts with an `exp` claim. */
+  /** Sets `exp`; conflicts with an `exp` claim. At most {@link MaxLifetimeSeconds} after now; an invalid `Date` throws. */
   expiresAt?: Instant;
   /** Sets `nbf`; conflicts with an `nbf` claim. */
   notBefore?: Instant;
@@ -254,7 +270,7 @@ export type TinybirdScope =
 
 export interface TinybirdJwtParams {
   name: string;
-  /** Required, in the future. */
+  /** Required, in the future, at most {@link MaxLifetimeSeconds} ahead. */
   expiresAt: Instant;
   scopes: TinybirdScope[];
   limits?: { rps: number };
@@ -273,6 +289,7 @@ export interface StaticScope {
 
 export interface EmbeddableSecurityTokenParams {
   embeddableId: string;
+  /** Whole seconds, 1 to 315,360,000 ({@link MaxLifetimeSeconds}). */
   expiryInSeconds: number;
   securityContext: Record<string, unknown>;
   user: string;
@@ -298,7 +315,10 @@ interface VerifierCommonOptions {
   requiredClaims?: string[];
   /** Required header `typ` (case-insensitive; `application/` prefix optional). */
   typ?: string;
-  /** Longest token accepted, checked before any decoding. Default `16384`. */
+  /**
+   * Longest token accepted (UTF-8 bytes), checked before any decoding; a token whose JS length
+   * already exceeds it is refused before it is copied into WebAssembly memory. Default `16384`.
+   */
   maxTokenBytes?: number;
   /** A fixed "now", for tests. */
   currentTime?: Instant;
@@ -436,7 +456,7 @@ export interface CompiledFilter {
 }
 
 export interface DecodeOptions {
-  /** Default `16384`. */
+  /** Default `16384`; checked before the token is copied into WebAssembly memory. */
   maxTokenBytes?: number;
 }
 

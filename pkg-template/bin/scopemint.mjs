@@ -2,7 +2,8 @@
 // The scopemint CLI: key pairs, Tinybird JWTs, Vizzly identity tokens, and
 // generic sign / verify / decode. Every token rule lives in the library; this
 // file only turns flags into options and errors into exit codes.
-import { chmodSync, existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,13 +32,14 @@ const COMMANDS = {
     summary: 'write a key pair as PEM files',
     usage: 'scopemint keygen [--alg ES256|ES384|EdDSA] [--out-dir DIR] [--prefix NAME] [--force] [--json]',
     details: `Writes <prefix>-private.pem (PKCS#8, mode 0600) and <prefix>-public.pem (SPKI).
-Refuses to overwrite existing files unless --force.
+Refuses to overwrite existing files unless --force. Never writes through a symlink:
+with --force a file (or symlink) is replaced, not written into.
 
 Options:
   --alg ALG        ES256 (default), ES384 or EdDSA. Vizzly needs ES256.
-  --out-dir DIR    where to write the files (default: .)
+  --out-dir DIR    where to write the files (default: .; created with mode 0700 if missing)
   --prefix NAME    file name prefix (default: scopemint)
-  --force          overwrite existing files`,
+  --force          replace existing files`,
     options: {
       alg: { type: 'string', default: 'ES256' },
       'out-dir': { type: 'string', default: '.' },
@@ -318,22 +320,46 @@ function words(seconds) {
 
 // ---- commands ---------------------------------------------------------------
 
+// Creates `file` with `mode`, never following a symlink: O_CREAT|O_EXCL
+// fails on any existing name, a dangling symlink included. To replace, the
+// content goes to a fresh temporary name in the same directory, which is
+// then renamed over `file` (rename replaces a symlink, it does not follow it).
+function writeNewFile(file, content, mode, replace) {
+  const target = replace ? `${file}.${randomBytes(6).toString('hex')}.tmp` : file;
+  const fd = openSync(target, 'wx', mode);
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  if (replace) {
+    try {
+      renameSync(target, file);
+    } catch (error) {
+      rmSync(target, { force: true });
+      throw error;
+    }
+  }
+}
+
 function keygen({ values }) {
   const algorithm = values.alg;
   const dir = resolve(values['out-dir']);
   const privateFile = join(dir, `${values.prefix}-private.pem`);
   const publicFile = join(dir, `${values.prefix}-public.pem`);
-  // Check both first so a refusal never leaves half a key pair behind.
+  // Check both first so a refusal never leaves half a key pair behind; lstat sees symlinks themselves.
   if (!values.force) {
     for (const file of [privateFile, publicFile]) {
-      if (existsSync(file)) throw new Failure(`${file} exists; use --force to overwrite it`, 'EEXIST');
+      if (lstatSync(file, { throwIfNoEntry: false }) !== undefined) {
+        throw new Failure(`${file} exists; use --force to replace it`, 'EEXIST');
+      }
     }
   }
   const pair = generateKeyPair(algorithm);
   try {
-    writeFileSync(privateFile, pair.privateKey, { mode: 0o600, flag: values.force ? 'w' : 'wx' });
-    chmodSync(privateFile, 0o600); // mode only applies on creation; --force may reuse a file
-    writeFileSync(publicFile, pair.publicKey, { mode: 0o644, flag: values.force ? 'w' : 'wx' });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeNewFile(privateFile, pair.privateKey, 0o600, values.force);
+    writeNewFile(publicFile, pair.publicKey, 0o644, values.force);
   } catch (error) {
     throw new Failure(`cannot write the key pair: ${error.message}`, error.code ?? 'ERR_CLI');
   }
@@ -442,6 +468,10 @@ function sign({ values }) {
     }
   }
   if (values.ttl === undefined && !('exp' in claims)) throw new UsageError('--ttl is required (or an exp in --claims)');
+  // The library signs past expiries (tests need expired tokens); a person at a shell never means to.
+  if (typeof claims.exp === 'number' && claims.exp <= Date.now() / 1000) {
+    throw new UsageError(`--claims: exp ${claims.exp} is already past; the token would be born expired`);
+  }
   const options = {};
   if (values['private-key'] !== undefined) options.privateKey = readText(values['private-key'], 'private key file');
   else options.secret = readSecret(values['secret-file']);
@@ -533,6 +563,11 @@ function scopeLines(payload, profile, profileInfo) {
   return lines;
 }
 
+// A token may state an instant that no Date can hold (exp: 1e300); toISOString would throw.
+function isoString(date) {
+  return date === null || Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
 function decodeCommand({ values, positionals }) {
   const token = readToken(positionals[0]);
   let decoded;
@@ -549,8 +584,8 @@ function decodeCommand({ values, positionals }) {
         payload,
         profile,
         profileInfo,
-        issuedAt: issuedAt?.toISOString() ?? null,
-        expiresAt: expiresAt?.toISOString() ?? null,
+        issuedAt: isoString(issuedAt),
+        expiresAt: isoString(expiresAt),
         expired,
         secondsLeft,
         verified: false,
@@ -567,9 +602,12 @@ function decodeCommand({ values, positionals }) {
   ];
   const scopes = scopeLines(payload, profile, profileInfo);
   if (scopes.length) lines.push('scopes:', ...scopes);
-  if (issuedAt) lines.push(`issued:  ${issuedAt.toISOString()}`);
+  if (issuedAt) lines.push(`issued:  ${isoString(issuedAt) ?? `${payload.iat} (Unix seconds, outside the range of dates)`}`);
   if (expiresAt === null) {
     lines.push('expires: never (no exp)');
+  } else if (isoString(expiresAt) === null) {
+    const when = `${payload.exp ?? payload.expires} (Unix seconds, outside the range of dates)`;
+    lines.push(`expires: ${when}  ${expired ? 'EXPIRED' : `(${words(secondsLeft)} left)`}`);
   } else if (expired) {
     const ago = (Date.now() - expiresAt.getTime()) / 1000;
     lines.push(`expires: ${expiresAt.toISOString()}  EXPIRED ${words(ago)} ago`);

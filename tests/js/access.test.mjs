@@ -7,7 +7,7 @@ import { createSigner, createVerifier, createRateLimiter, compileSecureFilters, 
 const secret = 'admin-token-0123456789abcdef-0123456789abcdef';
 const signer = createSigner({ secret, workspaceId: 'ws_1' });
 const mint = (name, rps) => signer.createJWT({
-  name, expiresAt: new Date(Date.now() + 600e3), limits: rps ? { rps } : undefined,
+  name, expiresAt: new Date(Date.now() + 600e3), ...(rps ? { limits: { rps } } : {}),
   scopes: [
     { type: 'PIPES:READ', resource: 'user_analytics', fixed_params: { user_id: 123 } },
     { type: 'DATASOURCES:READ', resource: 'events', filter: "org_id = 'acme'" },

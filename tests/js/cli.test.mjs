@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
+import { createSigner } from 'scopemint';
 
 const CLI = fileURLToPath(new URL('../../pkg/bin/scopemint.mjs', import.meta.url));
 const ADMIN_TOKEN = 'p.eyJ1IjogIjdmOTIwMmMzLWM1ZjctNDU4Ni1hZDUxLTdmYzUzNTRlMTk5YSJ9';
@@ -67,6 +68,38 @@ describe('keygen', () => {
     ok(run(['keygen', '--out-dir', dir, '--prefix', 'k2', '--force']));
     assert.notEqual(readFileSync(join(dir, 'k2-private.pem'), 'utf8'), first);
     assert.equal(statSync(join(dir, 'k2-private.pem')).mode & 0o777, 0o600);
+  });
+
+  test('never writes through a symlink, with or without --force', () => {
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'victim');
+    symlinkSync(victim, join(dir, 'sl-private.pem'));
+    const refused = run(['keygen', '--out-dir', dir, '--prefix', 'sl']);
+    assert.equal(refused.code, 3);
+    assert.match(refused.stderr, /exists/);
+    ok(run(['keygen', '--out-dir', dir, '--prefix', 'sl', '--force']));
+    assert.equal(readFileSync(victim, 'utf8'), 'victim', 'the symlink target is untouched');
+    const replaced = lstatSync(join(dir, 'sl-private.pem'));
+    assert.ok(replaced.isFile() && !replaced.isSymbolicLink());
+    assert.equal(replaced.mode & 0o777, 0o600);
+    assert.match(readFileSync(join(dir, 'sl-private.pem'), 'utf8'), /^-----BEGIN PRIVATE KEY-----/);
+
+    // A dangling symlink: following it would create the attacker's chosen file.
+    const planted = join(dir, 'planted.pem');
+    symlinkSync(planted, join(dir, 'dg-public.pem'));
+    assert.equal(run(['keygen', '--out-dir', dir, '--prefix', 'dg']).code, 3);
+    assert.throws(() => statSync(planted), { code: 'ENOENT' });
+    ok(run(['keygen', '--out-dir', dir, '--prefix', 'dg', '--force']));
+    assert.throws(() => statSync(planted), { code: 'ENOENT' }, 'the dangling target was not created');
+    assert.ok(!lstatSync(join(dir, 'dg-public.pem')).isSymbolicLink());
+  });
+
+  test('creates a missing --out-dir with mode 0700', () => {
+    const nested = join(dir, 'new-keys', 'nested');
+    ok(run(['keygen', '--out-dir', nested, '--prefix', 'n']));
+    assert.equal(statSync(nested).mode & 0o777, 0o700);
+    assert.equal(statSync(join(dir, 'new-keys')).mode & 0o777, 0o700);
+    assert.equal(statSync(join(nested, 'n-private.pem')).mode & 0o777, 0o600);
   });
 
   test('--json and other algorithms', () => {
@@ -277,7 +310,9 @@ describe('sign, verify, decode', () => {
   });
 
   test('an expired token exits 1 from verify; decode shows EXPIRED and exits 0', () => {
-    const token = ok(run(['sign', '--private-key', privateFile, '--claims', `{"exp":${Math.floor(Date.now() / 1000) - 120}}`])).trim();
+    // `scopemint sign` refuses a past exp (below), so the library mints this one.
+    const expiredClaims = { exp: Math.floor(Date.now() / 1000) - 120 };
+    const token = createSigner({ privateKey: readFileSync(privateFile, 'utf8') }).sign(expiredClaims);
     const result = run(['verify', token, '--public-key', publicFile]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /ERR_JWT_EXPIRED/);
@@ -318,6 +353,38 @@ describe('sign, verify, decode', () => {
     assert.deepEqual(json.profileInfo, { secureFilters: { ds1: "(uid = 'u' AND region = 'eu') OR uid = 'admin'" } });
     assert.match(shown, /\((9 minutes 5\d seconds|10 minutes) left\)/);
     assert.match(ok(run(['decode', tokens.dashboardAccessToken])), /profile: vizzly-dashboard/);
+  });
+
+  test('sign refuses claims whose exp is already past (exit 2)', () => {
+    for (const exp of [Math.floor(Date.now() / 1000) - 1, 0, -1e300]) {
+      const result = run(['sign', '--private-key', privateFile, '--claims', JSON.stringify({ exp })]);
+      assert.equal(result.code, 2, `exp ${exp}: ${result.stderr}`);
+      assert.match(result.stderr, /already past/);
+      assert.equal(result.stdout, '');
+    }
+    const json = run(['sign', '--private-key', privateFile, '--claims', '{"exp":1}', '--json']);
+    assert.equal(JSON.parse(json.stdout).error.code, 'ERR_USAGE');
+    // Past the 3650-day maximum is the library's refusal (exit 3), named by claim.
+    const far = run(['sign', '--private-key', privateFile, '--claims', '{"exp":1e300}', '--json']);
+    assert.equal(far.code, 3);
+    assert.deepEqual(JSON.parse(far.stdout).error.claim, 'exp');
+    assert.equal(JSON.parse(far.stdout).error.code, 'ERR_INVALID_OPTION');
+  });
+
+  test('decode shows an exp or iat outside the JS Date range instead of crashing', () => {
+    const unsigned = (claims) => `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
+    const future = unsigned({ sub: 'u', iat: 1e300, exp: 1e300 });
+    const shown = ok(run(['decode', future]));
+    assert.match(shown, /expires: 1e\+300 \(Unix seconds, outside the range of dates\) {2}\(/);
+    assert.match(shown, /issued: {2}1e\+300 \(Unix seconds/);
+    assert.doesNotMatch(shown, /RangeError|\n\s+at /);
+    const json = JSON.parse(ok(run(['decode', future, '--json'])));
+    assert.equal(json.expiresAt, null);
+    assert.equal(json.issuedAt, null);
+    assert.equal(json.expired, false);
+    assert.equal(json.payload.exp, 1e300);
+    const past = ok(run(['decode', unsigned({ exp: -1e300 })]));
+    assert.match(past, /expires: -1e\+300 \(Unix seconds, outside the range of dates\) {2}EXPIRED/);
   });
 
   test('sign usage errors exit 2; a key that does not fit exits 3', () => {

@@ -286,7 +286,9 @@ describe('Vizzly field rules', () => {
     throwsCode(dash({ projectId: undefined }), 'ERR_INVALID_OPTION', 'projectId');
     throwsCode(dash({ projectId: null }), 'ERR_INVALID_OPTION', 'projectId');
     throwsCode(dash({ projectId: '' }), 'ERR_INVALID_OPTION', 'projectId');
-    throwsCode(dash({ projectId: undefined, organisationId: '  ' }), 'ERR_INVALID_OPTION', 'organisationId');
+    const withoutProject = { ...DASHBOARD };
+    delete withoutProject.projectId;
+    throwsCode(() => vizzlySigner.signDashboardAccessToken({ ...withoutProject, organisationId: '  ' }), 'ERR_INVALID_OPTION', 'organisationId');
   });
 
   test('userReference, dashboardId, parentDashboardIds', () => {

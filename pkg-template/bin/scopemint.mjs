@@ -263,7 +263,15 @@ export function parseDuration(text, flag = '--ttl') {
 
 /** CLI text -> JSON value: numbers, true/false, "quoted" strings, else the text. */
 export function typedValue(text) {
-  if (/^-?(0|[1-9]\d*)(\.\d+)?$/.test(text)) return Number(text);
+  if (/^-?(0|[1-9]\d*)(\.\d+)?$/.test(text)) {
+    const number = Number(text);
+    // A pinned id must not silently become another number (or Infinity): 12345678901234567890
+    // would be signed as 12345678901234567000.
+    if (!Number.isFinite(number) || (!text.includes('.') && !Number.isSafeInteger(number))) {
+      throw new UsageError(`"${text}" is not exactly representable as a JSON number; quote it ("${text}") to pass a string`);
+    }
+    return number;
+  }
   if (text === 'true') return true;
   if (text === 'false') return false;
   if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) return text.slice(1, -1);

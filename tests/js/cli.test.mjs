@@ -371,6 +371,22 @@ describe('sign, verify, decode', () => {
     assert.equal(JSON.parse(far.stdout).error.code, 'ERR_INVALID_OPTION');
   });
 
+  test('a CLI number that JSON cannot carry exactly is refused, not rounded or made Infinity (exit 2)', () => {
+    const env = { TINYBIRD_ADMIN_TOKEN: ADMIN_TOKEN };
+    const mint = (value) => run(['tinybird-jwt', 'n', '--ttl', '1h', '--scope', 'PIPES:READ', '--resource', 'p', '--fixed-params', `org_id=${value}`, '--workspace-id', 'ws'], { env });
+    for (const value of ['12345678901234567890', '9'.repeat(400), `-${'9'.repeat(400)}`]) {
+      const result = mint(value);
+      assert.equal(result.code, 2, `${value.slice(0, 30)}: ${result.stderr}`);
+      assert.match(result.stderr, /not exactly representable/);
+    }
+    const quoted = ok(mint('"12345678901234567890"')).trim();
+    assert.equal(JSON.parse(Buffer.from(quoted.split('.')[1], 'base64url')).scopes[0].fixed_params.org_id, '12345678901234567890');
+    const safe = ok(mint('9007199254740991')).trim();
+    assert.equal(JSON.parse(Buffer.from(safe.split('.')[1], 'base64url')).scopes[0].fixed_params.org_id, 9007199254740991);
+    const filter = run(['vizzly-tokens', '--private-key', privateFile, '--ttl', '5m', '--project', 'p', '--user', 'u', '--data-sets', 'd', '--secure-filter', `d:id=${'9'.repeat(400)}`]);
+    assert.equal(filter.code, 2);
+  });
+
   test('decode shows an exp or iat outside the JS Date range instead of crashing', () => {
     const unsigned = (claims) => `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
     const future = unsigned({ sub: 'u', iat: 1e300, exp: 1e300 });

@@ -132,6 +132,24 @@ describe('values JSON would drop or change are refused with their path', () => {
     throwsCode(() => hsSigner.createJWT(undefined), 'ERR_INVALID_OPTION');
   });
 
+  it('a toJSON that yields a lost value, a throwing getter, a cross-realm invalid Date', async () => {
+    throwsCode(() => hsSigner.sign({ org: { toJSON: () => undefined } }), 'ERR_INVALID_OPTION', 'org');
+    throwsCode(() => hsSigner.sign({ org: { toJSON: () => NaN } }), 'ERR_INVALID_OPTION', 'org');
+    const trap = { get org_id() { throw new Error('boom'); } };
+    throwsCode(() => hsSigner.sign({ trap }), 'ERR_INVALID_OPTION', 'claims');
+    const { runInNewContext } = await import('node:vm');
+    const foreignDate = runInNewContext('new Date(NaN)');
+    assert.ok(!(foreignDate instanceof Date));
+    throwsCode(() => hsSigner.sign({}, { expiresAt: foreignDate }), 'ERR_INVALID_OPTION', 'expiresAt');
+  });
+
+  it('a size limit past what wasm32 can address is refused, not truncated', () => {
+    for (const maxTokenBytes of [2 ** 32, 2 ** 53, 1e300, 1.5]) {
+      throwsCode(() => createVerifier({ secret, maxTokenBytes }), 'ERR_INVALID_OPTION', 'maxTokenBytes', String(maxTokenBytes));
+      throwsCode(() => decode(token, { maxTokenBytes }), 'ERR_INVALID_OPTION', 'maxTokenBytes', String(maxTokenBytes));
+    }
+  });
+
   it('what JSON keeps is still accepted: null where allowed, valid Dates, toJSON, nested arrays', () => {
     const signed = hsSigner.sign({ sub: 'u', at: new Date(0), nothing: null, deep: [[1, { a: [true] }]] });
     assert.deepEqual(decode(signed).payload.at, '1970-01-01T00:00:00.000Z');

@@ -35,42 +35,76 @@ function createApi(wasm, native) {
   // here as ERR_INVALID_OPTION whose claim is the field's path, e.g.
   // `scopes[0].fixed_params.org_id`. Rust checks everything else.
   function toJson(value, what) {
-    const paths = new WeakMap();
-    const refuse = (path, why) => {
-      throw new TokenError('ERR_INVALID_OPTION', `${path || what}: ${why}`, path || what);
-    };
     try {
-      return JSON.stringify(value, function check(key, item) {
-        const parent = paths.get(this);
-        let path = '';
-        if (parent !== undefined) path = Array.isArray(this) ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
-        switch (typeof item) {
-          case 'undefined':
-          case 'function':
-          case 'symbol':
-          case 'bigint':
-            refuse(path, `is ${typeof item === 'undefined' ? 'undefined' : `a ${typeof item}`}, which JSON cannot carry`);
-            break;
-          case 'number':
-            if (!Number.isFinite(item)) refuse(path, `is ${item}, not a finite number`);
-            break;
-          case 'object':
-            if (item === null) {
-              // Date#toJSON gives null for an invalid Date.
-              if (Object.prototype.toString.call(this[key]) === '[object Date]') refuse(path, 'is an invalid Date');
-            } else if (item instanceof Map || item instanceof Set) {
-              refuse(path, 'is a Map or Set, which JSON cannot carry');
-            } else {
-              paths.set(item, path);
-            }
-            break;
-        }
-        return item;
-      });
+      // Common case first: plain data goes through V8's fast JSON.stringify.
+      return carriesExactly(value, 0) ? JSON.stringify(value) : jsonNamingTheLostValue(value, what);
     } catch (error) {
       if (error instanceof TokenError) throw error;
       throw new TokenError('ERR_INVALID_OPTION', `${what}: must be JSON-serialisable (${error.message})`, what);
     }
+  }
+
+  // Whether JSON keeps `value` exactly. False is also the answer for anything
+  // unusual (toJSON, deep or circular nesting), which the slow path sorts out.
+  function carriesExactly(value, depth) {
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return true;
+      case 'number':
+        return Number.isFinite(value);
+      case 'object':
+        if (value === null) return true;
+        if (depth > 64 || typeof value.toJSON === 'function') return false;
+        if (Array.isArray(value)) {
+          for (let i = 0; i < value.length; i++) {
+            if (!(i in value) || !carriesExactly(value[i], depth + 1)) return false;
+          }
+          return true;
+        }
+        if (value instanceof Map || value instanceof Set) return false;
+        for (const key of Object.keys(value)) {
+          if (!carriesExactly(value[key], depth + 1)) return false;
+        }
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // JSON.stringify with a replacer that tracks each value's path and throws at the first lost one.
+  function jsonNamingTheLostValue(value, what) {
+    const paths = new WeakMap();
+    const refuse = (path, why) => {
+      throw new TokenError('ERR_INVALID_OPTION', `${path || what}: ${why}`, path || what);
+    };
+    return JSON.stringify(value, function check(key, item) {
+      const parent = paths.get(this);
+      let path = '';
+      if (parent !== undefined) path = Array.isArray(this) ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
+      switch (typeof item) {
+        case 'undefined':
+        case 'function':
+        case 'symbol':
+        case 'bigint':
+          refuse(path, `is ${typeof item === 'undefined' ? 'undefined' : `a ${typeof item}`}, which JSON cannot carry`);
+          break;
+        case 'number':
+          if (!Number.isFinite(item)) refuse(path, `is ${item}, not a finite number`);
+          break;
+        case 'object':
+          if (item === null) {
+            // Date#toJSON gives null for an invalid Date.
+            if (Object.prototype.toString.call(this[key]) === '[object Date]') refuse(path, 'is an invalid Date');
+          } else if (item instanceof Map || item instanceof Set) {
+            refuse(path, 'is a Map or Set, which JSON cannot carry');
+          } else {
+            paths.set(item, path);
+          }
+          break;
+      }
+      return item;
+    });
   }
 
   // Secrets may be bytes; JSON has no bytes, so they travel as a number array.

@@ -46,7 +46,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::JwtMalformed,
         ErrorCode::JwtExpired,
         ErrorCode::JwtNotYetValid,

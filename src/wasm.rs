@@ -352,7 +352,7 @@ impl WasmRateLimiter {
         };
         let consumed = self
             .limiter
-            .consume(&limit, crate::time::now_seconds())
+            .consume(&limit, crate::time::now_seconds().map_err(to_js)?)
             .map_err(to_js)?;
         Ok(serde_json::to_string(&consumed).unwrap_or_default())
     }

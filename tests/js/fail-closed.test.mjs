@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import * as server from 'scopemint/server';
 import {
   compileSecureFilters,
+  createRateLimiter,
   createSigner,
   createVerifier,
   decode,
@@ -67,10 +68,12 @@ const PLACES = [
     accessType: 'standard', projectId: 'p', userReference: v, scope: 'read',
   }), 'userReference'],
   ['signQueryEngineAccessToken', (v) => esSigner.signQueryEngineAccessToken({ allowDatabaseSchemaAccess: v }), 'allowDatabaseSchemaAccess'],
+  ['signProjectAccessToken', (v) => esSigner.signProjectAccessToken({ projectId: 'prj_1', resources: [{ id: v, scope: 'read' }] }), 'resources[0].id'],
+  ['createRateLimiter', (v) => createRateLimiter({ maxKeys: v }), 'maxKeys'],
   ['signVizzlyConfig', (v) => esSigner.signVizzlyConfig({ dataSets: [{ id: v }] }), 'dataSets[0].id'],
   ['generateTokens', (v) => esSigner.generateTokens({
-    dashboard: { accessType: 'standard', projectId: 'p', userReference: 'u', scope: 'read', extra: v },
-  }), 'dashboard.extra'],
+    projectId: 'p', userReference: 'u', secureFilters: { orders: [{ field: 'org_id', op: '=', value: v }] }, dataSetIds: ['orders'],
+  }), 'secureFilters.orders[0].value'],
   ['signSecurityToken security context', (v) => hsSigner.signSecurityToken({
     embeddableId: 'e', expiryInSeconds: 60, securityContext: { org_id: v }, user: 'u',
   }), 'securityContext.org_id'],
@@ -110,6 +113,17 @@ describe('values JSON would drop or change are refused with their path', () => {
       for (const [label, value] of HOSTILE) refusedAt(() => call(value), path, `${fn} with ${label}`);
     });
   }
+
+  it('limiter.consume rejects a grant whose rate limit JSON would change', async () => {
+    const limiter = createRateLimiter();
+    for (const [label, value] of HOSTILE) {
+      await assert.rejects(
+        limiter.consume({ rateLimit: { key: 'k', rps: value } }),
+        (error) => error instanceof TokenError && error.code === 'ERR_INVALID_OPTION' && error.claim === 'rps',
+        label,
+      );
+    }
+  });
 
   it('the vizzly drop-in rejects its promise the same way', async () => {
     const signer = vizzly.createSigner({ privateKey, ttlInMinutes: 10 });

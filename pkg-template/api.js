@@ -62,7 +62,8 @@ function createApi(wasm, native) {
           }
           return true;
         }
-        if (value instanceof Map || value instanceof Set) return false;
+        // Only plain objects: a Map, a boxed NaN or a class instance takes the slow path.
+        if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;
         for (const key of Object.keys(value)) {
           if (!carriesExactly(value[key], depth + 1)) return false;
         }
@@ -96,9 +97,11 @@ function createApi(wasm, native) {
           if (item === null) {
             // Date#toJSON gives null for an invalid Date.
             if (Object.prototype.toString.call(this[key]) === '[object Date]') refuse(path, 'is an invalid Date');
-          } else if (item instanceof Map || item instanceof Set) {
-            refuse(path, 'is a Map or Set, which JSON cannot carry');
           } else {
+            const tag = Object.prototype.toString.call(item);
+            if (tag === '[object Map]' || tag === '[object Set]') refuse(path, 'is a Map or Set, which JSON cannot carry');
+            // JSON unboxes a Number object, so new Number(NaN) would also become null.
+            if (tag === '[object Number]' && !Number.isFinite(Number(item))) refuse(path, `is ${Number(item)}, not a finite number`);
             paths.set(item, path);
           }
           break;

@@ -47,6 +47,8 @@ const HOSTILE = [
   ['an invalid Date', new Date(NaN)],
   ['a Map', new Map([['org_id', 'acme']])],
   ['a Set', new Set(['acme'])],
+  // eslint-disable-next-line no-new-wrappers
+  ['a boxed NaN', new Number(NaN)],
 ];
 
 // [function, call with the hostile value placed at `path`, path]
@@ -152,6 +154,9 @@ describe('values JSON would drop or change are refused with their path', () => {
     const trap = { get org_id() { throw new Error('boom'); } };
     throwsCode(() => hsSigner.sign({ trap }), 'ERR_INVALID_OPTION', 'claims');
     const { runInNewContext } = await import('node:vm');
+    throwsCode(() => hsSigner.sign({ ids: runInNewContext('new Map([[1, 2]])') }), 'ERR_INVALID_OPTION', 'ids');
+    const boxed = decode(hsSigner.sign({ n: Object(5), s: Object('x'), b: Object(false) })).payload;
+    assert.deepEqual([boxed.n, boxed.s, boxed.b], [5, 'x', false]);
     const foreignDate = runInNewContext('new Date(NaN)');
     assert.ok(!(foreignDate instanceof Date));
     throwsCode(() => hsSigner.sign({}, { expiresAt: foreignDate }), 'ERR_INVALID_OPTION', 'expiresAt');

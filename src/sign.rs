@@ -211,6 +211,7 @@ impl Signer {
     }
 
     /// Signs with `now` as the issue time; for tests and replay-free batch jobs.
+    /// A `now` outside `0..=1e11` Unix seconds is `ERR_CLOCK_INVALID`.
     pub fn sign_at(&self, claims_json: &str, options: &SignOptions, now: i64) -> Result<String> {
         let input = self.signing_input_at(claims_json, options, now)?;
         self.append_signature(input)

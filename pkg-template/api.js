@@ -310,6 +310,16 @@ function createApi(wasm, native) {
       }
     }
 
+    // The same answers as verify / authorize, as Promises: one API whether
+    // the keys are local or fetched from a jwksUrl.
+    async verifyAsync(token) {
+      return this.verify(token);
+    }
+
+    async authorizeAsync(token, request) {
+      return this.authorize(token, request);
+    }
+
     verify(token) {
       checkTokenLength(token, this.#maxTokenBytes);
       const cache = this.#cache;
@@ -354,9 +364,131 @@ function createApi(wasm, native) {
 
   const createSigner = guarded((options) => new Signer(new wasm.Signer(optionsJson(options, 'createSigner') ?? 'null')));
 
-  const createVerifier = guarded(
-    (options) => new Verifier(new wasm.Verifier(optionsJson(options, 'createVerifier') ?? 'null')),
-  );
+  // Reads at most `limit` + 1 bytes of a response body, so an oversized
+  // answer is seen as oversized (and refused in Rust) without being buffered.
+  async function boundedText(response, limit) {
+    const declared = Number(response.headers.get('content-length'));
+    if (response.body === null) return '';
+    const reader = response.body.getReader();
+    const chunks = [];
+    let size = 0;
+    if (declared > limit) size = limit + 1;
+    while (size <= limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      return 'x'.repeat(limit + 1);
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return new TextDecoder().decode(bytes);
+  }
+
+  // createVerifier({ jwksUrl }): a verifier over the keys fetched so far,
+  // rebuilt whenever a fetch brings a new set. When to fetch is Rust's
+  // decision (RemoteJwks); concurrent callers share one fetch in flight.
+  class RemoteJwksVerifier {
+    #options;
+    #remote;
+    #settings;
+    #verifier;
+    #pending;
+
+    constructor(options, remote, verifier) {
+      this.#options = options;
+      this.#remote = remote;
+      this.#settings = JSON.parse(remote.settings());
+      this.#verifier = verifier;
+    }
+
+    get algorithms() {
+      return this.#verifier.algorithms;
+    }
+
+    /** Verifies with the keys fetched so far (none before the first verifyAsync). */
+    verify(token) {
+      return this.#verifier.verify(token);
+    }
+
+    authorize(token, request) {
+      return this.#verifier.authorize(token, request);
+    }
+
+    verifyAsync(token) {
+      return this.#withKeys((verifier) => verifier.verify(token));
+    }
+
+    authorizeAsync(token, request) {
+      return this.#withKeys((verifier) => verifier.authorize(token, request));
+    }
+
+    async #withKeys(use) {
+      if (this.#pending !== undefined || this.#remote.needsFetch()) await this.#refresh();
+      try {
+        return use(this.#verifier);
+      } catch (error) {
+        if (error?.code !== 'ERR_JWKS_NO_MATCHING_KEY') throw error;
+        // An unknown kid may be a rotated key: refetch, at most once per cooldown.
+        if (this.#pending === undefined && !this.#remote.mayRefetch()) throw error;
+        await this.#refresh();
+        return use(this.#verifier);
+      }
+    }
+
+    #refresh() {
+      if (this.#pending === undefined) {
+        this.#remote.started();
+        this.#pending = this.#fetchKeys().finally(() => {
+          this.#pending = undefined;
+        });
+      }
+      return this.#pending;
+    }
+
+    async #fetchKeys() {
+      const { url, timeoutMs, maxJwksBytes } = this.#settings;
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      let status;
+      let body;
+      try {
+        // Redirects are refused: the keys come from the configured URL only.
+        const response = await fetch(url, { signal: controller.signal, redirect: 'error', headers: { accept: 'application/json' } });
+        status = response.status;
+        body = await boundedText(response, maxJwksBytes);
+      } catch (error) {
+        rethrow(this.#remote.fetchError(controller.signal.aborted, String(error?.cause?.message ?? error?.message ?? error)));
+      } finally {
+        clearTimeout(timer);
+      }
+      let set;
+      try {
+        set = this.#remote.accept(status, body);
+      } catch (error) {
+        rethrow(error);
+      }
+      try {
+        this.#verifier = new Verifier(new wasm.Verifier(optionsJson({ ...this.#options, jwks: JSON.parse(set) }, 'createVerifier')));
+      } catch (error) {
+        rethrow(this.#remote.unusableKeys(String(error?.message ?? error)));
+      }
+    }
+  }
+
+  const createVerifier = guarded((options) => {
+    const json = optionsJson(options, 'createVerifier') ?? 'null';
+    const verifier = new Verifier(new wasm.Verifier(json));
+    const remote = options !== null && typeof options === 'object' ? wasm.remoteJwks(json) : undefined;
+    return remote === undefined ? verifier : new RemoteJwksVerifier(options, remote, verifier);
+  });
 
   const decode = guarded((token, options) => {
     const json = optionsJson(options, 'decode');

@@ -22,6 +22,9 @@ export type ErrorCode =
   | 'ERR_JOSE_HEADER_UNSUPPORTED'
   | 'ERR_KEY_INVALID'
   | 'ERR_JWKS_NO_MATCHING_KEY'
+  | 'ERR_JWKS_FETCH_FAILED'
+  | 'ERR_JWKS_TIMEOUT'
+  | 'ERR_JWKS_INVALID'
   | 'ERR_TOKEN_TOO_LARGE'
   | 'ERR_INVALID_OPTION'
   | 'ERR_SCOPE_INVALID'
@@ -345,7 +348,24 @@ export type VerifierOptions = VerifierCommonOptions &
     | { /** PEM (SPKI, PKCS#1 `RSA PUBLIC KEY`, X.509 `CERTIFICATE`) or a public JWK. */ publicKey: string | Jwk; jwks?: never; secret?: never }
     | { /** A JWK set; the token's `kid` picks the key. */ jwks: Jwks; publicKey?: never; secret?: never }
     | { /** HMAC secret. */ secret: Secret; publicKey?: never; jwks?: never }
+    | (RemoteJwksOptions & { publicKey?: never; jwks?: never; secret?: never })
   );
+
+/** A key set fetched with `fetch` (use `verifyAsync` / `authorizeAsync`); defaults as jose's `createRemoteJWKSet`. */
+export interface RemoteJwksOptions {
+  /** `https://` (or `http://` on localhost / 127.0.0.1 / [::1]); redirects are refused. */
+  jwksUrl: string;
+  /** Keys are refetched before use once older than this. Default `600`. */
+  cacheMaxAgeSeconds?: number;
+  /** An unknown `kid` refetches at most once per this many seconds since the last fetch. Default `30`. */
+  cooldownSeconds?: number;
+  /** A fetch (headers and body) taking longer fails with `ERR_JWKS_TIMEOUT`. Default `5000`. */
+  timeoutMs?: number;
+  /** Larger responses are refused (`ERR_JWKS_INVALID`) without being buffered. Default `262144`. */
+  maxJwksBytes?: number;
+  /** Sets with more keys are refused (`ERR_JWKS_INVALID`). Default `100`. */
+  maxJwksKeys?: number;
+}
 
 export interface VerifiedToken<P extends JwtPayload = JwtPayload> {
   header: JwtHeader;
@@ -355,8 +375,19 @@ export interface VerifiedToken<P extends JwtPayload = JwtPayload> {
 export interface Verifier {
   /** The algorithms this verifier accepts. */
   readonly algorithms: Algorithm[];
-  /** Verifies signature and claims. Throws `TokenError`. Synchronous. */
+  /**
+   * Verifies signature and claims. Throws `TokenError`. Synchronous: with `jwksUrl`, uses the keys
+   * fetched so far (`ERR_JWKS_NO_MATCHING_KEY` before the first `verifyAsync`).
+   */
   verify<P extends JwtPayload = JwtPayload>(token: string): VerifiedToken<P>;
+  /**
+   * `verify` as a Promise. With `jwksUrl`: fetches the keys first if none are cached or they are older
+   * than `cacheMaxAgeSeconds`, and refetches once (per cooldown) for an unknown `kid`. Rejects with
+   * `ERR_JWKS_FETCH_FAILED`, `ERR_JWKS_TIMEOUT` or `ERR_JWKS_INVALID` when the key set cannot be had.
+   */
+  verifyAsync<P extends JwtPayload = JwtPayload>(token: string): Promise<VerifiedToken<P>>;
+  /** `authorize` as a Promise, with the keys of `verifyAsync`. */
+  authorizeAsync(token: string, request: AuthorizeRequest): Promise<Grant>;
   /**
    * Verifies, then matches the request against the token's scopes (Tinybird JWT scopes, static scope
    * strings in `scopes`, or Vizzly `dataSetIds`). Throws `ERR_SCOPE_DENIED`. Consumes no rate

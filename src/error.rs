@@ -24,6 +24,12 @@ pub enum ErrorCode {
     KeyInvalid,
     /// No key in the key set matches the token's `kid` / `alg`.
     JwksNoMatchingKey,
+    /// A remote JWKS (`jwksUrl`) could not be fetched (network error, refused connection).
+    JwksFetchFailed,
+    /// A remote JWKS did not answer within `timeoutMs`.
+    JwksTimeout,
+    /// A remote JWKS answered, but not with a usable key set (status, size, JSON, key count).
+    JwksInvalid,
     /// The token is longer than `maxTokenBytes`.
     TokenTooLarge,
     /// An option passed to a signer, verifier or call is invalid.
@@ -46,7 +52,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::JwtMalformed,
         ErrorCode::JwtExpired,
         ErrorCode::JwtNotYetValid,
@@ -56,6 +62,9 @@ impl ErrorCode {
         ErrorCode::JoseHeaderUnsupported,
         ErrorCode::KeyInvalid,
         ErrorCode::JwksNoMatchingKey,
+        ErrorCode::JwksFetchFailed,
+        ErrorCode::JwksTimeout,
+        ErrorCode::JwksInvalid,
         ErrorCode::TokenTooLarge,
         ErrorCode::InvalidOption,
         ErrorCode::ScopeInvalid,
@@ -78,6 +87,9 @@ impl ErrorCode {
             ErrorCode::JoseHeaderUnsupported => "ERR_JOSE_HEADER_UNSUPPORTED",
             ErrorCode::KeyInvalid => "ERR_KEY_INVALID",
             ErrorCode::JwksNoMatchingKey => "ERR_JWKS_NO_MATCHING_KEY",
+            ErrorCode::JwksFetchFailed => "ERR_JWKS_FETCH_FAILED",
+            ErrorCode::JwksTimeout => "ERR_JWKS_TIMEOUT",
+            ErrorCode::JwksInvalid => "ERR_JWKS_INVALID",
             ErrorCode::TokenTooLarge => "ERR_TOKEN_TOO_LARGE",
             ErrorCode::InvalidOption => "ERR_INVALID_OPTION",
             ErrorCode::ScopeInvalid => "ERR_SCOPE_INVALID",

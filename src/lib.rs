@@ -22,6 +22,7 @@ mod options;
 pub mod profiles;
 mod random;
 mod rate_limit;
+mod remote_jwks;
 mod scopes;
 mod sign;
 #[cfg(feature = "server")]
@@ -51,6 +52,7 @@ pub use rate_limit::{
     outcome as rate_limit_outcome, rate_limit_of, Consumed, MemoryRateLimitStore, OnStoreError,
     RateLimit, RateLimitStore, RateLimiter, RateLimiterOptions, DEFAULT_MAX_KEYS,
 };
+pub use remote_jwks::{RemoteJwks, RemoteJwksOptions};
 pub use scopes::{format_scope, parse_scope, Scope};
 pub use sign::{SignOptions, Signer, SignerOptions};
 #[cfg(feature = "server")]

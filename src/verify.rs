@@ -53,6 +53,13 @@ pub struct VerifierOptions {
     /// even when the token filters other data sets. Off by default.
     #[serde(default)]
     pub allow_unfiltered_data_sets: bool,
+    /// A JWKS fetched by the JS layer (`remote_jwks.rs`); `jwks` then holds the keys fetched so far.
+    pub jwks_url: Option<String>,
+    pub cache_max_age_seconds: Option<f64>,
+    pub cooldown_seconds: Option<f64>,
+    pub timeout_ms: Option<f64>,
+    pub max_jwks_bytes: Option<f64>,
+    pub max_jwks_keys: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -183,17 +190,25 @@ impl Verifier {
             })
             .transpose()?;
 
+        let remote = crate::remote_jwks::RemoteJwks::from_options(&crate::RemoteJwksOptions {
+            jwks_url: options.jwks_url.clone(),
+            cache_max_age_seconds: options.cache_max_age_seconds,
+            cooldown_seconds: options.cooldown_seconds,
+            timeout_ms: options.timeout_ms,
+            max_jwks_bytes: options.max_jwks_bytes,
+            max_jwks_keys: options.max_jwks_keys,
+        })?;
         let mut entries = Vec::new();
-        let select_by_kid = options.jwks.is_some();
+        let select_by_kid = options.jwks.is_some() || remote.is_some();
         let sources = [
             options.public_key.is_some(),
-            options.jwks.is_some(),
+            options.jwks.is_some() || remote.is_some(),
             options.secret.is_some(),
         ];
         if sources.iter().filter(|given| **given).count() != 1 {
             return Err(invalid_option(
                 "publicKey",
-                "give exactly one of `publicKey`, `jwks` or `secret`",
+                "give exactly one of `publicKey`, `jwks`, `jwksUrl` or `secret`",
             ));
         }
         if let Some(secret) = options.secret {
@@ -236,7 +251,9 @@ impl Verifier {
                 algorithms.push(alg);
             }
         }
-        if let Some(allowed) = &allowed {
+        // Before a remote set's first fetch there is no key to check `algorithms` against.
+        let keys_pending = remote.is_some() && entries.is_empty();
+        if let (Some(allowed), false) = (&allowed, keys_pending) {
             if let Some(unusable) = allowed.iter().find(|alg| !algorithms.contains(alg)) {
                 return Err(invalid_option(
                     "algorithms",
@@ -427,6 +444,13 @@ impl Verifier {
         token: &'t str,
     ) -> Result<(decode::Parts<'t>, Arc<CheckedHeader>, usize)> {
         decode::check_size(token, self.max_token_bytes)?;
+        if self.keys.is_empty() {
+            // Only a `jwksUrl` verifier has no keys: before its first fetch.
+            return Err(Error::new(
+                ErrorCode::JwksNoMatchingKey,
+                "no keys have been fetched from jwksUrl yet (verifyAsync / authorizeAsync fetch them)",
+            ));
+        }
         let parts = decode::split(token)?;
         let header = self.checked_header(parts.header_segment)?;
         let key_index = self.select_key(header.alg, header.kid.as_deref())?;

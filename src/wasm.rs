@@ -391,3 +391,85 @@ impl WasmRateLimiter {
         )
     }
 }
+
+/// The fetch policy of a `jwksUrl` verifier (`remote_jwks.rs`); the JS layer
+/// does the fetching and asks this what to do.
+#[wasm_bindgen(js_name = RemoteJwks)]
+pub struct WasmRemoteJwks(crate::RemoteJwks);
+
+/// The remote-set state for these `createVerifier` options, or undefined without `jwksUrl`.
+#[wasm_bindgen(js_name = remoteJwks)]
+pub fn remote_jwks(options_json: &str) -> Result<Option<WasmRemoteJwks>, JsValue> {
+    let options: crate::RemoteJwksOptions =
+        crate::options_from_json(options_json, "createVerifier options").map_err(to_js)?;
+    Ok(crate::RemoteJwks::from_options(&options)
+        .map_err(to_js)?
+        .map(WasmRemoteJwks))
+}
+
+#[wasm_bindgen(js_class = RemoteJwks)]
+impl WasmRemoteJwks {
+    /// `{url, timeoutMs, maxJwksBytes, …}` as JSON text.
+    pub fn settings(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_default()
+    }
+
+    #[wasm_bindgen(js_name = needsFetch)]
+    pub fn needs_fetch(&self) -> bool {
+        self.0.needs_fetch(crate::time::now_seconds())
+    }
+
+    #[wasm_bindgen(js_name = mayRefetch)]
+    pub fn may_refetch(&self) -> bool {
+        self.0.may_refetch(crate::time::now_seconds())
+    }
+
+    pub fn started(&mut self) {
+        self.0.started(crate::time::now_seconds());
+    }
+
+    /// The checked key set as JSON text, or throws `ERR_JWKS_INVALID`.
+    pub fn accept(&mut self, status: u16, body: &str) -> Result<String, JsValue> {
+        self.0
+            .accept(status, body, crate::time::now_seconds())
+            .map(|set| set.to_string())
+            .map_err(to_js)
+    }
+
+    /// A typed error for a fetch that failed (`timeout`: it ran out of time).
+    #[wasm_bindgen(js_name = fetchError)]
+    pub fn fetch_error(&self, timeout: bool, why: &str) -> JsValue {
+        let url = &self.0.url;
+        to_js(if timeout {
+            Error::new(
+                crate::ErrorCode::JwksTimeout,
+                format!(
+                    "the JWKS at {url} did not answer within {} ms",
+                    self.0.timeout_ms
+                ),
+            )
+            .with_claim("jwksUrl")
+        } else {
+            Error::new(
+                crate::ErrorCode::JwksFetchFailed,
+                format!("fetching the JWKS at {url} failed: {why}"),
+            )
+            .with_claim("jwksUrl")
+        })
+    }
+
+    /// `ERR_JWKS_INVALID` for a set whose keys the verifier could not use.
+    #[wasm_bindgen(js_name = unusableKeys)]
+    pub fn unusable_keys(&self, why: &str) -> JsValue {
+        to_js(
+            Error::new(
+                crate::ErrorCode::JwksInvalid,
+                format!(
+                    "the JWKS at {} has keys this verifier cannot use: {why}",
+                    self.0.url
+                ),
+            )
+            .with_claim("jwksUrl"),
+        )
+    }
+}

@@ -218,3 +218,13 @@ export function vizzlyTypes(signer: Signer, grant: Grant): void {
   // @ts-expect-error projectId and organisationId are exclusive
   signer.signDashboardAccessToken({ projectId: 'p', organisationId: 'o', userReference: 'u' });
 }
+
+export async function remoteJwksTypes(token: string): Promise<void> {
+  const verifier = createVerifier({ jwksUrl: 'https://issuer.example/.well-known/jwks.json', cooldownSeconds: 30, timeoutMs: 2000 });
+  const { payload } = await verifier.verifyAsync<AppClaims>(token);
+  const grant = await verifier.authorizeAsync(token, { type: 'PIPES:READ', resource: 'p' });
+  // @ts-expect-error one key source only
+  createVerifier({ jwksUrl: 'https://issuer.example/jwks', secret: 'x'.repeat(32) });
+  const code: ErrorCode = 'ERR_JWKS_TIMEOUT';
+  void [payload.org, grant, code];
+}

@@ -157,6 +157,57 @@ function createApi(wasm, native) {
     return seconds === null ? null : new Date(seconds * 1000);
   }
 
+  // Keys users already hold: a Node KeyObject or a WebCrypto CryptoKey is
+  // exported once, at creation, to what Rust imports (PEM, or a secret's
+  // bytes); every rule about the key is then Rust's, as for any PEM.
+  const KEY_TYPES = ['private', 'public', 'secret'];
+
+  function isKeyObject(value) {
+    return value !== null && typeof value === 'object' && typeof value.export === 'function'
+      && typeof value.equals === 'function' && KEY_TYPES.includes(value.type);
+  }
+
+  function isCryptoKey(value) {
+    return value !== null && typeof value === 'object' && typeof value.extractable === 'boolean'
+      && Array.isArray(value.usages) && KEY_TYPES.includes(value.type) && value.algorithm !== null && typeof value.algorithm === 'object';
+  }
+
+  function exportKey(value, option) {
+    let key = value;
+    if (isCryptoKey(value)) {
+      if (!value.extractable) {
+        throw new TokenError('ERR_KEY_INVALID',
+          `${option}: this CryptoKey is not extractable, so its key cannot be read; generate or import it with extractable: true, or pass the key as PEM or JWK`, option);
+      }
+      if (native === undefined) {
+        throw new TokenError('ERR_KEY_INVALID',
+          `${option}: a CryptoKey can only be read synchronously by the Node entry of scopemint; here, pass await crypto.subtle.exportKey('jwk', key) instead`, option);
+      }
+      key = native.keyObjectFrom(value);
+    } else if (!isKeyObject(value)) {
+      return value;
+    }
+    if (key.type === 'secret') {
+      if (option !== 'secret') throw new TokenError('ERR_KEY_INVALID', `${option}: a secret (HMAC) key belongs in \`secret\``, option);
+      return new Uint8Array(key.export());
+    }
+    if (option === 'secret') {
+      throw new TokenError('ERR_KEY_INVALID', `secret: a ${key.type} key is not an HMAC secret; pass it as privateKey or publicKey`, option);
+    }
+    return key.type === 'private' ? key.export({ type: 'pkcs8', format: 'pem' }) : key.export({ type: 'spki', format: 'pem' });
+  }
+
+  function adaptKeys(options) {
+    if (options === null || typeof options !== 'object') return options;
+    let adapted = options;
+    for (const option of ['privateKey', 'publicKey', 'secret']) {
+      const value = options[option];
+      const exported = exportKey(value, option);
+      if (exported !== value) adapted = { ...adapted, [option]: exported };
+    }
+    return adapted;
+  }
+
   class Signer {
     #inner;
     #publicJwk;
@@ -362,7 +413,7 @@ function createApi(wasm, native) {
     };
   }
 
-  const createSigner = guarded((options) => new Signer(new wasm.Signer(optionsJson(options, 'createSigner') ?? 'null')));
+  const createSigner = guarded((options) => new Signer(new wasm.Signer(optionsJson(adaptKeys(options), 'createSigner') ?? 'null')));
 
   // Reads at most `limit` + 1 bytes of a response body, so an oversized
   // answer is seen as oversized (and refused in Rust) without being buffered.
@@ -483,7 +534,8 @@ function createApi(wasm, native) {
     }
   }
 
-  const createVerifier = guarded((options) => {
+  const createVerifier = guarded((given) => {
+    const options = adaptKeys(given);
     const json = optionsJson(options, 'createVerifier') ?? 'null';
     const verifier = new Verifier(new wasm.Verifier(json));
     const remote = options !== null && typeof options === 'object' ? wasm.remoteJwks(json) : undefined;
@@ -498,6 +550,11 @@ function createApi(wasm, native) {
     decoded.expiresAt = toDate(decoded.expiresAt);
     return decoded;
   });
+
+  // jose's decodeProtectedHeader: the header of a compact JWS or JWE, NOT verified.
+  const decodeProtectedHeader = guarded((token, options) =>
+    JSON.parse(wasm.decodeProtectedHeader(tokenText(token), optionsJson(options, 'decodeProtectedHeader'))),
+  );
 
   const parseScope = guarded((text) => JSON.parse(wasm.parseScope(String(text))));
 
@@ -667,6 +724,7 @@ return {granted, string.format('%.17g', level), string.format('%.17g', wait)}`;
     createVerifier,
     createRateLimiter,
     decode,
+    decodeProtectedHeader,
     generateKeyPair,
     parseScope,
     formatScope,

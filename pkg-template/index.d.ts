@@ -90,8 +90,26 @@ export interface Jwks {
 /** An instant: a `Date`, Unix seconds, or an ISO-8601 string with a time zone. */
 export type Instant = Date | number | string;
 
-/** HMAC secret: a string (its UTF-8 bytes) or bytes. */
-export type Secret = string | Uint8Array | ArrayBuffer;
+/** HMAC secret: a string (its UTF-8 bytes), bytes, a secret `KeyObject` or an extractable HMAC `CryptoKey`. */
+export type Secret = string | Uint8Array | ArrayBuffer | KeyObjectLike | CryptoKeyLike;
+
+/** A Node `KeyObject` (node:crypto), read once when the signer or verifier is created. */
+export interface KeyObjectLike {
+  readonly type: 'private' | 'public' | 'secret';
+  export(options?: object): unknown;
+  equals(other: never): boolean;
+}
+
+/**
+ * A WebCrypto `CryptoKey`. It must be extractable (a non-extractable key is `ERR_KEY_INVALID`), and is
+ * read synchronously by the Node entry only; elsewhere pass `await crypto.subtle.exportKey('jwk', key)`.
+ */
+export interface CryptoKeyLike {
+  readonly type: 'private' | 'public' | 'secret';
+  readonly extractable: boolean;
+  readonly algorithm: object;
+  readonly usages: readonly string[];
+}
 
 interface SignerCommonOptions {
   /** Defaults to the key's algorithm: HS256 for secrets, RS256 for RSA, ES256/ES384 by curve, EdDSA for Ed25519. */
@@ -118,7 +136,7 @@ interface SignerCommonOptions {
 
 export type SignerOptions = SignerCommonOptions &
   (
-    | { /** PEM (PKCS#8, SEC1 `EC PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`) or a private JWK. */ privateKey: string | Jwk; secret?: never }
+    | { /** PEM (PKCS#8, SEC1 `EC PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`), a private JWK, a private `KeyObject` or an extractable private `CryptoKey`. */ privateKey: string | Jwk | KeyObjectLike | CryptoKeyLike; secret?: never }
     | { /** HMAC secret, at least as long as the hash (32/48/64 bytes). */ secret: Secret; privateKey?: never }
   );
 
@@ -345,9 +363,15 @@ interface VerifierCommonOptions {
 
 export type VerifierOptions = VerifierCommonOptions &
   (
-    | { /** PEM (SPKI, PKCS#1 `RSA PUBLIC KEY`, X.509 `CERTIFICATE`) or a public JWK. */ publicKey: string | Jwk; jwks?: never; secret?: never }
+    | { /** PEM (SPKI, PKCS#1 `RSA PUBLIC KEY`, X.509 `CERTIFICATE`), a public JWK, a public `KeyObject` or a public `CryptoKey`. */ publicKey: string | Jwk | KeyObjectLike | CryptoKeyLike; jwks?: never; secret?: never }
     | { /** A JWK set; the token's `kid` picks the key. */ jwks: Jwks; publicKey?: never; secret?: never }
-    | { /** HMAC secret. */ secret: Secret; publicKey?: never; jwks?: never }
+    | {
+        /** HMAC secret. */ secret: Secret;
+        /** Accept a secret shorter than the hash, for verifying legacy tokens during a migration (signers never do). */
+        allowShortSecret?: boolean;
+        publicKey?: never;
+        jwks?: never;
+      }
     | (RemoteJwksOptions & { publicKey?: never; jwks?: never; secret?: never })
   );
 
@@ -519,6 +543,8 @@ export function createSigner(options: SignerOptions): Signer;
 export function createVerifier(options: VerifierOptions): Verifier;
 /** A rate limiter for `grant.rateLimit`: in memory, or shared through Redis. */
 export function createRateLimiter(options?: RateLimiterOptions): RateLimiter;
+/** jose's `decodeProtectedHeader`: the header of a compact JWS or JWE, NOT verified (e.g. to read `kid`). */
+export function decodeProtectedHeader(token: string, options?: DecodeOptions): JwtHeader;
 /** Reads a token WITHOUT verifying it: for display only, never for access decisions. */
 export function decode<P extends JwtPayload = JwtPayload>(token: string, options?: DecodeOptions): DecodedToken<P>;
 /** A fresh key pair for ES256, ES384 or EdDSA. */

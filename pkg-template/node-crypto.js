@@ -29,6 +29,11 @@ function createNodeCrypto(crypto) {
       return (input) => crypto.sign(digest, Buffer.from(input, 'latin1'), options).toString('base64url');
     },
 
+    // A WebCrypto CryptoKey as a KeyObject, so api.js can export it synchronously.
+    keyObjectFrom(cryptoKey) {
+      return crypto.KeyObject.from(cryptoKey);
+    },
+
     verifier(der, algorithm) {
       const key = crypto.createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
       const options = keyOptions(algorithm, key);

@@ -34,7 +34,7 @@ for (const { prefix } of variants) {
 
 const api = readFileSync(join(template, 'api.js'), 'utf8');
 const names = [
-  'createSigner', 'createVerifier', 'createRateLimiter', 'decode', 'generateKeyPair', 'parseScope', 'formatScope',
+  'createSigner', 'createVerifier', 'createRateLimiter', 'decode', 'decodeProtectedHeader', 'generateKeyPair', 'parseScope', 'formatScope',
   'embeddableTokenRequest', 'compileSecureFilters', 'vizzly', 'TokenError',
 ];
 

@@ -179,6 +179,22 @@ impl VerifyingKey {
         })
     }
 
+    /// The verifier's `allowShortSecret`: HMAC secrets shorter than the hash,
+    /// for verifying tokens of legacy systems only (signers have no such
+    /// option). An empty secret is still refused.
+    pub fn from_short_secret(secret: &[u8], alg: Algorithm) -> Result<VerifyingKey> {
+        ensure_compatible(alg, KeyFamily::Hmac)?;
+        if secret.is_empty() {
+            return Err(key_invalid(
+                "an empty HMAC secret is refused, even with allowShortSecret",
+            ));
+        }
+        Ok(VerifyingKey {
+            alg,
+            inner: Verifying::Hmac(HmacKey::new(alg, secret)?),
+        })
+    }
+
     pub fn from_public(key: &PublicKey, alg: Algorithm) -> Result<VerifyingKey> {
         ensure_compatible(alg, key.family())?;
         let inner = match key {

@@ -44,7 +44,9 @@ pub use data_model::{
     render_data_model, render_data_model_value, RenderOptions, MAX_RENDERED_BYTES,
     MAX_TEMPLATE_BYTES,
 };
-pub use decode::{decode, DecodeOptions, Decoded, DEFAULT_MAX_TOKEN_BYTES};
+pub use decode::{
+    decode, decode_protected_header, DecodeOptions, Decoded, DEFAULT_MAX_TOKEN_BYTES,
+};
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{generate_key_pair, GeneratedKeyPair};
 pub use options::from_json as options_from_json;

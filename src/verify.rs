@@ -45,6 +45,10 @@ pub struct VerifierOptions {
     /// Accept tokens without `exp`. Off by default.
     #[serde(default)]
     pub allow_missing_expiry: bool,
+    /// Accept an HMAC `secret` shorter than the hash (RFC 7518 §3.2), for
+    /// verifying tokens from legacy systems during a migration. Off by default.
+    #[serde(default)]
+    pub allow_short_secret: bool,
     /// `"vizzly"`: the expiry is Vizzly's ISO-8601 `expires` claim instead of `exp`.
     pub profile: Option<String>,
     /// Cache verified tokens (in the JS layer): `true` for 1000 entries, or `{ maxEntries }`.
@@ -211,12 +215,23 @@ impl Verifier {
                 "give exactly one of `publicKey`, `jwks`, `jwksUrl` or `secret`",
             ));
         }
+        if options.allow_short_secret && options.secret.is_none() {
+            return Err(invalid_option(
+                "allowShortSecret",
+                "only applies to an HMAC `secret`",
+            ));
+        }
         if let Some(secret) = options.secret {
             secret.check_not_a_key()?;
             for alg in algorithms_for_key(KeyFamily::Hmac, None, allowed.as_deref()) {
+                let key = if options.allow_short_secret {
+                    VerifyingKey::from_short_secret(&secret.bytes, alg)?
+                } else {
+                    VerifyingKey::from_secret(&secret.bytes, alg)?
+                };
                 entries.push(KeyEntry {
                     kid: None,
-                    key: VerifyingKey::from_secret(&secret.bytes, alg)?,
+                    key,
                     spki: None,
                 });
             }

@@ -248,6 +248,18 @@ pub fn wasm_memory_bytes() -> usize {
     core::arch::wasm32::memory_size(0) * 65_536
 }
 
+/// The protected header of a compact JWS or JWE as JSON text, not verified.
+#[wasm_bindgen(js_name = decodeProtectedHeader)]
+pub fn decode_protected_header(
+    token: &str,
+    options_json: Option<String>,
+) -> Result<String, JsValue> {
+    let options: crate::DecodeOptions =
+        options_or_default(options_json, "decodeProtectedHeader options")?;
+    let max = crate::decode::max_token_bytes(&options).map_err(to_js)?;
+    crate::decode_protected_header(token, max).map_err(to_js)
+}
+
 /// `{"privateKey","publicKey","publicJwk"}` as JSON text.
 #[wasm_bindgen(js_name = generateKeyPair)]
 pub fn generate_key_pair(algorithm: &str) -> Result<String, JsValue> {

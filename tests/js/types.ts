@@ -228,3 +228,19 @@ export async function remoteJwksTypes(token: string): Promise<void> {
   const code: ErrorCode = 'ERR_JWKS_TIMEOUT';
   void [payload.org, grant, code];
 }
+
+import { decodeProtectedHeader } from 'scopemint';
+import { generateKeyPairSync, webcrypto } from 'node:crypto';
+// The real Node and WebCrypto key types fit the package's structural ones.
+const keyObject = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+declare const cryptoKey: webcrypto.CryptoKey;
+
+export function keyObjectTypes(token: string): void {
+  createSigner({ privateKey: keyObject });
+  createVerifier({ publicKey: cryptoKey });
+  createVerifier({ secret: 'short', allowShortSecret: true });
+  // @ts-expect-error allowShortSecret is for HMAC secrets
+  createVerifier({ publicKey: cryptoKey, allowShortSecret: true });
+  const kid: string | undefined = decodeProtectedHeader(token).kid;
+  void kid;
+}

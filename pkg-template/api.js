@@ -552,9 +552,11 @@ function createApi(wasm, native) {
   });
 
   // jose's decodeProtectedHeader: the header of a compact JWS or JWE, NOT verified.
-  const decodeProtectedHeader = guarded((token, options) =>
-    JSON.parse(wasm.decodeProtectedHeader(tokenText(token), optionsJson(options, 'decodeProtectedHeader'))),
-  );
+  const decodeProtectedHeader = guarded((token, options) => {
+    const json = optionsJson(options, 'decodeProtectedHeader');
+    checkTokenLength(token, wasm.decodeMaxTokenBytes(json));
+    return JSON.parse(wasm.decodeProtectedHeader(tokenText(token), json));
+  });
 
   const parseScope = guarded((text) => JSON.parse(wasm.parseScope(String(text))));
 

@@ -426,24 +426,30 @@ impl WasmRemoteJwks {
         serde_json::to_string(&self.0).unwrap_or_default()
     }
 
+    // A broken clock is ERR_CLOCK_INVALID here as everywhere (time.rs).
     #[wasm_bindgen(js_name = needsFetch)]
-    pub fn needs_fetch(&self) -> bool {
-        self.0.needs_fetch(crate::time::now_seconds())
+    pub fn needs_fetch(&self) -> Result<bool, JsValue> {
+        Ok(self
+            .0
+            .needs_fetch(crate::time::now_seconds().map_err(to_js)?))
     }
 
     #[wasm_bindgen(js_name = mayRefetch)]
-    pub fn may_refetch(&self) -> bool {
-        self.0.may_refetch(crate::time::now_seconds())
+    pub fn may_refetch(&self) -> Result<bool, JsValue> {
+        Ok(self
+            .0
+            .may_refetch(crate::time::now_seconds().map_err(to_js)?))
     }
 
-    pub fn started(&mut self) {
-        self.0.started(crate::time::now_seconds());
+    pub fn started(&mut self) -> Result<(), JsValue> {
+        self.0.started(crate::time::now_seconds().map_err(to_js)?);
+        Ok(())
     }
 
     /// The checked key set as JSON text, or throws `ERR_JWKS_INVALID`.
     pub fn accept(&mut self, status: u16, body: &str) -> Result<String, JsValue> {
         self.0
-            .accept(status, body, crate::time::now_seconds())
+            .accept(status, body, crate::time::now_seconds().map_err(to_js)?)
             .map(|set| set.to_string())
             .map_err(to_js)
     }

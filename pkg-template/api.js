@@ -653,6 +653,7 @@ return {granted, string.format('%.17g', level), string.format('%.17g', wait)}`;
         let reply;
         try {
           reply = await this.#runScript(this.#settings.prefix + limit.key, limit.rps);
+          if (!Array.isArray(reply) || reply.length !== 3) throw new Error('the script answered something else than [granted, level, wait]');
         } catch (error) {
           if (this.#settings.onRedisError === 'memory') return JSON.parse(this.#inner.consume(limitJson));
           throw this.#inner.unavailable(error?.message ?? String(error));

@@ -84,3 +84,14 @@ test('allowShortSecret verifies a legacy short-secret token (signed by jsonwebto
   assert.throws(() => createSigner({ secret: short, allowShortSecret: true }), code('ERR_INVALID_OPTION'));
   assert.throws(() => createSigner({ secret: short }), code('ERR_KEY_INVALID'));
 });
+
+test('entries without node:crypto refuse a CryptoKey with a message naming the Node entry', async () => {
+  const universal = await import('../../pkg/dist/universal.mjs');
+  const pair = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  assert.throws(() => universal.createSigner({ privateKey: pair.privateKey }), (e) =>
+    e.code === 'ERR_KEY_INVALID' && /Node entry/.test(e.message) && /exportKey/.test(e.message));
+  // What the message suggests works there.
+  const jwk = await webcrypto.subtle.exportKey('jwk', pair.privateKey);
+  const token = universal.createSigner({ privateKey: jwk, ttlSeconds: 60 }).sign({ sub: 'jwk' });
+  assert.equal(createVerifier({ publicKey: pair.publicKey }).verify(token).payload.sub, 'jwk');
+});

@@ -179,3 +179,14 @@ test('redis stopped mid-run: refused with ERR_RATE_LIMIT_UNAVAILABLE by default,
     await own.stop();
   }
 });
+
+test('a client that answers nonsense is a store failure, not a grant', async () => {
+  const grant = grantFor({ name: 'nonsense', limits: { rps: 1 } });
+  const liar = { evalsha: async () => 'OK', eval: async () => 'OK' };
+  await assert.rejects(createRateLimiter({ redis: liar }).consume(grant), limited('ERR_RATE_LIMIT_UNAVAILABLE'));
+  const thrower = { evalsha: async () => { throw new Error('WRONGTYPE'); }, eval: async () => 'x' };
+  await assert.rejects(createRateLimiter({ redis: thrower }).consume(grant), limited('ERR_RATE_LIMIT_UNAVAILABLE'));
+  const fallback = createRateLimiter({ redis: liar, onRedisError: 'memory' });
+  assert.equal((await fallback.consume(grant)).remaining, 0);
+  await assert.rejects(fallback.consume(grant), limited('ERR_RATE_LIMITED'));
+});

@@ -34,13 +34,24 @@ fn main() {
     let claims_text = claims.to_string();
     let pair = generate_key_pair(Algorithm::ES256).unwrap();
     let cases = [
-        ("HS256", json!({ "secret": SECRET }), json!({ "secret": SECRET }),
-         EncodingKey::from_secret(SECRET.as_bytes()), DecodingKey::from_secret(SECRET.as_bytes()),
-         jsonwebtoken::Algorithm::HS256, 200_000),
-        ("ES256", json!({ "privateKey": pair.private_key }), json!({ "publicKey": pair.public_key }),
-         EncodingKey::from_ec_pem(pair.private_key.as_bytes()).unwrap(),
-         DecodingKey::from_ec_pem(pair.public_key.as_bytes()).unwrap(),
-         jsonwebtoken::Algorithm::ES256, 10_000),
+        (
+            "HS256",
+            json!({ "secret": SECRET }),
+            json!({ "secret": SECRET }),
+            EncodingKey::from_secret(SECRET.as_bytes()),
+            DecodingKey::from_secret(SECRET.as_bytes()),
+            jsonwebtoken::Algorithm::HS256,
+            200_000,
+        ),
+        (
+            "ES256",
+            json!({ "privateKey": pair.private_key }),
+            json!({ "publicKey": pair.public_key }),
+            EncodingKey::from_ec_pem(pair.private_key.as_bytes()).unwrap(),
+            DecodingKey::from_ec_pem(pair.public_key.as_bytes()).unwrap(),
+            jsonwebtoken::Algorithm::ES256,
+            10_000,
+        ),
     ];
     println!("op,scopemint ops/s,jsonwebtoken ops/s,ratio");
     for (name, signer_options, verifier_options, encoding, decoding, alg, rounds) in cases {
@@ -51,7 +62,8 @@ fn main() {
         )
         .unwrap();
         let verifier = Verifier::new(
-            options_from_json::<VerifierOptions>(&verifier_options.to_string(), "verifier").unwrap(),
+            options_from_json::<VerifierOptions>(&verifier_options.to_string(), "verifier")
+                .unwrap(),
         )
         .unwrap();
         let ours = per_second(rounds, || {

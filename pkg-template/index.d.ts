@@ -328,7 +328,7 @@ interface VerifierCommonOptions {
   issuer?: string | string[];
   /** Expected `aud` (any of a list must appear in the token's `aud`). */
   audience?: string | string[];
-  /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default `0`. */
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default `0`; at most 86,400 (one day). */
   clockToleranceSeconds?: number;
   /** Reject tokens whose `iat` is older than this. Requires `iat`. */
   maxTokenAgeSeconds?: number;

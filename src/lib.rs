@@ -66,4 +66,4 @@ pub use sql_filters::{
 };
 pub use sql_params::{BoundSql, Dialect};
 pub use time::{format_iso8601_millis, parse_iso8601};
-pub use verify::{Verified, Verifier, VerifierOptions};
+pub use verify::{Verified, Verifier, VerifierOptions, MAX_CLOCK_TOLERANCE_SECONDS};

@@ -15,6 +15,9 @@ use crate::keys::{self, JwkMeta, PublicKey};
 use crate::options::{positive_seconds, OneOrMany, Secret};
 use crate::{b64, time};
 
+/// The largest `clockToleranceSeconds` a verifier accepts (one day).
+pub const MAX_CLOCK_TOLERANCE_SECONDS: f64 = 86_400.0;
+
 /// Options for [`Verifier::new`]. In JS these are the `createVerifier` options.
 #[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -285,6 +288,14 @@ impl Verifier {
                 return Err(invalid_option(
                     "clockToleranceSeconds",
                     "must be a non-negative number",
+                ))
+            }
+            // A tolerance is for clock skew; a huge one would quietly switch
+            // expiry off, so it is capped rather than trusted.
+            Some(t) if t > MAX_CLOCK_TOLERANCE_SECONDS => {
+                return Err(invalid_option(
+                    "clockToleranceSeconds",
+                    format!("must be at most {MAX_CLOCK_TOLERANCE_SECONDS} seconds (one day)"),
                 ))
             }
             Some(t) => t,

@@ -276,6 +276,8 @@ fn unknown_and_mistyped_options_fail_at_construction() {
         json!({ "secret": SECRET_32, "algorithms": ["RS256"] }),
         json!({ "secret": SECRET_32, "algorithms": [] }),
         json!({ "secret": SECRET_32, "clockToleranceSeconds": -1 }),
+        json!({ "secret": SECRET_32, "clockToleranceSeconds": 86_401 }),
+        json!({ "secret": SECRET_32, "clockToleranceSeconds": 1e300 }),
         json!({ "secret": SECRET_32, "currentTime": null }),
         json!({ "secret": SECRET_32, "maxTokenBytes": 0 }),
         json!({ "secret": SECRET_32, "audience": [] }),

@@ -132,9 +132,16 @@ fn tokens_we_mint_verify_with_jsonwebtoken() {
 
         let decoded =
             jsonwebtoken::decode::<Value>(&token, &case.decoding, &their_validation(case.theirs))
-                .unwrap_or_else(|e| panic!("{}: jsonwebtoken refused our token: {e}", case.alg.as_str()));
+                .unwrap_or_else(|e| {
+                    panic!("{}: jsonwebtoken refused our token: {e}", case.alg.as_str())
+                });
         assert_eq!(decoded.header.alg, case.theirs);
-        assert_eq!(decoded.claims["scopes"], claims()["scopes"], "{}", case.alg.as_str());
+        assert_eq!(
+            decoded.claims["scopes"],
+            claims()["scopes"],
+            "{}",
+            case.alg.as_str()
+        );
         assert!(decoded.claims["exp"].as_i64().unwrap() > decoded.claims["iat"].as_i64().unwrap());
 
         let refused = jsonwebtoken::decode::<Value>(
@@ -142,7 +149,11 @@ fn tokens_we_mint_verify_with_jsonwebtoken() {
             &case.decoding,
             &their_validation(case.theirs),
         );
-        assert!(refused.is_err(), "{}: a changed payload verified", case.alg.as_str());
+        assert!(
+            refused.is_err(),
+            "{}: a changed payload verified",
+            case.alg.as_str()
+        );
     }
 }
 
@@ -162,9 +173,12 @@ fn tokens_jsonwebtoken_mints_verify_with_us() {
             options_from_json::<VerifierOptions>(&case.verifier.to_string(), "verifier").unwrap(),
         )
         .unwrap();
-        let verified = verifier
-            .verify(&token)
-            .unwrap_or_else(|e| panic!("{}: we refused jsonwebtoken's token: {e:?}", case.alg.as_str()));
+        let verified = verifier.verify(&token).unwrap_or_else(|e| {
+            panic!(
+                "{}: we refused jsonwebtoken's token: {e:?}",
+                case.alg.as_str()
+            )
+        });
         let payload: Value = serde_json::from_str(&verified.payload_json).unwrap();
         assert_eq!(payload, claims, "{}", case.alg.as_str());
 
@@ -198,19 +212,30 @@ fn a_duplicate_grant_claim_is_read_by_jsonwebtoken_and_refused_by_us() {
     .as_bytes());
     let input = format!("{header}.{payload}");
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET_64.as_bytes());
-    let token = format!("{input}.{}", b64(ring::hmac::sign(&key, input.as_bytes()).as_ref()));
+    let token = format!(
+        "{input}.{}",
+        b64(ring::hmac::sign(&key, input.as_bytes()).as_ref())
+    );
 
     let theirs = jsonwebtoken::decode::<Value>(
         &token,
         &DecodingKey::from_secret(SECRET_64.as_bytes()),
         &their_validation(jsonwebtoken::Algorithm::HS256),
     );
-    let read = theirs.expect("jsonwebtoken now refuses duplicate names").claims;
-    assert_eq!(read["scopes"][0]["resource"], "b", "jsonwebtoken keeps the last member");
+    let read = theirs
+        .expect("jsonwebtoken now refuses duplicate names")
+        .claims;
+    assert_eq!(
+        read["scopes"][0]["resource"], "b",
+        "jsonwebtoken keeps the last member"
+    );
 
     let verifier = Verifier::new(
-        options_from_json::<VerifierOptions>(&json!({ "secret": SECRET_64 }).to_string(), "verifier")
-            .unwrap(),
+        options_from_json::<VerifierOptions>(
+            &json!({ "secret": SECRET_64 }).to_string(),
+            "verifier",
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(

@@ -388,6 +388,9 @@ describe('ERR_INVALID_OPTION', () => {
       [() => createVerifier({ secret, algorithms: [] }), 'algorithms'],
       [() => createVerifier({ secret, clockToleranceSeconds: '5' }), 'clockToleranceSeconds'],
       [() => createVerifier({ secret, clockToleranceSeconds: -1 }), 'clockToleranceSeconds'],
+      // A tolerance beyond a day would switch expiry off in all but name.
+      [() => createVerifier({ secret, clockToleranceSeconds: 86_401 }), 'clockToleranceSeconds'],
+      [() => createVerifier({ secret, clockToleranceSeconds: 1e300 }), 'clockToleranceSeconds'],
       [() => createVerifier({ secret, requiredClaims: 'sub' }), 'requiredClaims'],
       [() => createVerifier({ secret, maxTokenBytes: 1.5 }), 'maxTokenBytes'],
       [() => createVerifier({ secret, maxTokenBytes: 0 }), 'maxTokenBytes'],

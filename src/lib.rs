@@ -11,7 +11,6 @@ mod crypto;
 #[cfg(feature = "server")]
 mod data_model;
 mod decode;
-mod der;
 mod error;
 pub mod filter_words;
 mod issuer_filter;

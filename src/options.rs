@@ -79,18 +79,17 @@ impl<'de> Deserialize<'de> for Secret {
 impl Secret {
     /// Refuses asymmetric key material passed as an HMAC secret: that is the
     /// classic algorithm-confusion mistake (a public key becomes a shared
-    /// secret). PEM is found anywhere in the text, as the PEM reader would.
+    /// secret). PEM, DER, base64/hex of DER, JWK and OpenSSH keys all count.
     pub fn check_not_a_key(&self) -> Result<()> {
-        let text = String::from_utf8_lossy(&self.bytes);
-        let looks_like_pem = text.contains("-----BEGIN");
-        let looks_like_jwk = text
-            .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
-            .starts_with('{')
-            && text.contains("\"kty\"");
-        if self.is_object || looks_like_pem || looks_like_jwk {
-            return Err(key_invalid(
-                "`secret` holds a PEM or JWK key; pass public keys as `publicKey` and private keys as `privateKey`",
-            ));
+        let kind = if self.is_object {
+            Some("a JWK object")
+        } else {
+            crate::keys::key_material_kind(&self.bytes)
+        };
+        if let Some(kind) = kind {
+            return Err(key_invalid(format!(
+                "`secret` holds {kind}; pass public keys as `publicKey` and private keys as `privateKey`"
+            )));
         }
         Ok(())
     }

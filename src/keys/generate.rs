@@ -2,9 +2,8 @@
 
 use serde_json::Value;
 
-use super::{asn1, jwk, PrivateKey};
+use super::{jwk, pem, pkcs, PrivateKey};
 use crate::alg::{Algorithm, KeyFamily};
-use crate::der;
 use crate::error::{invalid_option, key_invalid, Result};
 use crate::random;
 
@@ -22,7 +21,7 @@ pub fn generate_key_pair(alg: Algorithm) -> Result<GeneratedKeyPair> {
             let signing_alg = crate::crypto::ecdsa_signing_alg(alg.family());
             let pkcs8 = ring::signature::EcdsaKeyPair::generate_pkcs8(signing_alg, &ring::rand::SystemRandom::new())
                 .map_err(|_| key_invalid("the system random number generator failed"))?;
-            asn1::parse_pkcs8(pkcs8.as_ref())?
+            pkcs::parse_pkcs8(pkcs8.as_ref())?
         }
         KeyFamily::Ed25519 => {
             let mut seed = [0u8; 32];
@@ -45,9 +44,9 @@ pub fn generate_key_pair(alg: Algorithm) -> Result<GeneratedKeyPair> {
     };
     let public = key.public_key();
     let pkcs8 =
-        asn1::write_pkcs8(&key).ok_or_else(|| key_invalid("cannot encode this key as PKCS#8"))?;
+        pkcs::write_pkcs8(&key).ok_or_else(|| key_invalid("cannot encode this key as PKCS#8"))?;
     Ok(GeneratedKeyPair {
-        private_key: der::to_pem("PRIVATE KEY", &pkcs8),
+        private_key: pem::to_pem("PRIVATE KEY", &pkcs8),
         public_key: public.to_pem(),
         public_jwk: jwk::public_jwk(&public, None, alg),
     })

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{check_ec_point, check_rsa_modulus, ec_field_len, PrivateKey, PublicKey, RsaPrivate};
+use super::{check_ec_point, check_rsa_public, ec_field_len, PrivateKey, PublicKey, RsaPrivate};
 use crate::alg::{Algorithm, KeyFamily};
 use crate::b64;
 use crate::error::{key_invalid, Error, Result};
@@ -47,13 +47,64 @@ fn as_object(value: &Value) -> Result<&Map<String, Value>> {
         .ok_or_else(|| key_invalid("a JWK must be a JSON object"))
 }
 
-fn meta(jwk: &Map<String, Value>) -> Result<JwkMeta> {
+/// What a key is for: `sign` (private keys) or `verify` (public keys).
+#[derive(Clone, Copy)]
+enum Operation {
+    Sign,
+    Verify,
+}
+
+impl Operation {
+    fn name(self) -> &'static str {
+        match self {
+            Operation::Sign => "sign",
+            Operation::Verify => "verify",
+        }
+    }
+}
+
+/// Why a JWK may not be used for `operation`, by its `use` (RFC 7517 §4.2)
+/// and `key_ops` (§4.3) members; `Ok(None)` when it may. Malformed members
+/// are errors.
+fn refusal(jwk: &Map<String, Value>, operation: Operation) -> Result<Option<String>> {
     if let Some(usage) = member(jwk, "use")? {
         if usage != "sig" {
-            return Err(key_invalid(format!(
+            return Ok(Some(format!(
                 "JWK \"use\" is \"{usage}\"; only \"sig\" keys can sign or verify"
             )));
         }
+    }
+    match jwk.get("key_ops") {
+        None => Ok(None),
+        Some(Value::Array(ops)) => {
+            let mut names = Vec::with_capacity(ops.len());
+            for op in ops {
+                let name = op
+                    .as_str()
+                    .ok_or_else(|| key_invalid("JWK \"key_ops\" must be an array of strings"))?;
+                if names.contains(&name) {
+                    return Err(key_invalid(format!(
+                        "JWK \"key_ops\" lists \"{name}\" twice"
+                    )));
+                }
+                names.push(name);
+            }
+            if names.contains(&operation.name()) {
+                Ok(None)
+            } else {
+                Ok(Some(format!(
+                    "JWK \"key_ops\" does not include \"{}\"",
+                    operation.name()
+                )))
+            }
+        }
+        Some(_) => Err(key_invalid("JWK \"key_ops\" must be an array of strings")),
+    }
+}
+
+fn meta(jwk: &Map<String, Value>, operation: Operation) -> Result<JwkMeta> {
+    if let Some(reason) = refusal(jwk, operation)? {
+        return Err(key_invalid(reason));
     }
     let alg = match member(jwk, "alg")? {
         None => None,
@@ -84,7 +135,6 @@ fn ec_point(jwk: &Map<String, Value>, family: KeyFamily) -> Result<Vec<u8>> {
     point.push(4);
     point.extend(fixed_bytes(jwk, "x", field)?);
     point.extend(fixed_bytes(jwk, "y", field)?);
-    check_ec_point(family, &point)?;
     Ok(point)
 }
 
@@ -113,7 +163,7 @@ fn unsupported_kty(kty: &str) -> Error {
 
 pub fn parse_private_jwk(value: &Value) -> Result<(PrivateKey, JwkMeta)> {
     let jwk = as_object(value)?;
-    let meta = meta(jwk)?;
+    let meta = meta(jwk, Operation::Sign)?;
     if !jwk.contains_key("d") {
         return Err(key_invalid(
             "JWK has no private part (\"d\"); a signer needs the private key",
@@ -134,12 +184,13 @@ pub fn parse_private_jwk(value: &Value) -> Result<(PrivateKey, JwkMeta)> {
                 dq: bytes(jwk, "dq")?,
                 qi: bytes(jwk, "qi")?,
             };
-            check_rsa_modulus(&rsa.n)?;
+            check_rsa_public(&rsa.n, &rsa.e)?;
             PrivateKey::Rsa(rsa)
         }
         "EC" => {
             let family = ec_family(jwk)?;
             let point = ec_point(jwk, family)?;
+            check_ec_point(family, &point)?;
             let scalar = fixed_bytes(jwk, "d", ec_field_len(family))?;
             PrivateKey::Ec {
                 family,
@@ -169,41 +220,31 @@ pub fn parse_public_jwk(value: &Value) -> Result<(PublicKey, JwkMeta)> {
             "this is a key set ({keys: [...]}); pass it as `jwks`",
         ));
     }
-    let meta = meta(jwk)?;
+    let meta = meta(jwk, Operation::Verify)?;
     if jwk.contains_key("d") {
         return Err(key_invalid(
             "JWK holds a private key; give verifiers only the public key",
         ));
     }
     let key = match kty(jwk)? {
-        "RSA" => {
-            let n = bytes(jwk, "n")?;
-            check_rsa_modulus(&n)?;
-            PublicKey::Rsa {
-                n,
-                e: bytes(jwk, "e")?,
-            }
-        }
+        "RSA" => PublicKey::rsa(bytes(jwk, "n")?, bytes(jwk, "e")?)?,
         "EC" => {
             let family = ec_family(jwk)?;
-            PublicKey::Ec {
-                family,
-                point: ec_point(jwk, family)?,
-            }
+            PublicKey::ec(family, ec_point(jwk, family)?)?
         }
         "OKP" => {
             okp_is_ed25519(jwk)?;
-            let x = fixed_bytes(jwk, "x", 32)?.try_into().unwrap_or([0; 32]);
-            PublicKey::Ed25519 { x }
+            PublicKey::ed25519(fixed_bytes(jwk, "x", 32)?.try_into().unwrap_or([0; 32]))?
         }
         other => return Err(unsupported_kty(other)),
     };
     Ok((key, meta))
 }
 
-/// A JWKS. Keys meant for encryption are skipped, as the set may legitimately
-/// hold them; any signing key that fails to import is an error, so a typo in
-/// a key never silently shrinks the set.
+/// A JWKS. Keys not meant for verification (`use` other than `sig`, or
+/// `key_ops` without `verify`) are skipped, as the set may legitimately hold
+/// them, and are never used to verify; any other key that fails to import is
+/// an error, so a typo in a key never silently shrinks the set.
 pub fn parse_jwk_set(value: &Value) -> Result<Vec<(PublicKey, JwkMeta)>> {
     let keys = value
         .get("keys")
@@ -211,7 +252,13 @@ pub fn parse_jwk_set(value: &Value) -> Result<Vec<(PublicKey, JwkMeta)>> {
         .ok_or_else(|| key_invalid("a JWKS must be an object with a \"keys\" array"))?;
     let mut parsed = Vec::with_capacity(keys.len());
     for (index, key) in keys.iter().enumerate() {
-        if key.get("use").and_then(Value::as_str) == Some("enc") {
+        let not_for_verifying = match key.as_object() {
+            Some(jwk) => refusal(jwk, Operation::Verify)
+                .map_err(|e| key_invalid(format!("JWKS key #{index}: {}", e.message)))?
+                .is_some(),
+            None => false,
+        };
+        if not_for_verifying {
             continue;
         }
         let entry = parse_public_jwk(key)
@@ -219,7 +266,9 @@ pub fn parse_jwk_set(value: &Value) -> Result<Vec<(PublicKey, JwkMeta)>> {
         parsed.push(entry);
     }
     if parsed.is_empty() {
-        return Err(key_invalid("the JWKS holds no signing keys"));
+        return Err(key_invalid(
+            "the JWKS holds no key for verifying signatures (`use: \"sig\"` or `key_ops` with \"verify\")",
+        ));
     }
     Ok(parsed)
 }

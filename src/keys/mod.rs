@@ -1,19 +1,30 @@
 //! Key material, parsed once and bound to a key family. Import accepts PEM
 //! (PKCS#8, SEC1, PKCS#1, SPKI, X.509) and JWK; export gives JWK and PEM.
+//! Every public key is validated when it is built (`PublicKey::rsa`, `ec`,
+//! `ed25519`), so a degenerate key is refused on every path, including
+//! the Node entry, which hands the key Rust parsed to node:crypto.
 
-mod asn1;
+mod confusion;
 mod generate;
 mod jwk;
+mod pem;
+mod pkcs;
 
+pub use confusion::key_material_kind;
 pub use generate::{generate_key_pair, GeneratedKeyPair};
 pub use jwk::{parse_jwk_set, parse_private_jwk, parse_public_jwk, public_jwk, JwkMeta};
 
 use crate::alg::{Algorithm, KeyFamily};
-use crate::der;
 use crate::error::{key_invalid, Result};
 
 /// The smallest RSA modulus accepted, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
+/// The largest RSA modulus accepted, in bits: *ring*'s verification limit, so
+/// a key Node could use is never one the wasm path cannot.
+pub const MAX_RSA_BITS: usize = 8192;
+/// The largest RSA public exponent accepted: *ring*'s limit (2^33 - 1), for
+/// the same reason. Real keys use 65537 (sometimes 3).
+const MAX_RSA_EXPONENT_BITS: usize = 33;
 
 /// Private key material, as parsed; not yet bound to an algorithm.
 pub enum PrivateKey {
@@ -60,12 +71,12 @@ impl PrivateKey {
 
     /// Parses a private key PEM: PKCS#8, SEC1 (`EC PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`).
     pub fn from_pem(text: &str) -> Result<PrivateKey> {
-        for block in der::parse_pem(text)? {
+        for block in pem::parse_pem(text)? {
             match block.label.as_str() {
-                "PRIVATE KEY" => return asn1::parse_pkcs8(&block.der),
-                "EC PRIVATE KEY" => return asn1::parse_sec1(&block.der, None),
+                "PRIVATE KEY" => return pkcs::parse_pkcs8(&block.der),
+                "EC PRIVATE KEY" => return pkcs::parse_sec1(&block.der, None),
                 "RSA PRIVATE KEY" => {
-                    return asn1::parse_pkcs1_private(&block.der).map(PrivateKey::Rsa)
+                    return pkcs::parse_pkcs1_private(&block.der).map(PrivateKey::Rsa)
                 }
                 "ENCRYPTED PRIVATE KEY" => {
                     return Err(key_invalid(
@@ -88,9 +99,9 @@ impl PrivateKey {
     /// handing to a platform crypto API.
     pub fn to_der(&self) -> (Vec<u8>, &'static str) {
         match self {
-            PrivateKey::Rsa(rsa) => (asn1::write_pkcs1_private(rsa), "pkcs1"),
+            PrivateKey::Rsa(rsa) => (pkcs::write_pkcs1_private(rsa), "pkcs1"),
             // EC and Ed25519 keys always encode as PKCS#8.
-            other => (asn1::write_pkcs8(other).unwrap_or_default(), "pkcs8"),
+            other => (pkcs::write_pkcs8(other).unwrap_or_default(), "pkcs8"),
         }
     }
 
@@ -112,6 +123,24 @@ impl PrivateKey {
 }
 
 impl PublicKey {
+    /// An RSA public key, after the checks of [`check_rsa_public`].
+    pub fn rsa(n: Vec<u8>, e: Vec<u8>) -> Result<PublicKey> {
+        check_rsa_public(&n, &e)?;
+        Ok(PublicKey::Rsa { n, e })
+    }
+
+    /// An EC public key, after the checks of [`check_ec_point`].
+    pub fn ec(family: KeyFamily, point: Vec<u8>) -> Result<PublicKey> {
+        check_ec_point(family, &point)?;
+        Ok(PublicKey::Ec { family, point })
+    }
+
+    /// An Ed25519 public key, after the checks of [`check_ed25519_public`].
+    pub fn ed25519(x: [u8; 32]) -> Result<PublicKey> {
+        check_ed25519_public(&x)?;
+        Ok(PublicKey::Ed25519 { x })
+    }
+
     pub fn family(&self) -> KeyFamily {
         match self {
             PublicKey::Rsa { .. } => KeyFamily::Rsa,
@@ -122,11 +151,11 @@ impl PublicKey {
 
     /// Parses a public key PEM: SPKI, PKCS#1 (`RSA PUBLIC KEY`) or an X.509 certificate.
     pub fn from_pem(text: &str) -> Result<PublicKey> {
-        for block in der::parse_pem(text)? {
+        for block in pem::parse_pem(text)? {
             match block.label.as_str() {
-                "PUBLIC KEY" => return asn1::parse_spki(&block.der),
-                "RSA PUBLIC KEY" => return asn1::parse_pkcs1_public(&block.der),
-                "CERTIFICATE" => return asn1::parse_certificate(&block.der),
+                "PUBLIC KEY" => return pkcs::parse_spki(&block.der),
+                "RSA PUBLIC KEY" => return pkcs::parse_pkcs1_public(&block.der),
+                "CERTIFICATE" => return pkcs::parse_certificate(&block.der),
                 // A private key is enough to derive the public key, but accepting
                 // one here would invite shipping private keys to verifiers.
                 "PRIVATE KEY" | "EC PRIVATE KEY" | "RSA PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
@@ -142,11 +171,11 @@ impl PublicKey {
 
     /// The key as a DER SubjectPublicKeyInfo.
     pub fn to_spki_der(&self) -> Vec<u8> {
-        asn1::write_spki(self)
+        pkcs::write_spki(self)
     }
 
     pub fn to_pem(&self) -> String {
-        der::to_pem("PUBLIC KEY", &self.to_spki_der())
+        pem::to_pem("PUBLIC KEY", &self.to_spki_der())
     }
 }
 
@@ -168,11 +197,41 @@ pub fn bit_length(magnitude: &[u8]) -> usize {
     }
 }
 
-pub fn check_rsa_modulus(n: &[u8]) -> Result<()> {
+/// RSA public key sanity (NIST SP 800-89 §5.3.3, partial public-key
+/// validation): an odd modulus of 2048 to 8192 bits, and an odd exponent of
+/// at least 3. An exponent of 1 makes every value its own signature (anyone
+/// could forge), an even one has no inverse. The exponent is also at most 33
+/// bits, which keeps it below any accepted modulus (so e < n).
+pub fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
     let bits = bit_length(n);
     if bits < MIN_RSA_BITS {
         return Err(key_invalid(format!(
             "RSA keys must be at least {MIN_RSA_BITS} bits; this one has {bits}"
+        )));
+    }
+    if bits > MAX_RSA_BITS {
+        return Err(key_invalid(format!(
+            "RSA keys larger than {MAX_RSA_BITS} bits are not supported; this one has {bits}"
+        )));
+    }
+    if n.last().is_some_and(|low| low & 1 == 0) {
+        return Err(key_invalid("RSA modulus is even: not a product of two odd primes"));
+    }
+    let e_bits = bit_length(e);
+    if e_bits > MAX_RSA_EXPONENT_BITS {
+        return Err(key_invalid(
+            "RSA public exponent is too large (at most 2^33 - 1; usually 65537)",
+        ));
+    }
+    let e_value = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    if e_value < 3 {
+        return Err(key_invalid(format!(
+            "RSA public exponent {e_value} is degenerate (it must be odd and at least 3; usually 65537)"
+        )));
+    }
+    if e_value & 1 == 0 {
+        return Err(key_invalid(format!(
+            "RSA public exponent {e_value} is even (it must be odd; usually 65537)"
         )));
     }
     Ok(())
@@ -187,17 +246,89 @@ pub fn ec_field_len(family: KeyFamily) -> usize {
     }
 }
 
-/// Checks that `point` is an uncompressed point of the right length.
+/// Checks that `point` is an uncompressed point of the right length that
+/// lies on the curve. *ring* checks the curve equation when it computes an
+/// ECDH agreement with a peer's key (the same check its ECDSA verification
+/// does, which it does not expose on its own), so one agreement with a
+/// throwaway key validates the point.
 pub fn check_ec_point(family: KeyFamily, point: &[u8]) -> Result<()> {
     let field = ec_field_len(family);
     match point.first() {
-        Some(4) if point.len() == 1 + 2 * field => Ok(()),
-        Some(2) | Some(3) => Err(key_invalid("compressed EC points are not supported")),
-        _ => Err(key_invalid(format!(
-            "not a valid {} public point",
-            family.describe()
-        ))),
+        Some(4) if point.len() == 1 + 2 * field => {}
+        Some(2) | Some(3) => return Err(key_invalid("compressed EC points are not supported")),
+        _ => {
+            return Err(key_invalid(format!(
+                "not a valid {} public point",
+                family.describe()
+            )))
+        }
     }
+    use ring::agreement;
+    let curve = if family == KeyFamily::EcP384 {
+        &agreement::ECDH_P384
+    } else {
+        &agreement::ECDH_P256
+    };
+    let throwaway = agreement::EphemeralPrivateKey::generate(curve, &ring::rand::SystemRandom::new())
+        .map_err(|_| key_invalid("the system random number generator failed"))?;
+    agreement::agree_ephemeral(throwaway, &agreement::UnparsedPublicKey::new(curve, point), |_| ())
+        .map_err(|_| {
+            key_invalid(format!(
+                "the {} public point is not on the curve",
+                family.describe()
+            ))
+        })
+}
+
+/// The y coordinates (little-endian, sign bit clear) of the eight points of
+/// small order on edwards25519: the identity (y = 1), the point of order 2
+/// (y = p - 1), the two of order 4 (y = 0) and the four of order 8. With such
+/// a key, one fixed signature verifies every message; the list is checked
+/// against curve25519-dalek in tests/keys.rs.
+const ED25519_SMALL_ORDER_Y: [[u8; 32]; 5] = [
+    hex32("0100000000000000000000000000000000000000000000000000000000000000"),
+    hex32("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    hex32("0000000000000000000000000000000000000000000000000000000000000000"),
+    hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+    hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+];
+
+const fn hex32(text: &str) -> [u8; 32] {
+    const fn digit(c: u8) -> u8 {
+        if c <= b'9' {
+            c - b'0'
+        } else {
+            c - b'a' + 10
+        }
+    }
+    let text = text.as_bytes();
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = digit(text[2 * i]) << 4 | digit(text[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+/// Refuses Ed25519 public keys of small order (all eight, in either sign)
+/// and non-canonical encodings (y >= p = 2^255 - 19), which RFC 8032 §5.1.3
+/// says to reject and which verifiers treat differently.
+pub fn check_ed25519_public(x: &[u8; 32]) -> Result<()> {
+    let mut y = *x;
+    y[31] &= 0x7f;
+    let y_at_least_p = y[31] == 0x7f && y[1..31].iter().all(|&b| b == 0xff) && y[0] >= 0xed;
+    if y_at_least_p {
+        return Err(key_invalid(
+            "Ed25519 public key is not canonically encoded (y >= 2^255 - 19)",
+        ));
+    }
+    if ED25519_SMALL_ORDER_Y.contains(&y) {
+        return Err(key_invalid(
+            "Ed25519 public key is a point of small order: a fixed signature would verify any message",
+        ));
+    }
+    Ok(())
 }
 
 /// Validates an algorithm against a key family, with the key's own name in the message.

@@ -12,6 +12,20 @@ function createNodeCrypto(crypto) {
     EdDSA: null,
   };
 
+  // Rust has validated every key it hands over, so OpenSSL refusing one is a
+  // bug; it still surfaces as a TokenError (api.js rethrows this shape), never
+  // as a raw OpenSSL error.
+  function importKey(create, options) {
+    try {
+      return create(options);
+    } catch (error) {
+      const refused = new Error(`node:crypto could not import the key: ${error.message}`);
+      refused.name = 'TokenError';
+      refused.code = 'ERR_KEY_INVALID';
+      throw refused;
+    }
+  }
+
   function keyOptions(algorithm, key) {
     if (algorithm.startsWith('PS')) {
       return { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_DIGEST };
@@ -23,7 +37,7 @@ function createNodeCrypto(crypto) {
 
   return {
     signer(der, format, algorithm) {
-      const key = crypto.createPrivateKey({ key: Buffer.from(der), format: 'der', type: format });
+      const key = importKey(crypto.createPrivateKey, { key: Buffer.from(der), format: 'der', type: format });
       const options = keyOptions(algorithm, key);
       const digest = DIGEST[algorithm];
       return (input) => crypto.sign(digest, Buffer.from(input, 'latin1'), options).toString('base64url');
@@ -35,7 +49,7 @@ function createNodeCrypto(crypto) {
     },
 
     verifier(der, algorithm) {
-      const key = crypto.createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
+      const key = importKey(crypto.createPublicKey, { key: Buffer.from(der), format: 'der', type: 'spki' });
       const options = keyOptions(algorithm, key);
       const digest = DIGEST[algorithm];
       // Rust has checked the signature segment is canonical base64url.

@@ -694,3 +694,86 @@ fn ordinary_secrets_are_not_mistaken_for_keys() {
     // Words that name key types, without a key, are a secret like any other.
     verifier(json!({ "secret": "ssh-ed25519 and kty are just words in this long passphrase" })).unwrap();
 }
+
+// --- certificates: every field strict DER, though only the key is read ---
+
+/// A DER tree, kept just well enough to write it back.
+enum Node {
+    Primitive(u8, Vec<u8>),
+    Constructed(u8, Vec<Node>),
+}
+
+fn parse_tree(mut input: &[u8]) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    while !input.is_empty() {
+        let tag = input[0];
+        let (len, header) = match input[1] {
+            l if l < 0x80 => (l as usize, 2),
+            0x81 => (input[2] as usize, 3),
+            _ => (((input[2] as usize) << 8) | input[3] as usize, 4),
+        };
+        let value = &input[header..header + len];
+        nodes.push(if tag & 0x20 != 0 {
+            Node::Constructed(tag, parse_tree(value))
+        } else {
+            Node::Primitive(tag, value.to_vec())
+        });
+        input = &input[header + len..];
+    }
+    nodes
+}
+
+/// Writes the tree back; the `target`-th node in document order gets a
+/// non-minimal length (three bytes, the first zero).
+fn write_tree(nodes: &[Node], target: usize, counter: &mut usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for node in nodes {
+        let here = *counter;
+        *counter += 1;
+        let (tag, value) = match node {
+            Node::Primitive(tag, value) => (*tag, value.clone()),
+            Node::Constructed(tag, children) => (*tag, write_tree(children, target, counter)),
+        };
+        if here == target {
+            out.extend([tag, 0x83, 0, (value.len() >> 8) as u8, value.len() as u8]);
+            out.extend(value);
+        } else {
+            out.extend(tlv(tag, &value));
+        }
+    }
+    out
+}
+
+#[test]
+fn certificates_must_be_strict_der_in_every_field() {
+    let cert = fixture_der("p256-cert.pem");
+    let tree = parse_tree(&cert);
+    // Written back unchanged, it still imports (the re-encoder is faithful).
+    assert_eq!(write_tree(&tree, usize::MAX, &mut 0), cert);
+    verifier(json!({ "publicKey": pem("CERTIFICATE", &cert) })).unwrap();
+    let mut count = 0;
+    write_tree(&tree, usize::MAX, &mut count);
+    // A non-minimal length anywhere, in the issuer's names as in the key, is refused.
+    for target in 0..count {
+        let lengthened = write_tree(&tree, target, &mut 0);
+        let (code, _) = refused(
+            verifier(json!({ "publicKey": pem("CERTIFICATE", &lengthened) })),
+            &format!("long length at node {target}"),
+        );
+        assert_eq!(code, ErrorCode::KeyInvalid, "node {target}");
+    }
+    for (what, der) in [
+        ("trailing byte", [cert.clone(), vec![0]].concat()),
+        ("cut short", cert[..cert.len() - 1].to_vec()),
+    ] {
+        let (code, _) = refused(verifier(json!({ "publicKey": pem("CERTIFICATE", &der) })), what);
+        assert_eq!(code, ErrorCode::KeyInvalid, "{what}");
+    }
+    // Deep nesting is bounded, not a stack overflow.
+    let mut deep = vec![0x05, 0x00];
+    for _ in 0..2000 {
+        deep = tlv(0x30, &deep);
+    }
+    let (code, _) = refused(verifier(json!({ "publicKey": pem("CERTIFICATE", &deep) })), "deep");
+    assert_eq!(code, ErrorCode::KeyInvalid);
+}

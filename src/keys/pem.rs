@@ -77,14 +77,40 @@ fn decode_block(label: &str, block: &str) -> Result<PemBlock> {
     })
 }
 
+/// RFC 7468 PEM with 64-character lines. Written with the `base64` crate the
+/// rest of scopemint already links, not pem-rfc7468's encoder (smaller wasm);
+/// tests check the output against pem-rfc7468's.
 pub fn to_pem(label: &str, der: &[u8]) -> String {
-    // Only fails for a label outside RFC 7468's grammar; ours are constants.
-    pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der).unwrap_or_default()
+    use base64::Engine;
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::with_capacity(body.len() + body.len() / 64 + 2 * label.len() + 40);
+    out.push_str("-----BEGIN ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    // base64 output is ASCII, so splitting it at any byte keeps it UTF-8.
+    for line in body.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str("-----END ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_pem_matches_pem_rfc7468() {
+        for len in [1, 47, 48, 49, 300] {
+            let der: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let reference =
+                pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &der).unwrap();
+            assert_eq!(to_pem("PUBLIC KEY", &der), reference, "{len} bytes");
+        }
+    }
 
     #[test]
     fn escaped_newlines_are_accepted() {

@@ -1,11 +1,13 @@
 //! The ASN.1 key structures, read and written with RustCrypto's DER crates:
 //! PKCS#8 (RFC 5208/5958), SEC1 (RFC 5915), PKCS#1 (RFC 8017),
-//! SubjectPublicKeyInfo and X.509 certificates (RFC 5280). The decoders
+//! SubjectPublicKeyInfo and the X.509 certificate fields around it (RFC 5280). The decoders
 //! accept DER only: non-minimal lengths or integers, trailing bytes and
 //! indefinite lengths are errors.
 
-use der::asn1::{AnyRef, BitStringRef, Null, ObjectIdentifier, OctetStringRef, UintRef};
-use der::{Decode, Encode};
+use der::asn1::{
+    AnyRef, BitStringRef, IntRef, ObjectIdentifier, OctetStringRef, SequenceRef, UintRef,
+};
+use der::{Decode, DecodeValue, FixedTag, Header, Reader, Tag, TagMode, TagNumber};
 use pkcs8::PrivateKeyInfoRef;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
@@ -19,9 +21,13 @@ const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.
 const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
-/// A decoding error, named after the structure that failed.
+/// A decoding error, named after the structure that failed. The offset, not
+/// der's own description: its messages and tag names cost the main wasm ~2 KB.
 fn not_der(what: &'static str) -> impl Fn(der::Error) -> Error {
-    move |e| key_invalid(format!("{what} is not valid DER: {e}"))
+    move |e| match e.position() {
+        Some(at) => key_invalid(format!("{what} is not valid DER (at byte {})", u32::from(at))),
+        None => key_invalid(format!("{what} is not valid DER")),
+    }
 }
 
 /// An AlgorithmIdentifier reduced to the key family it selects. Parameters
@@ -196,111 +202,182 @@ fn public_key_of(spki: &SubjectPublicKeyInfoRef) -> Result<PublicKey> {
     }
 }
 
-/// The subject public key of an X.509 certificate. The certificate is decoded
-/// in full (strict DER) but not validated (no chain, no dates): it is only a
-/// container for the key.
+/// An X.509 certificate (RFC 5280 §4.1) decoded only as far as its public
+/// key: every field is checked to be DER of the right type, but names,
+/// validity and extensions are not interpreted. A certificate is only a
+/// container for the key here (no chain, no dates), and decoding all of it
+/// with `x509-cert` would add about 23 KB (gzip) to the main wasm.
+struct CertificateShell<'a> {
+    subject_public_key_info: SubjectPublicKeyInfoRef<'a>,
+}
+
+impl FixedTag for CertificateShell<'_> {
+    const TAG: Tag = Tag::Sequence;
+}
+
+impl<'a> DecodeValue<'a> for CertificateShell<'a> {
+    type Error = der::Error;
+
+    fn decode_value<R: Reader<'a>>(reader: &mut R, _header: Header) -> der::Result<Self> {
+        let subject_public_key_info = reader.sequence(|tbs| {
+            tbs.context_specific::<u8>(TagNumber(0), TagMode::Explicit)?; // version
+            // Some CAs issue negative serial numbers; RFC 5280 §4.1.2.2 asks parsers to cope.
+            IntRef::decode(tbs)?;
+            AlgorithmIdentifierRef::decode(tbs)?; // signature
+            <&SequenceRef>::decode(tbs)?; // issuer
+            <&SequenceRef>::decode(tbs)?; // validity
+            <&SequenceRef>::decode(tbs)?; // subject
+            let spki = SubjectPublicKeyInfoRef::decode(tbs)?;
+            tbs.context_specific::<BitStringRef>(TagNumber(1), TagMode::Implicit)?; // issuerUniqueID
+            tbs.context_specific::<BitStringRef>(TagNumber(2), TagMode::Implicit)?; // subjectUniqueID
+            tbs.context_specific::<&SequenceRef>(TagNumber(3), TagMode::Explicit)?; // extensions
+            Ok::<_, der::Error>(spki)
+        })?;
+        AlgorithmIdentifierRef::decode(reader)?; // signatureAlgorithm
+        BitStringRef::decode(reader)?; // signatureValue
+        Ok(CertificateShell {
+            subject_public_key_info,
+        })
+    }
+}
+
+/// Deeper than any certificate nests; bounds the recursion below.
+const MAX_DER_DEPTH: usize = 24;
+
+/// Checks that `input` is a sequence of DER TLVs, recursing into constructed
+/// ones, so the fields the certificate shell does not interpret are strict
+/// DER too (minimal lengths, no indefinite lengths, nothing truncated).
+fn well_formed(input: &[u8], depth: usize) -> der::Result<()> {
+    let mut reader = der::SliceReader::new(input)?;
+    while !reader.is_finished() {
+        let tlv = AnyRef::decode(&mut reader)?;
+        if tlv.header().tag().is_constructed() {
+            if depth >= MAX_DER_DEPTH {
+                return Err(der::ErrorKind::Overlength.into());
+            }
+            well_formed(tlv.value(), depth + 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// The subject public key of an X.509 certificate. The certificate itself is
+/// not validated (no chain, no dates): it is only a container for the key.
 pub fn parse_certificate(input: &[u8]) -> Result<PublicKey> {
-    let cert =
-        x509_cert::Certificate::from_der(input).map_err(not_der("X.509 certificate"))?;
-    let spki = cert.tbs_certificate().subject_public_key_info();
-    let der = spki.to_der().map_err(not_der("certificate public key"))?;
-    parse_spki(&der)
+    well_formed(input, 0).map_err(not_der("X.509 certificate"))?;
+    let cert = CertificateShell::from_der(input).map_err(not_der("X.509 certificate"))?;
+    public_key_of(&cert.subject_public_key_info)
 }
 
-fn algorithm_identifier(family: KeyFamily) -> (ObjectIdentifier, Option<AnyRef<'static>>) {
+fn push_tlv(out: &mut Vec<u8>, tag: u8, contents: &[u8]) {
+    out.push(tag);
+    let len = contents.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|&&b| b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(contents);
+}
+
+fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(contents.len() + 4);
+    push_tlv(&mut out, tag, contents);
+    out
+}
+
+/// An unsigned magnitude as a minimal DER INTEGER.
+fn push_uint(out: &mut Vec<u8>, magnitude: &[u8]) {
+    let start = magnitude.iter().position(|&b| b != 0).unwrap_or(magnitude.len());
+    let trimmed = &magnitude[start..];
+    let mut contents = Vec::with_capacity(trimmed.len() + 1);
+    if trimmed.first().is_none_or(|&b| b & 0x80 != 0) {
+        contents.push(0);
+    }
+    contents.extend_from_slice(trimmed);
+    push_tlv(out, 0x02, &contents);
+}
+
+fn push_bit_string(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut contents = Vec::with_capacity(bytes.len() + 1);
+    contents.push(0);
+    contents.extend_from_slice(bytes);
+    push_tlv(out, 0x03, &contents);
+}
+
+// Writing: only keys this crate has already parsed and validated pass through
+// here, so a few lines of DER do; the formats crates' encoders would add ~7 KB
+// (gzip) to the main wasm. Tests below check the bytes against those encoders.
+
+fn push_algorithm_identifier(out: &mut Vec<u8>, family: KeyFamily) {
+    let mut contents = Vec::new();
+    let oid = match family {
+        KeyFamily::Rsa => RSA_ENCRYPTION,
+        KeyFamily::EcP256 | KeyFamily::EcP384 => EC_PUBLIC_KEY,
+        KeyFamily::Ed25519 | KeyFamily::Hmac => ED25519,
+    };
+    push_tlv(&mut contents, 0x06, oid.as_bytes());
     match family {
-        KeyFamily::Rsa => (RSA_ENCRYPTION, Some(AnyRef::from(Null))),
-        KeyFamily::EcP256 | KeyFamily::EcP384 => (EC_PUBLIC_KEY, None),
-        KeyFamily::Ed25519 | KeyFamily::Hmac => (ED25519, None),
+        KeyFamily::Rsa => push_tlv(&mut contents, 0x05, &[]),
+        KeyFamily::EcP256 | KeyFamily::EcP384 => {
+            push_tlv(&mut contents, 0x06, curve_oid(family).as_bytes())
+        }
+        KeyFamily::Ed25519 | KeyFamily::Hmac => {}
     }
-}
-
-/// Encoding fails only for inputs no import can produce (lengths beyond DER's).
-fn encoded(result: der::Result<Vec<u8>>) -> Vec<u8> {
-    result.unwrap_or_default()
-}
-
-fn rsa_public_der(n: &[u8], e: &[u8]) -> der::Result<Vec<u8>> {
-    pkcs1::RsaPublicKeyRef {
-        modulus: UintRef::new(n)?,
-        public_exponent: UintRef::new(e)?,
-    }
-    .to_der()
+    push_tlv(out, 0x30, &contents);
 }
 
 pub fn write_spki(key: &PublicKey) -> Vec<u8> {
-    encoded((|| {
-        let family = key.family();
-        let curve;
-        let (oid, mut parameters) = algorithm_identifier(family);
-        if let KeyFamily::EcP256 | KeyFamily::EcP384 = family {
-            curve = curve_oid(family);
-            parameters = Some(AnyRef::from(&curve));
+    let key_bytes = match key {
+        PublicKey::Rsa { n, e } => {
+            let mut contents = Vec::new();
+            push_uint(&mut contents, n);
+            push_uint(&mut contents, e);
+            tlv(0x30, &contents)
         }
-        let rsa;
-        let key_bytes: &[u8] = match key {
-            PublicKey::Rsa { n, e } => {
-                rsa = rsa_public_der(n, e)?;
-                &rsa
-            }
-            PublicKey::Ec { point, .. } => point,
-            PublicKey::Ed25519 { x } => x,
-        };
-        SubjectPublicKeyInfoRef {
-            algorithm: AlgorithmIdentifierRef { oid, parameters },
-            subject_public_key: BitStringRef::from_bytes(key_bytes)?,
-        }
-        .to_der()
-    })())
+        PublicKey::Ec { point, .. } => point.clone(),
+        PublicKey::Ed25519 { x } => x.to_vec(),
+    };
+    let mut contents = Vec::new();
+    push_algorithm_identifier(&mut contents, key.family());
+    push_bit_string(&mut contents, &key_bytes);
+    tlv(0x30, &contents)
 }
 
 /// PKCS#8 v1 for the key types this crate can generate (EC and Ed25519).
 pub fn write_pkcs8(key: &PrivateKey) -> Option<Vec<u8>> {
-    let family = key.family();
     let private = match key {
-        PrivateKey::Ec { scalar, point, .. } => sec1::EcPrivateKey {
-            private_key: scalar,
-            // The curve is named once, in the PKCS#8 algorithm.
-            parameters: None,
-            public_key: Some(point),
+        PrivateKey::Ec { scalar, point, .. } => {
+            // SEC1 ECPrivateKey; the curve is named once, in the PKCS#8 algorithm.
+            let mut ec = Vec::new();
+            push_tlv(&mut ec, 0x02, &[1]);
+            push_tlv(&mut ec, 0x04, scalar);
+            let mut public = Vec::new();
+            push_bit_string(&mut public, point);
+            push_tlv(&mut ec, 0xa1, &public);
+            tlv(0x30, &ec)
         }
-        .to_der(),
-        PrivateKey::Ed25519 { seed } => OctetStringRef::new(seed).and_then(|s| s.to_der()),
+        PrivateKey::Ed25519 { seed } => tlv(0x04, seed),
         PrivateKey::Rsa(_) => return None,
     };
-    let der = (|| {
-        let private = private?;
-        let curve;
-        let (oid, mut parameters) = algorithm_identifier(family);
-        if let KeyFamily::EcP256 | KeyFamily::EcP384 = family {
-            curve = curve_oid(family);
-            parameters = Some(AnyRef::from(&curve));
-        }
-        PrivateKeyInfoRef::new(
-            AlgorithmIdentifierRef { oid, parameters },
-            OctetStringRef::new(&private)?,
-        )
-        .to_der()
-    })();
-    Some(encoded(der))
+    let mut contents = Vec::new();
+    push_tlv(&mut contents, 0x02, &[0]);
+    push_algorithm_identifier(&mut contents, key.family());
+    push_tlv(&mut contents, 0x04, &private);
+    Some(tlv(0x30, &contents))
 }
 
 /// PKCS#1 RSAPrivateKey (two-prime) from its components.
 pub fn write_pkcs1_private(rsa: &RsaPrivate) -> Vec<u8> {
-    encoded((|| {
-        pkcs1::RsaPrivateKeyRef {
-            modulus: UintRef::new(&rsa.n)?,
-            public_exponent: UintRef::new(&rsa.e)?,
-            private_exponent: UintRef::new(&rsa.d)?,
-            prime1: UintRef::new(&rsa.p)?,
-            prime2: UintRef::new(&rsa.q)?,
-            exponent1: UintRef::new(&rsa.dp)?,
-            exponent2: UintRef::new(&rsa.dq)?,
-            coefficient: UintRef::new(&rsa.qi)?,
-            other_prime_infos: None,
-        }
-        .to_der()
-    })())
+    let mut contents = Vec::new();
+    push_tlv(&mut contents, 0x02, &[0]);
+    for part in [&rsa.n, &rsa.e, &rsa.d, &rsa.p, &rsa.q, &rsa.dp, &rsa.dq, &rsa.qi] {
+        push_uint(&mut contents, part);
+    }
+    tlv(0x30, &contents)
 }
 
 /// True when `bytes` is, as a whole, one of the key or certificate
@@ -315,5 +392,124 @@ pub fn is_key_structure(bytes: &[u8]) -> bool {
         || PrivateKeyInfoRef::from_der(bytes).is_ok()
         || pkcs1::RsaPrivateKeyRef::from_der(bytes).is_ok()
         || sec1::EcPrivateKey::from_der(bytes).is_ok()
-        || x509_cert::Certificate::from_der(bytes).is_ok()
+        || CertificateShell::from_der(bytes).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alg::Algorithm;
+    use crate::keys::generate_key_pair;
+    use der::asn1::Null;
+    use der::Encode;
+
+    /// The same structures through the formats crates' encoders.
+    fn reference_spki(key: &PublicKey) -> Vec<u8> {
+        let rsa;
+        let (oid, parameters, bytes): (_, Option<AnyRef>, &[u8]) = match key {
+            PublicKey::Rsa { n, e } => {
+                rsa = pkcs1::RsaPublicKeyRef {
+                    modulus: UintRef::new(n).unwrap(),
+                    public_exponent: UintRef::new(e).unwrap(),
+                }
+                .to_der()
+                .unwrap();
+                (RSA_ENCRYPTION, Some(AnyRef::from(Null)), &rsa)
+            }
+            PublicKey::Ec { family, point } => (
+                EC_PUBLIC_KEY,
+                Some(AnyRef::from(if *family == KeyFamily::EcP384 { &SECP384R1 } else { &SECP256R1 })),
+                point,
+            ),
+            PublicKey::Ed25519 { x } => (ED25519, None, x),
+        };
+        SubjectPublicKeyInfoRef {
+            algorithm: AlgorithmIdentifierRef { oid, parameters },
+            subject_public_key: BitStringRef::from_bytes(bytes).unwrap(),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    fn rsa_fixture() -> RsaPrivate {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rsa2048-pkcs1.pem")).unwrap();
+        let block = &super::super::pem::parse_pem(&text).unwrap()[0];
+        parse_pkcs1_private(&block.der).unwrap()
+    }
+
+    #[test]
+    fn our_writers_match_the_formats_crates_and_read_back() {
+        let rsa = rsa_fixture();
+        let mut keys = vec![PublicKey::Rsa { n: rsa.n.clone(), e: rsa.e.clone() }];
+        for alg in [Algorithm::ES256, Algorithm::ES384, Algorithm::EdDSA] {
+            let pair = generate_key_pair(alg).unwrap();
+            let block = &super::super::pem::parse_pem(&pair.private_key).unwrap()[0];
+            let private = parse_pkcs8(&block.der).unwrap();
+            let der = write_pkcs8(&private).unwrap();
+            assert_eq!(der, block.der, "{alg:?}: PKCS#8 round trip");
+            let reference_private = match &private {
+                PrivateKey::Ec { scalar, point, .. } => sec1::EcPrivateKey {
+                    private_key: scalar,
+                    parameters: None,
+                    public_key: Some(point),
+                }
+                .to_der()
+                .unwrap(),
+                PrivateKey::Ed25519 { seed } => OctetStringRef::new(seed).unwrap().to_der().unwrap(),
+                PrivateKey::Rsa(_) => unreachable!("only EC and Ed25519 keys are generated"),
+            };
+            let reference = PrivateKeyInfoRef::new(
+                AlgorithmIdentifierRef {
+                    oid: if alg == Algorithm::EdDSA { ED25519 } else { EC_PUBLIC_KEY },
+                    parameters: match private.family() {
+                        KeyFamily::EcP256 => Some(AnyRef::from(&SECP256R1)),
+                        KeyFamily::EcP384 => Some(AnyRef::from(&SECP384R1)),
+                        _ => None,
+                    },
+                },
+                OctetStringRef::new(&reference_private).unwrap(),
+            )
+            .to_der()
+            .unwrap();
+            assert_eq!(der, reference, "{alg:?}: PKCS#8 bytes");
+            keys.push(private.public_key());
+        }
+        for key in keys {
+            let der = write_spki(&key);
+            assert_eq!(der, reference_spki(&key), "{:?}", key.family());
+            assert_eq!(parse_spki(&der).unwrap(), key);
+        }
+        let der = write_pkcs1_private(&rsa);
+        let reference = pkcs1::RsaPrivateKeyRef {
+            modulus: UintRef::new(&rsa.n).unwrap(),
+            public_exponent: UintRef::new(&rsa.e).unwrap(),
+            private_exponent: UintRef::new(&rsa.d).unwrap(),
+            prime1: UintRef::new(&rsa.p).unwrap(),
+            prime2: UintRef::new(&rsa.q).unwrap(),
+            exponent1: UintRef::new(&rsa.dp).unwrap(),
+            exponent2: UintRef::new(&rsa.dq).unwrap(),
+            coefficient: UintRef::new(&rsa.qi).unwrap(),
+            other_prime_infos: None,
+        }
+        .to_der()
+        .unwrap();
+        assert_eq!(der, reference);
+        assert_eq!(parse_pkcs1_private(&der).unwrap().d, rsa.d);
+    }
+
+    #[test]
+    fn integers_gain_and_lose_their_sign_byte() {
+        for (magnitude, expected) in [
+            (&[0x80, 0x01][..], &[0x02, 3, 0, 0x80, 0x01][..]),
+            (&[0, 0, 0x7f], &[0x02, 1, 0x7f]),
+            (&[0], &[0x02, 1, 0]),
+            (&[], &[0x02, 1, 0]),
+        ] {
+            let mut out = Vec::new();
+            push_uint(&mut out, magnitude);
+            assert_eq!(out, expected, "{magnitude:02x?}");
+        }
+        let long = tlv(0x04, &[7; 300]);
+        assert_eq!(&long[..4], &[0x04, 0x82, 0x01, 0x2c]);
+    }
 }

@@ -2,7 +2,9 @@
 // inference, and every way a key can be wrong.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as wasmEntry from '../../pkg/dist/universal.mjs';
 import {
   NOW, createSigner, createVerifier, decode, fixture, generateKeyPair, hmacToken, pem, rsaKeys, throwsCode,
 } from './helpers.mjs';
@@ -437,5 +439,103 @@ describe('signer exports round-trip into a verifier', () => {
     throwsCode(() => signer.publicJwk(), 'ERR_KEY_INVALID');
     throwsCode(() => signer.jwks(), 'ERR_KEY_INVALID');
     throwsCode(() => signer.publicKey(), 'ERR_KEY_INVALID');
+  });
+});
+
+// Both entries answer alike: the Node one (node:crypto signatures) and the
+// wasm-only universal one.
+const entries = { node: { createSigner, createVerifier }, wasm: wasmEntry };
+
+/** A TokenError with `code` from whichever entry threw (each has its own class for now). */
+function refuses(fn, code, label) {
+  assert.throws(fn, { name: 'TokenError', code }, label);
+}
+
+describe('JWKS keys not meant for verifying are never used (RFC 7517 §4.2 use, §4.3 key_ops)', () => {
+  // https://www.rfc-editor.org/rfc/rfc7517#section-4.3: "verify" is the operation a verifier needs.
+  const a = generateKeyPair('ES256');
+  const b = generateKeyPair('ES256');
+  const tokenByB = createSigner({ privateKey: b.privateKey, keyId: 'b', ...TTL }).sign(CLAIMS);
+  const bare = (publicJwk) => { const { use, ...rest } = publicJwk; return rest; };
+  for (const meta of [{ use: 'enc' }, { key_ops: ['encrypt'] }, { key_ops: ['wrapKey'] }, { key_ops: ['sign'] }]) {
+    it(`the only key with the token's kid has ${JSON.stringify(meta)} -> ERR_JWKS_NO_MATCHING_KEY`, () => {
+      const jwks = { keys: [{ ...bare(a.publicJwk), kid: 'a' }, { ...bare(b.publicJwk), kid: 'b', ...meta }] };
+      for (const [name, entry] of Object.entries(entries)) {
+        refuses(() => entry.createVerifier({ jwks }).verify(tokenByB), 'ERR_JWKS_NO_MATCHING_KEY', name);
+        // A set of nothing but such keys verifies nothing: refused when created.
+        refuses(() => entry.createVerifier({ jwks: { keys: [{ ...bare(b.publicJwk), kid: 'b', ...meta }] } }), 'ERR_KEY_INVALID', name);
+        // As a single publicKey it is refused too.
+        refuses(() => entry.createVerifier({ publicKey: { ...bare(b.publicJwk), ...meta } }), 'ERR_KEY_INVALID', name);
+      }
+    });
+  }
+
+  it('key_ops including "verify" is used', () => {
+    const jwks = { keys: [{ ...bare(b.publicJwk), kid: 'b', key_ops: ['verify'] }] };
+    for (const entry of Object.values(entries)) {
+      assert.equal(entry.createVerifier({ jwks }).verify(tokenByB).payload.sub, 'user_1');
+    }
+  });
+
+  it('WebCrypto JWK exports (key_ops ["sign"] / ["verify"]) work as they are', async () => {
+    const pair = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const privateKey = await webcrypto.subtle.exportKey('jwk', pair.privateKey);
+    const publicKey = await webcrypto.subtle.exportKey('jwk', pair.publicKey);
+    assert.deepEqual([privateKey.key_ops, publicKey.key_ops], [['sign'], ['verify']]);
+    for (const entry of Object.values(entries)) {
+      const token = entry.createSigner({ privateKey, ...TTL }).sign(CLAIMS);
+      assert.equal(entry.createVerifier({ publicKey }).verify(token).payload.org, 'acme');
+      // A private JWK whose key_ops do not allow signing cannot sign.
+      refuses(() => entry.createSigner({ privateKey: { ...privateKey, key_ops: ['verify'] }, ...TTL }), 'ERR_KEY_INVALID');
+    }
+  });
+});
+
+describe('key confusion: key material in any encoding is refused as an HMAC secret', () => {
+  const der = (keyObject, type) => keyObject.export({ type, format: 'der' });
+  const certDer = Buffer.from(fixture('p256-cert.pem').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const bodies = {
+    'RSA SPKI': der(rsa.publicKey, 'spki'),
+    'RSA PKCS#1': der(rsa.publicKey, 'pkcs1'),
+    'Ed25519 SPKI': der(ed.publicKey, 'spki'),
+    'P-256 certificate': certDer,
+    'P-256 PKCS#8': der(p256.privateKey, 'pkcs8'),
+  };
+  const encodings = {
+    'DER bytes': (bytes) => new Uint8Array(bytes),
+    base64: (bytes) => bytes.toString('base64'),
+    base64url: (bytes) => bytes.toString('base64url'),
+    'base64 in 64-column lines': (bytes) => bytes.toString('base64').replace(/.{64}/g, '$&\n'),
+    hex: (bytes) => bytes.toString('hex'),
+  };
+  const texts = {};
+  for (const [body, bytes] of Object.entries(bodies)) {
+    for (const [encoding, encode] of Object.entries(encodings)) texts[`${body} as ${encoding}`] = encode(bytes);
+  }
+  const publicJwk = JSON.stringify(jwk(p256.publicKey));
+  texts['JWK with escaped member names'] = publicJwk.replace('"kty"', '"\\u006b\\u0074\\u0079"').replace('"crv"', '"\\u0063rv"');
+  texts['JWKS JSON'] = JSON.stringify({ keys: [jwk(p256.publicKey)] });
+  const sshDir = new URL('../fixtures/', import.meta.url);
+  for (const file of ['ssh-rsa.pub', 'ssh-ecdsa-p256.pub', 'ssh-ed25519.pub', 'ssh-ed25519-rfc4716.pub']) {
+    texts[`OpenSSH ${file}`] = readFileSync(new URL(file, sshDir), 'utf8');
+  }
+  assert.match(texts['OpenSSH ssh-ecdsa-p256.pub'], /^ecdsa-sha2-nistp256 AAAA/);
+
+  for (const [label, secret] of Object.entries(texts)) {
+    it(label, () => {
+      for (const [name, entry] of Object.entries(entries)) {
+        refuses(() => entry.createVerifier({ secret }), 'ERR_KEY_INVALID', `${name} verifier`);
+        refuses(() => entry.createSigner({ secret, ...TTL }), 'ERR_KEY_INVALID', `${name} signer`);
+      }
+    });
+  }
+
+  it('random secrets in the same encodings are still accepted', () => {
+    for (let i = 0; i < 50; i++) {
+      const bytes = randomBytes(32 + i);
+      for (const encode of Object.values(encodings)) {
+        assert.equal(createVerifier({ secret: encode(bytes) }).algorithms[0], 'HS256');
+      }
+    }
   });
 });

@@ -8,8 +8,8 @@
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use scopemint::{
-    generate_key_pair, options_from_json, Algorithm, ErrorCode, SignOptions, Signer,
-    SignerOptions, Verifier, VerifierOptions,
+    generate_key_pair, options_from_json, Algorithm, ErrorCode, SignOptions, Signer, SignerOptions,
+    Verifier, VerifierOptions,
 };
 use serde_json::{json, Value};
 
@@ -24,11 +24,17 @@ fn fixture(name: &str) -> String {
 }
 
 fn signer(options: Value) -> scopemint::Result<Signer> {
-    Signer::new(options_from_json::<SignerOptions>(&options.to_string(), "signer")?)
+    Signer::new(options_from_json::<SignerOptions>(
+        &options.to_string(),
+        "signer",
+    )?)
 }
 
 fn verifier(options: Value) -> scopemint::Result<Verifier> {
-    Verifier::new(options_from_json::<VerifierOptions>(&options.to_string(), "verifier")?)
+    Verifier::new(options_from_json::<VerifierOptions>(
+        &options.to_string(),
+        "verifier",
+    )?)
 }
 
 fn sign(signer: &Signer, claims: Value) -> String {
@@ -89,7 +95,10 @@ fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
 
 /// A DER INTEGER for an unsigned magnitude (sign byte added when needed).
 fn uint(magnitude: &[u8]) -> Vec<u8> {
-    let start = magnitude.iter().position(|&b| b != 0).unwrap_or(magnitude.len() - 1);
+    let start = magnitude
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(magnitude.len() - 1);
     let trimmed = &magnitude[start..];
     if trimmed[0] & 0x80 != 0 {
         tlv(0x02, &[&[0][..], trimmed].concat())
@@ -102,7 +111,9 @@ fn bit_string(bytes: &[u8]) -> Vec<u8> {
     tlv(0x03, &[&[0][..], bytes].concat())
 }
 
-const OID_RSA: [u8; 11] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+const OID_RSA: [u8; 11] = [
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+];
 const OID_EC: [u8; 9] = [0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const OID_P256: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const OID_ED25519: [u8; 5] = [0x06, 0x03, 0x2b, 0x65, 0x70];
@@ -115,7 +126,10 @@ fn rsa_spki(n: &[u8], e: &[u8]) -> Vec<u8> {
 }
 
 fn p256_spki(point: &[u8]) -> Vec<u8> {
-    seq(&[seq(&[OID_EC.to_vec(), OID_P256.to_vec()]), bit_string(point)])
+    seq(&[
+        seq(&[OID_EC.to_vec(), OID_P256.to_vec()]),
+        bit_string(point),
+    ])
 }
 
 fn ed25519_spki(x: &[u8]) -> Vec<u8> {
@@ -129,7 +143,10 @@ fn pem(label: &str, der: &[u8]) -> String {
         .chunks(64)
         .map(|c| std::str::from_utf8(c).unwrap())
         .collect();
-    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
 }
 
 /// The DER inside a PEM fixture.
@@ -166,10 +183,10 @@ fn rsa_keys_with_degenerate_exponents_are_refused_in_every_format() {
         (vec![1u8], "degenerate"),
         (vec![0], "degenerate"),
         (vec![2], "degenerate"),
-        (vec![0x01, 0x00, 0x00], "even"),  // 65536
-        (vec![0x01, 0x00, 0x02], "even"),  // 65538
+        (vec![0x01, 0x00, 0x00], "even"),      // 65536
+        (vec![0x01, 0x00, 0x02], "even"),      // 65538
         (vec![0x02, 0, 0, 0, 1], "too large"), // 2^33 + 1, beyond ring's verification limit
-        (n.clone(), "too large"),               // e = n: the components swapped
+        (n.clone(), "too large"),              // e = n: the components swapped
     ] {
         let what = format!("e = {e:02x?}");
         assert_public_refused(rsa_jwk(&n, &e), needle, &format!("JWK {what}"));
@@ -204,7 +221,10 @@ fn rsa_private_keys_with_a_degenerate_exponent_are_refused() {
     jwk.as_object_mut().unwrap().remove("use");
     signer(json!({ "privateKey": jwk, "ttlSeconds": 60 })).unwrap();
     jwk["e"] = b64(&[1]).into();
-    let (code, message) = refused(signer(json!({ "privateKey": jwk, "ttlSeconds": 60 })), "e = 1");
+    let (code, message) = refused(
+        signer(json!({ "privateKey": jwk, "ttlSeconds": 60 })),
+        "e = 1",
+    );
     assert_eq!(code, ErrorCode::KeyInvalid);
     assert!(message.contains("degenerate"), "{message}");
     // And as PKCS#1 PEM.
@@ -234,7 +254,10 @@ fn pkcs1_integers(der: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     while !body.is_empty() {
         let (_, value, rest) = read(body);
-        let start = value.iter().position(|&b| b != 0).unwrap_or(value.len() - 1);
+        let start = value
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(value.len() - 1);
         out.push(value[start..].to_vec());
         body = rest;
     }
@@ -248,10 +271,18 @@ fn rsa_moduli_that_are_even_too_small_or_too_large_are_refused() {
     let mut even = n.clone();
     *even.last_mut().unwrap() &= 0xfe;
     assert_public_refused(rsa_jwk(&even, &[1, 0, 1]), "even", "even modulus");
-    assert_public_refused(rsa_jwk(&n[..128], &[1, 0, 1]), "at least 2048", "1024-bit modulus");
+    assert_public_refused(
+        rsa_jwk(&n[..128], &[1, 0, 1]),
+        "at least 2048",
+        "1024-bit modulus",
+    );
     let mut huge = vec![0xc5u8; 1026]; // 8208 bits
     *huge.last_mut().unwrap() |= 1;
-    assert_public_refused(rsa_jwk(&huge, &[1, 0, 1]), "larger than 8192", "8208-bit modulus");
+    assert_public_refused(
+        rsa_jwk(&huge, &[1, 0, 1]),
+        "larger than 8192",
+        "8208-bit modulus",
+    );
     // 8192 bits is still fine.
     let mut largest = vec![0xc5u8; 1024];
     *largest.last_mut().unwrap() |= 1;
@@ -276,11 +307,19 @@ fn ec_points_off_the_curve_are_refused_in_every_format() {
     off[64] ^= 1; // y + 1 (or - 1): no longer on the curve
     let jwk = json!({ "kty": "EC", "crv": "P-256", "x": b64(&off[1..33]), "y": b64(&off[33..]) });
     assert_public_refused(jwk.clone(), "not on the curve", "JWK");
-    assert_public_refused(json!(pem("PUBLIC KEY", &p256_spki(&off))), "not on the curve", "SPKI");
+    assert_public_refused(
+        json!(pem("PUBLIC KEY", &p256_spki(&off))),
+        "not on the curve",
+        "SPKI",
+    );
     // Coordinates at or above the field prime are not points either.
     let mut beyond = vec![4u8];
     beyond.extend([0xff; 64]);
-    assert_public_refused(json!(pem("PUBLIC KEY", &p256_spki(&beyond))), "not on the curve", "x, y >= p");
+    assert_public_refused(
+        json!(pem("PUBLIC KEY", &p256_spki(&beyond))),
+        "not on the curve",
+        "x, y >= p",
+    );
     // The point inside an X.509 certificate: same length, so the DER stays valid.
     let cert = fixture_der("p256-cert.pem");
     let spki = fixture_der("p256-spki.pem");
@@ -288,11 +327,18 @@ fn ec_points_off_the_curve_are_refused_in_every_format() {
     let at = cert.windows(65).position(|w| w == point).unwrap();
     let mut tampered = cert.clone();
     tampered[at + 64] ^= 1;
-    assert_public_refused(json!(pem("CERTIFICATE", &tampered)), "not on the curve", "certificate");
+    assert_public_refused(
+        json!(pem("CERTIFICATE", &tampered)),
+        "not on the curve",
+        "certificate",
+    );
     // A private JWK whose public half is off the curve.
     let mut private = jwk;
     private["d"] = b64(&[7; 32]).into();
-    let (code, message) = refused(signer(json!({ "privateKey": private, "ttlSeconds": 60 })), "private");
+    let (code, message) = refused(
+        signer(json!({ "privateKey": private, "ttlSeconds": 60 })),
+        "private",
+    );
     assert_eq!(code, ErrorCode::KeyInvalid);
     assert!(message.contains("not on the curve"), "{message}");
     // The untouched point still imports.
@@ -350,7 +396,10 @@ fn the_small_order_list_is_complete_according_to_curve25519_dalek() {
     let mut canonical = Vec::new();
     for encoding in ed25519_small_order_encodings() {
         if let Some(point) = CompressedEdwardsY(encoding).decompress() {
-            assert!(point.is_small_order(), "{encoding:02x?} is not of small order");
+            assert!(
+                point.is_small_order(),
+                "{encoding:02x?} is not of small order"
+            );
             if point.compress().0 == encoding && !canonical.contains(&encoding) {
                 canonical.push(encoding);
             }
@@ -375,7 +424,9 @@ fn ed25519_small_order_and_non_canonical_keys_are_refused() {
         );
         assert_eq!(code, ErrorCode::KeyInvalid, "SPKI {what}");
         let (code, _) = refused(
-            verifier(json!({ "jwks": { "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": b64(&x), "kid": "k" }] } })),
+            verifier(
+                json!({ "jwks": { "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": b64(&x), "kid": "k" }] } }),
+            ),
             &what,
         );
         assert_eq!(code, ErrorCode::KeyInvalid, "JWKS {what}");
@@ -399,22 +450,46 @@ fn der_that_is_not_strict_der_is_refused() {
     let algorithm = &body[..21];
     let key = &body[21..];
     let variants: Vec<(&str, Vec<u8>)> = vec![
-        ("non-minimal outer length", [&[0x30, 0x81, 0x59][..], body].concat()),
-        ("two-byte outer length", [&[0x30, 0x82, 0x00, 0x59][..], body].concat()),
-        ("indefinite length", [&[0x30, 0x80][..], body, &[0, 0]].concat()),
-        ("trailing bytes after the key", [good.clone(), vec![0]].concat()),
+        (
+            "non-minimal outer length",
+            [&[0x30, 0x81, 0x59][..], body].concat(),
+        ),
+        (
+            "two-byte outer length",
+            [&[0x30, 0x82, 0x00, 0x59][..], body].concat(),
+        ),
+        (
+            "indefinite length",
+            [&[0x30, 0x80][..], body, &[0, 0]].concat(),
+        ),
+        (
+            "trailing bytes after the key",
+            [good.clone(), vec![0]].concat(),
+        ),
         (
             "extra element in the AlgorithmIdentifier",
-            seq(&[seq(&[OID_EC.to_vec(), OID_P256.to_vec(), vec![0x05, 0x00]]), key.to_vec()]),
+            seq(&[
+                seq(&[OID_EC.to_vec(), OID_P256.to_vec(), vec![0x05, 0x00]]),
+                key.to_vec(),
+            ]),
         ),
         (
             "non-minimal length inside",
-            seq(&[[&[0x30, 0x81, 0x13][..], &algorithm[2..]].concat(), key.to_vec()]),
+            seq(&[
+                [&[0x30, 0x81, 0x13][..], &algorithm[2..]].concat(),
+                key.to_vec(),
+            ]),
         ),
-        ("BER-style constructed bit string", seq(&[algorithm.to_vec(), tlv(0x23, &bit_string(&key[3..]))])),
+        (
+            "BER-style constructed bit string",
+            seq(&[algorithm.to_vec(), tlv(0x23, &bit_string(&key[3..]))]),
+        ),
     ];
     for (what, der) in variants {
-        let (code, message) = refused(verifier(json!({ "publicKey": pem("PUBLIC KEY", &der) })), what);
+        let (code, message) = refused(
+            verifier(json!({ "publicKey": pem("PUBLIC KEY", &der) })),
+            what,
+        );
         assert_eq!(code, ErrorCode::KeyInvalid, "{what}: {message}");
     }
 }
@@ -427,7 +502,11 @@ fn non_minimal_integers_are_refused() {
         seq(&[OID_RSA.to_vec(), vec![0x05, 0x00]]),
         bit_string(&seq(&[uint(&n), padded_e.clone()])),
     ]);
-    assert_public_refused(json!(pem("PUBLIC KEY", &spki)), "DER", "SPKI with 00 01 00 01");
+    assert_public_refused(
+        json!(pem("PUBLIC KEY", &spki)),
+        "DER",
+        "SPKI with 00 01 00 01",
+    );
     assert_public_refused(
         json!(pem("RSA PUBLIC KEY", &seq(&[uint(&n), padded_e]))),
         "DER",
@@ -435,13 +514,35 @@ fn non_minimal_integers_are_refused() {
     );
     // A negative modulus (no sign byte) is not a modulus.
     let negative_n = seq(&[tlv(0x02, &n), uint(&[1, 0, 1])]);
-    assert_public_refused(json!(pem("RSA PUBLIC KEY", &negative_n)), "DER", "negative n");
+    assert_public_refused(
+        json!(pem("RSA PUBLIC KEY", &negative_n)),
+        "DER",
+        "negative n",
+    );
     // RSA parameters must be NULL, Ed25519 parameters absent.
-    let no_null = seq(&[seq(&[OID_RSA.to_vec()]), bit_string(&seq(&[uint(&n), uint(&[1, 0, 1])]))]);
-    assert_public_refused(json!(pem("PUBLIC KEY", &no_null)), "NULL", "RSA without NULL");
-    let x = unb64(generate_key_pair(Algorithm::EdDSA).unwrap().public_jwk["x"].as_str().unwrap());
-    let with_params = seq(&[seq(&[OID_ED25519.to_vec(), vec![0x05, 0x00]]), bit_string(&x)]);
-    assert_public_refused(json!(pem("PUBLIC KEY", &with_params)), "no parameters", "Ed25519 with NULL");
+    let no_null = seq(&[
+        seq(&[OID_RSA.to_vec()]),
+        bit_string(&seq(&[uint(&n), uint(&[1, 0, 1])])),
+    ]);
+    assert_public_refused(
+        json!(pem("PUBLIC KEY", &no_null)),
+        "NULL",
+        "RSA without NULL",
+    );
+    let x = unb64(
+        generate_key_pair(Algorithm::EdDSA).unwrap().public_jwk["x"]
+            .as_str()
+            .unwrap(),
+    );
+    let with_params = seq(&[
+        seq(&[OID_ED25519.to_vec(), vec![0x05, 0x00]]),
+        bit_string(&x),
+    ]);
+    assert_public_refused(
+        json!(pem("PUBLIC KEY", &with_params)),
+        "no parameters",
+        "Ed25519 with NULL",
+    );
 }
 
 #[test]
@@ -485,10 +586,23 @@ fn pem_follows_rfc_7468_with_the_escaped_newline_convenience() {
     let lines: Vec<&str> = text.lines().collect();
     let refused_texts = [
         text.replacen("MFkw", "MF kw", 1),
-        format!("{}\n{}\n{}{}\n{}\n", lines[0], &lines[1][..10], &lines[1][10..], lines[2], lines[3]),
+        format!(
+            "{}\n{}\n{}{}\n{}\n",
+            lines[0],
+            &lines[1][..10],
+            &lines[1][10..],
+            lines[2],
+            lines[3]
+        ),
         text.replacen("-----\n", "-----\nComment: x\n\n", 1),
         one_line.replace("-----END PUBLIC KEY-----", "-----END PRIVATE KEY-----"),
-        format!("{}\n{}==\n{}\n{}", lines[0], &lines[1][..8], &lines[1][8..], lines[2..].join("\n")),
+        format!(
+            "{}\n{}==\n{}\n{}",
+            lines[0],
+            &lines[1][..8],
+            &lines[1][8..],
+            lines[2..].join("\n")
+        ),
     ];
     for text in refused_texts {
         let (code, _) = refused(verifier(json!({ "publicKey": text.clone() })), &text);
@@ -509,8 +623,14 @@ fn jwk_use_and_key_ops_must_allow_the_operation() {
         }
         jwk
     };
-    for allowed in [json!({}), json!({ "key_ops": ["verify"] }), json!({ "key_ops": ["sign", "verify"] }), json!({ "use": "sig" })] {
-        verifier(json!({ "publicKey": with(allowed.clone()) })).unwrap_or_else(|e| panic!("{allowed}: {e}"));
+    for allowed in [
+        json!({}),
+        json!({ "key_ops": ["verify"] }),
+        json!({ "key_ops": ["sign", "verify"] }),
+        json!({ "use": "sig" }),
+    ] {
+        verifier(json!({ "publicKey": with(allowed.clone()) }))
+            .unwrap_or_else(|e| panic!("{allowed}: {e}"));
     }
     for refused_meta in [
         json!({ "use": "enc" }),
@@ -522,7 +642,10 @@ fn jwk_use_and_key_ops_must_allow_the_operation() {
         json!({ "key_ops": [1] }),
         json!({ "use": 1 }),
     ] {
-        let (code, _) = refused(verifier(json!({ "publicKey": with(refused_meta.clone()) })), &refused_meta.to_string());
+        let (code, _) = refused(
+            verifier(json!({ "publicKey": with(refused_meta.clone()) })),
+            &refused_meta.to_string(),
+        );
         assert_eq!(code, ErrorCode::KeyInvalid, "{refused_meta}");
     }
     // A private JWK must allow `sign`.
@@ -532,7 +655,10 @@ fn jwk_use_and_key_ops_must_allow_the_operation() {
     signer(json!({ "privateKey": private, "ttlSeconds": 60 })).unwrap();
     let mut verify_only = private.clone();
     verify_only["key_ops"] = json!(["verify"]);
-    let (code, _) = refused(signer(json!({ "privateKey": verify_only, "ttlSeconds": 60 })), "key_ops verify");
+    let (code, _) = refused(
+        signer(json!({ "privateKey": verify_only, "ttlSeconds": 60 })),
+        "key_ops verify",
+    );
     assert_eq!(code, ErrorCode::KeyInvalid);
     let mut signing = private;
     signing["key_ops"] = json!(["sign"]);
@@ -558,7 +684,8 @@ fn jwks_keys_not_for_verifying_are_never_used() {
         jwk
     };
     let token_by_other = sign(
-        &signer(json!({ "privateKey": other.private_key, "keyId": "other", "ttlSeconds": 60 })).unwrap(),
+        &signer(json!({ "privateKey": other.private_key, "keyId": "other", "ttlSeconds": 60 }))
+            .unwrap(),
         json!({ "sub": "x" }),
     );
     for meta in [
@@ -579,7 +706,11 @@ fn jwks_keys_not_for_verifying_are_never_used() {
         assert_eq!(code, ErrorCode::JwksNoMatchingKey, "{meta}");
         // With the key allowed, the same token verifies.
         let allowed = json!({ "keys": [with(&other.public_jwk, json!({ "kid": "other", "key_ops": ["verify"] }))] });
-        verify(&verifier(json!({ "jwks": allowed })).unwrap(), &token_by_other).unwrap();
+        verify(
+            &verifier(json!({ "jwks": allowed })).unwrap(),
+            &token_by_other,
+        )
+        .unwrap();
         // A set of nothing but such keys cannot verify anything at all.
         let only = json!({ "keys": [with(&other.public_jwk, meta.clone())] });
         let (code, _) = refused(verifier(json!({ "jwks": only })), &meta.to_string());
@@ -587,7 +718,10 @@ fn jwks_keys_not_for_verifying_are_never_used() {
     }
     // A malformed key_ops in a set is an error, not a silent skip.
     let broken = json!({ "keys": [with(&good.public_jwk, json!({ "key_ops": "verify" }))] });
-    assert_eq!(refused(verifier(json!({ "jwks": broken })), "key_ops string").0, ErrorCode::KeyInvalid);
+    assert_eq!(
+        refused(verifier(json!({ "jwks": broken })), "key_ops string").0,
+        ErrorCode::KeyInvalid
+    );
 }
 
 // --- key confusion: key material as an HMAC secret ---
@@ -596,13 +730,20 @@ fn jwks_keys_not_for_verifying_are_never_used() {
 fn encodings(der: &[u8]) -> Vec<(String, Value)> {
     let hex_lower = hex_string(der);
     let base64 = STANDARD.encode(der);
-    let wrapped: Vec<String> = base64.as_bytes().chunks(64).map(|c| String::from_utf8(c.to_vec()).unwrap()).collect();
+    let wrapped: Vec<String> = base64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+        .collect();
     vec![
         ("raw DER bytes".into(), json!(der)),
         ("hex".into(), json!(hex_lower.clone())),
         ("HEX".into(), json!(hex_lower.to_uppercase())),
         ("base64".into(), json!(base64.clone())),
-        ("base64 without padding".into(), json!(base64.trim_end_matches('='))),
+        (
+            "base64 without padding".into(),
+            json!(base64.trim_end_matches('=')),
+        ),
         ("base64 wrapped at 64".into(), json!(wrapped.join("\n"))),
         ("base64url".into(), json!(URL_SAFE_NO_PAD.encode(der))),
     ]
@@ -642,26 +783,46 @@ fn key_material_in_any_encoding_is_refused_as_an_hmac_secret() {
         ("JWK", jwk.clone()),
         ("JWK with escaped member names", escaped.clone()),
         ("JWK after a byte order mark", format!("\u{feff}{jwk}")),
-        ("pretty-printed JWK", serde_json::to_string_pretty(&ed.public_jwk).unwrap()),
+        (
+            "pretty-printed JWK",
+            serde_json::to_string_pretty(&ed.public_jwk).unwrap(),
+        ),
         ("JWKS", json!({ "keys": [ed.public_jwk] }).to_string()),
         ("base64 of a JWK", STANDARD.encode(&escaped)),
         ("PEM", ed.public_key.clone()),
-        ("PEM with escaped newlines", ed.public_key.replace('\n', "\\n")),
+        (
+            "PEM with escaped newlines",
+            ed.public_key.replace('\n', "\\n"),
+        ),
         ("base64 of a PEM", STANDARD.encode(&ed.public_key)),
     ] {
         assert_secret_refused(json!(text), what);
     }
     // OpenSSH public keys (made by ssh-keygen; tests/fixtures/README.md).
-    for file in ["ssh-ed25519.pub", "ssh-rsa.pub", "ssh-ecdsa-p256.pub", "ssh-ed25519-rfc4716.pub"] {
+    for file in [
+        "ssh-ed25519.pub",
+        "ssh-rsa.pub",
+        "ssh-ecdsa-p256.pub",
+        "ssh-ed25519-rfc4716.pub",
+    ] {
         let text = fixture(file);
         assert_secret_refused(json!(text.clone()), file);
         assert_secret_refused(json!(text.trim()), &format!("{file} trimmed"));
         // authorized_keys options before the key.
-        assert_secret_refused(json!(format!("no-pty,from=\"10.0.0.1\" {text}")), &format!("{file} with options"));
+        assert_secret_refused(
+            json!(format!("no-pty,from=\"10.0.0.1\" {text}")),
+            &format!("{file} with options"),
+        );
         // The bare blob, as base64 and as raw bytes.
-        let blob = text.split_whitespace().find(|t| t.starts_with("AAAA")).unwrap();
+        let blob = text
+            .split_whitespace()
+            .find(|t| t.starts_with("AAAA"))
+            .unwrap();
         assert_secret_refused(json!(blob), &format!("{file} blob"));
-        assert_secret_refused(json!(STANDARD.decode(blob).unwrap()), &format!("{file} raw blob"));
+        assert_secret_refused(
+            json!(STANDARD.decode(blob).unwrap()),
+            &format!("{file} raw blob"),
+        );
     }
 }
 
@@ -684,7 +845,8 @@ fn ordinary_secrets_are_not_mistaken_for_keys() {
             json!(STANDARD.encode(&bytes)),
             json!(URL_SAFE_NO_PAD.encode(&bytes)),
         ] {
-            verifier(json!({ "secret": secret.clone() })).unwrap_or_else(|e| panic!("{secret}: {e}"));
+            verifier(json!({ "secret": secret.clone() }))
+                .unwrap_or_else(|e| panic!("{secret}: {e}"));
         }
     }
     // A DER-looking first byte alone is not enough.
@@ -692,7 +854,8 @@ fn ordinary_secrets_are_not_mistaken_for_keys() {
     looks_like_der.extend([0xab; 30]);
     verifier(json!({ "secret": looks_like_der })).unwrap();
     // Words that name key types, without a key, are a secret like any other.
-    verifier(json!({ "secret": "ssh-ed25519 and kty are just words in this long passphrase" })).unwrap();
+    verifier(json!({ "secret": "ssh-ed25519 and kty are just words in this long passphrase" }))
+        .unwrap();
 }
 
 // --- certificates: every field strict DER, though only the key is read ---
@@ -766,7 +929,10 @@ fn certificates_must_be_strict_der_in_every_field() {
         ("trailing byte", [cert.clone(), vec![0]].concat()),
         ("cut short", cert[..cert.len() - 1].to_vec()),
     ] {
-        let (code, _) = refused(verifier(json!({ "publicKey": pem("CERTIFICATE", &der) })), what);
+        let (code, _) = refused(
+            verifier(json!({ "publicKey": pem("CERTIFICATE", &der) })),
+            what,
+        );
         assert_eq!(code, ErrorCode::KeyInvalid, "{what}");
     }
     // Deep nesting is bounded, not a stack overflow.
@@ -774,6 +940,81 @@ fn certificates_must_be_strict_der_in_every_field() {
     for _ in 0..2000 {
         deep = tlv(0x30, &deep);
     }
-    let (code, _) = refused(verifier(json!({ "publicKey": pem("CERTIFICATE", &deep) })), "deep");
+    let (code, _) = refused(
+        verifier(json!({ "publicKey": pem("CERTIFICATE", &deep) })),
+        "deep",
+    );
     assert_eq!(code, ErrorCode::KeyInvalid);
+}
+
+// --- deterministic mutation smoke test (cargo fuzz is not part of `make test`) ---
+
+#[test]
+fn mutated_key_der_is_refused_with_key_invalid_or_imports_consistently() {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let files = [
+        ("PUBLIC KEY", "rsa2048-spki.pem"),
+        ("PUBLIC KEY", "p256-spki.pem"),
+        ("RSA PUBLIC KEY", "rsa2048-pkcs1-public.pem"),
+        ("CERTIFICATE", "p256-cert.pem"),
+        ("PRIVATE KEY", "ed25519-pkcs8.pem"),
+        ("PRIVATE KEY", "rsa2048-pkcs8.pem"),
+        ("EC PRIVATE KEY", "p384-sec1.pem"),
+    ];
+    let mut accepted = 0;
+    for (label, file) in files {
+        let original = fixture_der(file);
+        for _ in 0..150 {
+            let mut der = original.clone();
+            match next(4) {
+                0 => der[next(original.len())] ^= 1 << next(8),
+                1 => der.truncate(next(original.len())),
+                2 => der.insert(next(original.len()), next(256) as u8),
+                _ => {
+                    let at = next(original.len());
+                    der[at] = [0x00, 0x7f, 0x80, 0x81, 0xff][next(5)];
+                }
+            }
+            let text = pem(label, &der);
+            if label.contains("PRIVATE") {
+                match signer(json!({ "privateKey": text, "ttlSeconds": 60 })) {
+                    Err(error) => assert_eq!(
+                        error.code,
+                        ErrorCode::KeyInvalid,
+                        "{file}: {}",
+                        error.message
+                    ),
+                    Ok(s) => {
+                        // What imports must sign, and its public key must verify that signature.
+                        accepted += 1;
+                        let token = sign(&s, json!({}));
+                        let v =
+                            verifier(json!({ "publicKey": s.public_key_pem().unwrap() })).unwrap();
+                        verify(&v, &token).unwrap();
+                    }
+                }
+            } else {
+                match verifier(json!({ "publicKey": text })) {
+                    Err(error) => assert_eq!(
+                        error.code,
+                        ErrorCode::KeyInvalid,
+                        "{file}: {}",
+                        error.message
+                    ),
+                    Ok(_) => accepted += 1,
+                }
+            }
+            // As a secret, the key-material detector sees broken DER too: any answer but a panic.
+            let _ = verifier(json!({ "secret": der }));
+        }
+    }
+    // Mutations inside values (a bit of a modulus, a certificate name) still
+    // parse; the test would prove nothing if every case were refused.
+    assert!(accepted > 0);
 }

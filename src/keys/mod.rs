@@ -215,7 +215,9 @@ pub fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
         )));
     }
     if n.last().is_some_and(|low| low & 1 == 0) {
-        return Err(key_invalid("RSA modulus is even: not a product of two odd primes"));
+        return Err(key_invalid(
+            "RSA modulus is even: not a product of two odd primes",
+        ));
     }
     let e_bits = bit_length(e);
     if e_bits > MAX_RSA_EXPONENT_BITS {
@@ -269,15 +271,20 @@ pub fn check_ec_point(family: KeyFamily, point: &[u8]) -> Result<()> {
     } else {
         &agreement::ECDH_P256
     };
-    let throwaway = agreement::EphemeralPrivateKey::generate(curve, &ring::rand::SystemRandom::new())
-        .map_err(|_| key_invalid("the system random number generator failed"))?;
-    agreement::agree_ephemeral(throwaway, &agreement::UnparsedPublicKey::new(curve, point), |_| ())
-        .map_err(|_| {
-            key_invalid(format!(
-                "the {} public point is not on the curve",
-                family.describe()
-            ))
-        })
+    let throwaway =
+        agreement::EphemeralPrivateKey::generate(curve, &ring::rand::SystemRandom::new())
+            .map_err(|_| key_invalid("the system random number generator failed"))?;
+    agreement::agree_ephemeral(
+        throwaway,
+        &agreement::UnparsedPublicKey::new(curve, point),
+        |_| (),
+    )
+    .map_err(|_| {
+        key_invalid(format!(
+            "the {} public point is not on the curve",
+            family.describe()
+        ))
+    })
 }
 
 /// The y coordinates (little-endian, sign bit clear) of the eight points of

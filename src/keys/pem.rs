@@ -64,7 +64,9 @@ fn decode_block(label: &str, block: &str) -> Result<PemBlock> {
         ));
     }
     let invalid = |e: pem_rfc7468::Error| {
-        key_invalid(format!("PEM block \"{label}\" is not valid RFC 7468 PEM: {e}"))
+        key_invalid(format!(
+            "PEM block \"{label}\" is not valid RFC 7468 PEM: {e}"
+        ))
     };
     // Line width as written (64 by RFC 7468; some tools write 76 or one
     // long line), but every line but the last must have that width.
@@ -107,7 +109,8 @@ mod tests {
         for len in [1, 47, 48, 49, 300] {
             let der: Vec<u8> = (0..len).map(|i| i as u8).collect();
             let reference =
-                pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &der).unwrap();
+                pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &der)
+                    .unwrap();
             assert_eq!(to_pem("PUBLIC KEY", &der), reference, "{len} bytes");
         }
     }

@@ -25,7 +25,10 @@ const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 /// der's own description: its messages and tag names cost the main wasm ~2 KB.
 fn not_der(what: &'static str) -> impl Fn(der::Error) -> Error {
     move |e| match e.position() {
-        Some(at) => key_invalid(format!("{what} is not valid DER (at byte {})", u32::from(at))),
+        Some(at) => key_invalid(format!(
+            "{what} is not valid DER (at byte {})",
+            u32::from(at)
+        )),
         None => key_invalid(format!("{what} is not valid DER")),
     }
 }
@@ -155,7 +158,8 @@ pub fn parse_sec1(input: &[u8], family: Option<KeyFamily>) -> Result<PrivateKey>
 }
 
 pub fn parse_pkcs1_private(input: &[u8]) -> Result<RsaPrivate> {
-    let key = pkcs1::RsaPrivateKeyRef::from_der(input).map_err(not_der("PKCS#1 RSA private key"))?;
+    let key =
+        pkcs1::RsaPrivateKeyRef::from_der(input).map_err(not_der("PKCS#1 RSA private key"))?;
     if key.other_prime_infos.is_some() {
         return Err(key_invalid("multi-prime RSA keys are not supported"));
     }
@@ -183,8 +187,7 @@ pub fn parse_pkcs1_public(input: &[u8]) -> Result<PublicKey> {
 }
 
 pub fn parse_spki(input: &[u8]) -> Result<PublicKey> {
-    let spki =
-        SubjectPublicKeyInfoRef::from_der(input).map_err(not_der("SubjectPublicKeyInfo"))?;
+    let spki = SubjectPublicKeyInfoRef::from_der(input).map_err(not_der("SubjectPublicKeyInfo"))?;
     public_key_of(&spki)
 }
 
@@ -221,7 +224,7 @@ impl<'a> DecodeValue<'a> for CertificateShell<'a> {
     fn decode_value<R: Reader<'a>>(reader: &mut R, _header: Header) -> der::Result<Self> {
         let subject_public_key_info = reader.sequence(|tbs| {
             tbs.context_specific::<u8>(TagNumber(0), TagMode::Explicit)?; // version
-            // Some CAs issue negative serial numbers; RFC 5280 §4.1.2.2 asks parsers to cope.
+                                                                          // Some CAs issue negative serial numbers; RFC 5280 §4.1.2.2 asks parsers to cope.
             IntRef::decode(tbs)?;
             AlgorithmIdentifierRef::decode(tbs)?; // signature
             <&SequenceRef>::decode(tbs)?; // issuer
@@ -291,7 +294,10 @@ fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
 
 /// An unsigned magnitude as a minimal DER INTEGER.
 fn push_uint(out: &mut Vec<u8>, magnitude: &[u8]) {
-    let start = magnitude.iter().position(|&b| b != 0).unwrap_or(magnitude.len());
+    let start = magnitude
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(magnitude.len());
     let trimmed = &magnitude[start..];
     let mut contents = Vec::with_capacity(trimmed.len() + 1);
     if trimmed.first().is_none_or(|&b| b & 0x80 != 0) {
@@ -374,7 +380,9 @@ pub fn write_pkcs8(key: &PrivateKey) -> Option<Vec<u8>> {
 pub fn write_pkcs1_private(rsa: &RsaPrivate) -> Vec<u8> {
     let mut contents = Vec::new();
     push_tlv(&mut contents, 0x02, &[0]);
-    for part in [&rsa.n, &rsa.e, &rsa.d, &rsa.p, &rsa.q, &rsa.dp, &rsa.dq, &rsa.qi] {
+    for part in [
+        &rsa.n, &rsa.e, &rsa.d, &rsa.p, &rsa.q, &rsa.dp, &rsa.dq, &rsa.qi,
+    ] {
         push_uint(&mut contents, part);
     }
     tlv(0x30, &contents)
@@ -418,7 +426,11 @@ mod tests {
             }
             PublicKey::Ec { family, point } => (
                 EC_PUBLIC_KEY,
-                Some(AnyRef::from(if *family == KeyFamily::EcP384 { &SECP384R1 } else { &SECP256R1 })),
+                Some(AnyRef::from(if *family == KeyFamily::EcP384 {
+                    &SECP384R1
+                } else {
+                    &SECP256R1
+                })),
                 point,
             ),
             PublicKey::Ed25519 { x } => (ED25519, None, x),
@@ -432,7 +444,11 @@ mod tests {
     }
 
     fn rsa_fixture() -> RsaPrivate {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rsa2048-pkcs1.pem")).unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/rsa2048-pkcs1.pem"
+        ))
+        .unwrap();
         let block = &super::super::pem::parse_pem(&text).unwrap()[0];
         parse_pkcs1_private(&block.der).unwrap()
     }
@@ -440,7 +456,10 @@ mod tests {
     #[test]
     fn our_writers_match_the_formats_crates_and_read_back() {
         let rsa = rsa_fixture();
-        let mut keys = vec![PublicKey::Rsa { n: rsa.n.clone(), e: rsa.e.clone() }];
+        let mut keys = vec![PublicKey::Rsa {
+            n: rsa.n.clone(),
+            e: rsa.e.clone(),
+        }];
         for alg in [Algorithm::ES256, Algorithm::ES384, Algorithm::EdDSA] {
             let pair = generate_key_pair(alg).unwrap();
             let block = &super::super::pem::parse_pem(&pair.private_key).unwrap()[0];
@@ -455,12 +474,18 @@ mod tests {
                 }
                 .to_der()
                 .unwrap(),
-                PrivateKey::Ed25519 { seed } => OctetStringRef::new(seed).unwrap().to_der().unwrap(),
+                PrivateKey::Ed25519 { seed } => {
+                    OctetStringRef::new(seed).unwrap().to_der().unwrap()
+                }
                 PrivateKey::Rsa(_) => unreachable!("only EC and Ed25519 keys are generated"),
             };
             let reference = PrivateKeyInfoRef::new(
                 AlgorithmIdentifierRef {
-                    oid: if alg == Algorithm::EdDSA { ED25519 } else { EC_PUBLIC_KEY },
+                    oid: if alg == Algorithm::EdDSA {
+                        ED25519
+                    } else {
+                        EC_PUBLIC_KEY
+                    },
                     parameters: match private.family() {
                         KeyFamily::EcP256 => Some(AnyRef::from(&SECP256R1)),
                         KeyFamily::EcP384 => Some(AnyRef::from(&SECP384R1)),

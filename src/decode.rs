@@ -1,14 +1,14 @@
 //! Splitting a compact JWS into its parts, and `decode`: reading a token
-//! without verifying it, for display.
+//! without verifying it, for display. `decode` itself lives in the
+//! `scopemint-decode` crate (crates/decode), which is also compiled alone into
+//! the small wasm behind `scopemint/decode`: one implementation, one answer.
 
 use crate::b64;
 use crate::error::{malformed, Error, ErrorCode, Result};
-use crate::filter_words::{secure_filters_in_words, Json};
 use crate::json::Object;
 use crate::time;
 
-/// Tokens longer than this are refused unless a caller raises the limit.
-pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
+pub use scopemint_decode::{Decoded, DEFAULT_MAX_TOKEN_BYTES};
 
 /// A compact JWS split into its three segments.
 pub struct Parts<'t> {
@@ -20,16 +20,20 @@ pub struct Parts<'t> {
 
 /// Refuses oversized tokens before looking at a single byte of them.
 pub fn check_size(token: &str, max_bytes: usize) -> Result<()> {
-    if token.len() > max_bytes {
-        return Err(Error::new(
-            ErrorCode::TokenTooLarge,
-            format!(
-                "token is {} bytes; the limit (maxTokenBytes) is {max_bytes}",
-                token.len()
-            ),
-        ));
+    scopemint_decode::check_size(token, max_bytes).map_err(from_decode_error)
+}
+
+fn from_decode_error(error: scopemint_decode::Error) -> Error {
+    let code = match error.kind {
+        scopemint_decode::ErrorKind::TokenTooLarge => ErrorCode::TokenTooLarge,
+        scopemint_decode::ErrorKind::Malformed => ErrorCode::JwtMalformed,
+        scopemint_decode::ErrorKind::InvalidOption => ErrorCode::InvalidOption,
+    };
+    let converted = Error::new(code, error.message);
+    match error.claim {
+        Some(claim) => converted.with_claim(claim),
+        None => converted,
     }
-    Ok(())
 }
 
 pub fn split(token: &str) -> Result<Parts<'_>> {
@@ -73,30 +77,6 @@ pub struct DecodeOptions {
     pub max_token_bytes: Option<usize>,
 }
 
-/// What `decode` shows: the parts as JSON text plus the times, if readable.
-pub struct Decoded {
-    pub header_json: String,
-    pub payload_json: String,
-    pub issued_at: Option<f64>,
-    pub expires_at: Option<f64>,
-    pub now: f64,
-    /// The vendor shape the payload has, if any (see [`detect_profile`]).
-    pub profile: Option<&'static str>,
-    /// Vizzly data tokens: each data set's secure filters read as one boolean
-    /// expression (`org_id = 'acme' AND region = 'eu'`), in token order.
-    pub secure_filters_in_words: Option<Vec<(String, String)>>,
-}
-
-impl Decoded {
-    pub fn expired(&self) -> bool {
-        self.expires_at.is_some_and(|exp| exp <= self.now)
-    }
-
-    pub fn seconds_left(&self) -> Option<f64> {
-        self.expires_at.map(|exp| (exp - self.now).max(0.0).floor())
-    }
-}
-
 /// The size limit `decode` applies with these options.
 pub fn max_token_bytes(options: &DecodeOptions) -> Result<usize> {
     match options.max_token_bytes {
@@ -112,76 +92,22 @@ pub fn max_token_bytes(options: &DecodeOptions) -> Result<usize> {
 /// Reads a token without checking its signature. Never use the result for an
 /// access decision; that is what a verifier is for.
 pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
-    check_size(token, max_token_bytes(options)?)?;
-    let parts = split(token)?;
-    let header_json = decode_segment(parts.header_segment, "header")?;
-    parse_object(&header_json, "header")?;
-    let payload_json = decode_segment(parts.payload_segment, "payload")?;
-    let payload = parse_object(&payload_json, "payload")?;
-    let issued_at = payload.number("iat").ok().flatten();
-    // Vizzly states its expiry as an ISO-8601 `expires` instead of `exp`.
-    let expires_at = payload.number("exp").ok().flatten().or_else(|| {
-        let expires = payload.string("expires").ok().flatten()?;
-        crate::time::parse_iso8601(&expires).map(|ms| ms as f64 / 1000.0)
-    });
-    let profile = detect_profile(&payload);
-    let secure_filters_in_words = if profile == Some("vizzly-data") {
-        filters_in_words(&payload_json)
-    } else {
-        None
-    };
-    Ok(Decoded {
-        header_json,
-        payload_json,
-        issued_at,
-        expires_at,
-        now: time::now_seconds()?,
-        profile,
-        secure_filters_in_words,
-    })
+    let max_bytes = max_token_bytes(options)?;
+    scopemint_decode::decode(token, max_bytes, time::now_seconds()?).map_err(from_decode_error)
 }
 
-fn filters_in_words(payload_json: &str) -> Option<Vec<(String, String)>> {
-    let payload: serde_json::Value = serde_json::from_str(payload_json).ok()?;
-    secure_filters_in_words(&to_words_json(payload.get("secureFilters")?))
+/// `decode`'s options as JSON text, read by the shared crate exactly as the
+/// decode-only wasm reads them: the size limit they set.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub fn max_token_bytes_from_json(options_json: Option<&str>) -> Result<usize> {
+    scopemint_decode::max_token_bytes(options_json).map_err(from_decode_error)
 }
 
-/// serde_json's tree as the self-contained one `filter_words` reads.
-fn to_words_json(value: &serde_json::Value) -> Json<'_> {
-    use serde_json::Value;
-    match value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Number(n) => Json::Number(n.to_string().into()),
-        Value::String(s) => Json::String(s.as_str().into()),
-        Value::Array(items) => Json::Array(items.iter().map(to_words_json).collect()),
-        Value::Object(members) => Json::Object(
-            members
-                .iter()
-                .map(|(k, v)| (k.as_str().into(), to_words_json(v)))
-                .collect(),
-        ),
-    }
-}
-
-/// Names the vendor shape of a payload by its characteristic claims.
-pub fn detect_profile(payload: &Object) -> Option<&'static str> {
-    let has = |name: &str| payload.contains(name);
-    if has("workspace_id") && has("scopes") {
-        Some("tinybird")
-    } else if has("dataSetIds") {
-        Some("vizzly-data")
-    } else if has("accessType") && has("userReference") {
-        Some("vizzly-dashboard")
-    } else if has("allowDatabaseSchemaAccess") || has("allowDataPreviewAccess") {
-        Some("vizzly-query-engine")
-    } else if has("resources") && has("projectId") && has("expires") {
-        Some("vizzly-project")
-    } else if has("securityTokenId") {
-        Some("embeddable")
-    } else {
-        None
-    }
+/// `decode` with its options as JSON text (the wasm entry uses this).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub fn decode_with_json_options(token: &str, options_json: Option<&str>) -> Result<Decoded> {
+    let max_bytes = max_token_bytes_from_json(options_json)?;
+    scopemint_decode::decode(token, max_bytes, time::now_seconds()?).map_err(from_decode_error)
 }
 
 /// jose's `decodeProtectedHeader` for compact tokens: the header of a JWS (3

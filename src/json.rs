@@ -52,12 +52,6 @@ impl<'a> Object<'a> {
             .transpose()
     }
 
-    /// A member that must be a number, if present.
-    pub fn number(&self, name: &str) -> Result<Option<f64>, ()> {
-        self.get(name)
-            .map(|raw| number_from_raw(raw.get()))
-            .transpose()
-    }
 }
 
 /// Full JSON syntax, strings included. Member names are read as bytes (to
@@ -332,8 +326,6 @@ mod tests {
         let names: Vec<&str> = object.members.iter().map(|(n, _)| n.as_ref()).collect();
         assert_eq!(names, ["b", "a", "c"]);
         assert_eq!(object.get("a").unwrap().get(), r#"{"x":[1,2]}"#);
-        assert_eq!(object.number("b"), Ok(Some(1.0)));
-        assert_eq!(object.number("c"), Err(()));
         assert_eq!(object.string("c"), Ok(Some("s".to_string())));
     }
 

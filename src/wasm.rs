@@ -215,8 +215,9 @@ impl WasmVerifier {
 /// `{"header","payload","issuedAt","expiresAt","expired","secondsLeft","profile","profileInfo"}` as JSON text.
 #[wasm_bindgen]
 pub fn decode(token: &str, options_json: Option<String>) -> Result<String, JsValue> {
-    let options: crate::DecodeOptions = options_or_default(options_json, "decode options")?;
-    let decoded = crate::decode(token, &options).map_err(to_js)?;
+    // Options are read by the shared decode crate, as in `scopemint/decode`.
+    let decoded =
+        crate::decode::decode_with_json_options(token, options_json.as_deref()).map_err(to_js)?;
     let number = |n: Option<f64>| n.map_or("null".to_string(), |n| n.to_string());
     Ok(format!(
         "{{\"header\":{},\"payload\":{},\"issuedAt\":{},\"expiresAt\":{},\"expired\":{},\"secondsLeft\":{},\"profile\":{},\"profileInfo\":{}}}",

@@ -1,0 +1,148 @@
+//! The standalone decode wasm behind `scopemint/decode`: plain exports instead of
+//! wasm-bindgen, and a bump allocator that starts over on every call (a call
+//! allocates a few copies of one token, then everything is dropped).
+//!
+//! Calling convention (pkg-template/decode.js is the other side):
+//! `input(len)` gives a buffer for the token's UTF-8 followed by the options JSON;
+//! `decode(token_len, options_len, now)` returns a pointer to a result record of
+//! little-endian u32/f64 fields, laid out in [`write_result`].
+
+use alloc::vec::Vec;
+use core::alloc::{GlobalAlloc, Layout};
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+extern "C" {
+    static __heap_base: u8;
+}
+
+/// Next free address; 0 until the first allocation.
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+fn heap_start() -> usize {
+    // Only the address of the linker-provided symbol is taken (no read).
+    core::ptr::addr_of!(__heap_base) as usize
+}
+
+struct Bump;
+
+unsafe impl GlobalAlloc for Bump {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let mut next = NEXT.load(Ordering::Relaxed);
+        if next == 0 {
+            next = heap_start();
+        }
+        let start = (next + layout.align() - 1) & !(layout.align() - 1);
+        let Some(end) = start.checked_add(layout.size()) else {
+            return core::ptr::null_mut();
+        };
+        let available = core::arch::wasm32::memory_size(0) * 65536;
+        if end > available {
+            let pages = (end - available).div_ceil(65536);
+            if core::arch::wasm32::memory_grow(0, pages) == usize::MAX {
+                return core::ptr::null_mut();
+            }
+        }
+        NEXT.store(end, Ordering::Relaxed);
+        start as *mut u8
+    }
+
+    unsafe fn dealloc(&self, _: *mut u8, _: Layout) {}
+}
+
+#[global_allocator]
+static ALLOCATOR: Bump = Bump;
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// Frees everything from the previous call and returns a buffer of `len` bytes.
+#[no_mangle]
+pub extern "C" fn input(len: usize) -> *mut u8 {
+    NEXT.store(heap_start(), Ordering::Relaxed);
+    let mut buffer = Vec::<u8>::with_capacity(len);
+    let pointer = buffer.as_mut_ptr();
+    core::mem::forget(buffer);
+    pointer
+}
+
+/// Decodes the token in the input buffer. `options_len == 0`: no options.
+///
+/// # Safety
+/// `input(token_len + options_len)` must have been called and the buffer filled.
+#[no_mangle]
+pub unsafe extern "C" fn decode(token_len: usize, options_len: usize, now: f64) -> *const u8 {
+    let start = heap_start();
+    // `input` allocated first after the reset, so the buffer sits at the aligned heap start.
+    let bytes = core::slice::from_raw_parts(start as *const u8, token_len + options_len);
+    let result = run(&bytes[..token_len], &bytes[token_len..], now);
+    write_result(result)
+}
+
+fn run(token: &[u8], options: &[u8], now: f64) -> Result<crate::Decoded, crate::Error> {
+    let options = if options.is_empty() {
+        None
+    } else {
+        Some(core::str::from_utf8(options).map_err(|_| crate::Error {
+            kind: crate::ErrorKind::InvalidOption,
+            message: "decode options: not valid UTF-8".into(),
+            claim: None,
+        })?)
+    };
+    let max = crate::max_token_bytes(options)?;
+    // TextEncoder always writes UTF-8, so this only guards the calling convention.
+    let token = core::str::from_utf8(token).map_err(|_| crate::Error {
+        kind: crate::ErrorKind::Malformed,
+        message: "a token must be UTF-8 text".into(),
+        claim: None,
+    })?;
+    crate::decode(token, max, now)
+}
+
+/// Record: u32 status (0 ok, else 1 + ErrorKind index), then for ok: u32 header ptr,
+/// u32 header len, u32 payload ptr, u32 payload len, u32 profile (0 none, else
+/// 1 + index in PROFILES), u32 expired, f64 issuedAt, f64 expiresAt, f64 secondsLeft
+/// (NaN: none); for an error: u32 message ptr, u32 message len, u32 claim ptr, u32 claim len
+/// (0: no claim).
+fn write_result(result: Result<crate::Decoded, crate::Error>) -> *const u8 {
+    let mut record = Vec::<u8>::with_capacity(56);
+    let push32 = |record: &mut Vec<u8>, n: usize| record.extend_from_slice(&(n as u32).to_le_bytes());
+    match result {
+        Ok(decoded) => {
+            push32(&mut record, 0);
+            for text in [&decoded.header_json, &decoded.payload_json] {
+                push32(&mut record, text.as_ptr() as usize);
+                push32(&mut record, text.len());
+            }
+            let profile = decoded
+                .profile
+                .and_then(|p| crate::PROFILES.iter().position(|q| *q == p))
+                .map_or(0, |i| i + 1);
+            push32(&mut record, profile);
+            push32(&mut record, usize::from(decoded.expired()));
+            for value in [decoded.issued_at, decoded.expires_at, decoded.seconds_left()] {
+                record.extend_from_slice(&value.unwrap_or(f64::NAN).to_le_bytes());
+            }
+            // The strings live in the bump heap until the next call.
+            core::mem::forget(decoded);
+        }
+        Err(error) => {
+            let kind = match error.kind {
+                crate::ErrorKind::TokenTooLarge => 1,
+                crate::ErrorKind::Malformed => 2,
+                crate::ErrorKind::InvalidOption => 3,
+            };
+            push32(&mut record, kind);
+            push32(&mut record, error.message.as_ptr() as usize);
+            push32(&mut record, error.message.len());
+            let claim = error.claim.as_deref().unwrap_or("");
+            push32(&mut record, claim.as_ptr() as usize);
+            push32(&mut record, claim.len());
+            core::mem::forget(error);
+        }
+    }
+    let pointer = record.as_ptr();
+    core::mem::forget(record);
+    pointer
+}

@@ -6,22 +6,24 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM := target/wasm32-unknown-unknown/release/scopemint.wasm
 SERVER_WASM := target/wasm32-unknown-unknown/server/scopemint.wasm
 
-.PHONY: setup wasm pkg test test-rust test-js test-runtimes test-bench test-demo bench soak demo serve clean
+.PHONY: setup wasm pkg test test-rust test-js test-runtimes test-bundlers test-bench test-demo bench soak demo serve clean
 
 setup:
 	@bash scripts/setup.sh
 
-# Two wasm builds: the main one, and `--features server` (SQL parser, template
-# engine) for `scopemint/server`, under its own cargo profile so neither rebuilds the other.
+# Three wasm builds: the main one; `--features server` (SQL parser, template engine) for
+# `scopemint/server`, under its own cargo profile so neither rebuilds the other; and the
+# decode-only wasm of crates/decode for `scopemint/decode` (plain exports, no wasm-bindgen).
 BINDGEN := wasm-bindgen --remove-name-section --remove-producers-section
+DECODE_WASM := target/wasm32-unknown-unknown/decode/scopemint_decode.wasm
 
 wasm: setup
 	cargo build --release --lib --target wasm32-unknown-unknown
 	cargo build --profile server --lib --target wasm32-unknown-unknown --features server
+	cargo rustc -p scopemint-decode --profile decode --target wasm32-unknown-unknown --features wasm-entry --crate-type cdylib -- -C link-arg=--strip-all
 	@# Without the name section (it only serves debuggers) the wasm is ~8% smaller gzipped.
-	$(BINDGEN) --target nodejs --out-dir target/bindgen/node --out-name scopemint $(WASM)
+	@# One glue per wasm (`web`: ES module, synchronous initSync), used by every entry.
 	$(BINDGEN) --target web --out-dir target/bindgen/web --out-name scopemint $(WASM)
-	$(BINDGEN) --target nodejs --out-dir target/bindgen/server-node --out-name scopemint_server $(SERVER_WASM)
 	$(BINDGEN) --target web --out-dir target/bindgen/server-web --out-name scopemint_server $(SERVER_WASM)
 
 pkg: wasm
@@ -29,6 +31,7 @@ pkg: wasm
 
 test-rust: setup
 	cargo test --quiet --features server
+	cargo test --quiet -p scopemint-decode
 
 test-js: pkg
 	node --test --test-reporter=spec tests/js/
@@ -41,6 +44,14 @@ test-runtimes: pkg
 	node tests/runtimes/run-all.mjs
 	node --test --test-reporter=spec tests/runtimes/worker-threads.test.mjs tests/runtimes/server-entry.test.mjs
 
+# esbuild, webpack 5 and vite (and wrangler) bundle small apps for Node (CJS, ESM: one file,
+# run alone), browsers (headless Chromium), workerd and edge-light (edge-runtime); attw
+# checks the types of every entry.
+test-bundlers: pkg
+	@bash scripts/setup-runtimes.sh
+	node --test --test-reporter=spec tests/bundlers/
+	npx attw --pack pkg
+
 # The suite only checks that the benchmark runs; its numbers are never assertions.
 test-bench: pkg
 	@mkdir -p test-output
@@ -52,7 +63,7 @@ test-demo: pkg
 	@bash scripts/setup-runtimes.sh
 	node --test --test-reporter=spec tests/demo/
 
-test: test-rust test-js test-runtimes test-bench test-demo
+test: test-rust test-js test-runtimes test-bundlers test-bench test-demo
 
 # 1,000,000 sign+verify cycles with memory readings; minutes, so not in `make test`.
 soak: pkg
@@ -81,4 +92,4 @@ serve: pkg
 	node examples-node/demo/server.mjs
 
 clean:
-	rm -rf pkg target/bindgen
+	rm -rf pkg pkg-server target/bindgen

@@ -2,10 +2,10 @@
 // so "before" is node + scopemint alone.
 //
 // The wasm linear memory (memory.buffer.byteLength) is not reachable: the
-// nodejs glue (pkg/dist/node/scopemint.js) keeps its `wasm` instance private
+// wasm-bindgen glue (pkg/dist/scopemint.mjs) keeps its `wasm` instance private
 // and exports only Signer, Verifier, decode and generateKeyPair. So this
 // reports RSS (which includes the wasm memory) and the JS heap.
-import * as glue from '../pkg/dist/node/scopemint.js';
+import * as glue from '../pkg/dist/scopemint.mjs';
 import { createSigner } from '../pkg/dist/node.mjs';
 import { payloads } from './payloads.mjs';
 

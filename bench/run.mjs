@@ -45,7 +45,7 @@ function git(...gitArgs) {
 }
 
 const versionOf = (name) => JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8')).version;
-const wasmSha = createHash('sha256').update(readFileSync(`${root}pkg/dist/node/scopemint_bg.wasm`)).digest('hex').slice(0, 12);
+const wasmSha = createHash('sha256').update(readFileSync(`${root}pkg/dist/scopemint.wasm`)).digest('hex').slice(0, 12);
 
 const meta = {
   date: new Date().toISOString(),

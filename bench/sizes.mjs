@@ -1,19 +1,21 @@
-// Shipped wasm weight: raw bytes and gzip -9 bytes of every file that carries
-// the wasm (the two bindgen builds and the base64-inlined universal build), and
-// the server wasm behind `scopemint/server`.
+// Shipped wasm weight: raw bytes and gzip -9 bytes of every file that carries a wasm.
+// Each wasm ships once as a file (the workerd and edge-light entries import it) and once as
+// base64 (the Node and universal entries compile it); the server wasm is in its own
+// package, @scopemint/server-wasm (pkg-server/), loaded by `scopemint/server`.
 import { readFileSync } from 'node:fs';
 import { gzipSync, constants } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-const dist = fileURLToPath(new URL('../pkg/dist/', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 export const shippedFiles = [
-  'node/scopemint_bg.wasm', 'web/scopemint_bg.wasm', 'wasm-inline.mjs',
-  'server-node/scopemint_server_bg.wasm', 'server-wasm-inline.mjs',
+  'pkg/dist/scopemint.wasm', 'pkg/dist/scopemint.base64.mjs',
+  'pkg/dist/scopemint_decode.wasm', 'pkg/dist/scopemint_decode.base64.mjs',
+  'pkg-server/scopemint_server.wasm', 'pkg-server/scopemint_server.base64.mjs',
 ];
 
 export function measureSizes() {
   return shippedFiles.map((file) => {
-    const bytes = readFileSync(dist + file);
+    const bytes = readFileSync(root + file);
     return { file, raw: bytes.length, gzip: gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length };
   });
 }

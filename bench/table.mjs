@@ -37,7 +37,7 @@ export function memoryText(m) {
   if (m.wasmMemoryReachable) rows.push(['wasm memory', fmtMiB(m.before.wasmMemory), fmtMiB(m.after.wasmMemory), fmtMiB(m.after.wasmMemory - m.before.wasmMemory)]);
   const notes = [
     m.gcExposed ? 'gc() run before each reading.' : 'WARNING: no --expose-gc, readings include garbage.',
-    m.wasmMemoryReachable ? '' : 'wasm memory: not reachable (pkg/dist/node/scopemint.js does not export the instance or its memory); RSS includes it.',
+    m.wasmMemoryReachable ? '' : 'wasm memory: not reachable (pkg/dist/scopemint.mjs does not export the instance or its memory); RSS includes it.',
   ].filter(Boolean);
   const width = Math.max(...rows.map((r) => r[0].length));
   return `Memory: scopemint, ${m.signs.toLocaleString('en-US')} HS256 signs of the tinybird payload\n` +

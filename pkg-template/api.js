@@ -1,22 +1,12 @@
 // The public JS API over the wasm core. It only adapts types: objects become
 // JSON text on the way in, JSON text becomes objects on the way out, and wasm
 // errors become TokenError. Every rule lives in Rust.
-// scripts/build-pkg.mjs wraps this file as CommonJS and as ESM.
+// scripts/build-pkg.mjs makes this file an ES module that imports TokenError (errors.js).
 
 // `native`, given only by the Node entry, signs and verifies asymmetric
 // signatures with node:crypto (see node-crypto.js); Rust still builds and
 // checks everything else.
 function createApi(wasm, native) {
-  class TokenError extends Error {
-    constructor(code, message, claim, retryAfter) {
-      super(message);
-      this.name = 'TokenError';
-      this.code = code;
-      if (claim !== undefined) this.claim = claim;
-      if (retryAfter !== undefined) this.retryAfter = retryAfter;
-    }
-  }
-
   function rethrow(error) {
     if (error && error.name === 'TokenError' && typeof error.code === 'string' && !(error instanceof TokenError)) {
       throw new TokenError(error.code, error.message, error.claim, error.retryAfter);

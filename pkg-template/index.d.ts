@@ -57,6 +57,12 @@ export class TokenError extends Error {
   readonly claim?: string;
   /** Whole seconds (at least 1) until a rate-limited call may succeed (`ERR_RATE_LIMITED` only). */
   readonly retryAfter?: number;
+  /**
+   * One class for every entry (`scopemint`, `scopemint/server`, `scopemint/decode`, …), so
+   * `instanceof TokenError` holds whichever entry threw. Constructing one is for tests and
+   * adapters that rethrow; the library fills `claim` and `retryAfter` where they apply.
+   */
+  constructor(code: ErrorCode, message: string, claim?: string, retryAfter?: number);
 }
 
 export interface Jwk {

@@ -1,6 +1,15 @@
-// Assembles the npm package in pkg/ from the wasm-bindgen output (target/bindgen/{,server-}{node,web})
-// and pkg-template/. Run by `make pkg`; it does no compiling itself.
-import { mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, readdirSync, symlinkSync, chmodSync } from 'node:fs';
+// Assembles the npm packages from the wasm-bindgen output (target/bindgen/{web,server-web}),
+// the decode-only wasm (target/wasm32-unknown-unknown/decode/scopemint_decode.wasm) and
+// pkg-template/. Run by `make pkg`; it does no compiling itself.
+//
+//   pkg/         `scopemint`: every entry's JS and types, the main wasm, the decode wasm.
+//   pkg-server/  `@scopemint/server-wasm`: only the server wasm (SQL parser, template engine)
+//                and its glue, loaded by `scopemint/server` (docs/decisions.md says why).
+//
+// Each wasm is in its package once as a `.wasm` file (read by the workerd and edge-light
+// entries, which may only import compiled modules) and once as base64 in an ES module
+// (read by the Node and universal entries, which must work bundled into one file).
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,91 +18,200 @@ const bindgen = join(root, 'target', 'bindgen');
 const template = join(root, 'pkg-template');
 const pkg = join(root, 'pkg');
 const dist = join(pkg, 'dist');
+const serverPkg = join(root, 'pkg-server');
+export const SERVER_WASM_PACKAGE = '@scopemint/server-wasm';
 
-rmSync(pkg, { recursive: true, force: true });
+for (const dir of [pkg, serverPkg]) rmSync(dir, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
+mkdirSync(serverPkg, { recursive: true });
 
-// Two builds of one crate: the main wasm, and the server wasm (`--features
-// server`: SQL parser and template engine) behind `scopemint/server`.
-const variants = [
-  { prefix: '', glue: 'scopemint', extra: [] },
-  { prefix: 'server-', glue: 'scopemint_server', extra: ['normalizeSqlFilter', 'renderDataModel'] },
-];
+const manifest = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
+const write = (path, text) => writeFileSync(path, text);
 
-for (const { prefix } of variants) {
-  for (const target of ['node', 'web']) {
-    const from = join(bindgen, prefix + target);
-    mkdirSync(join(dist, prefix + target), { recursive: true });
-    for (const file of readdirSync(from)) {
-      if (file.endsWith('.js') || file.endsWith('.wasm')) copyFileSync(join(from, file), join(dist, prefix + target, file));
-    }
-  }
-  // The web glue is ES module syntax in a .js file: say so, or Node warns and reparses.
-  writeFileSync(join(dist, `${prefix}web`, 'package.json'), '{ "type": "module" }\n');
+// The web glue without its async loader: that loader's default `new URL('…_bg.wasm',
+// import.meta.url)` makes webpack and vite emit a second copy of the wasm that nothing reads.
+function syncGlue(file) {
+  const source = readFileSync(file, 'utf8');
+  const cut = (text, from, to) => {
+    const start = text.indexOf(from);
+    const end = to === null ? text.length : text.indexOf(to, start);
+    if (start < 0 || end < 0) throw new Error(`${file}: wasm-bindgen glue changed shape (no "${from}")`);
+    return text.slice(0, start) + text.slice(end);
+  };
+  let glue = cut(source, 'async function __wbg_load(', 'function initSync(');
+  glue = cut(glue, 'let __wbg_init_promise;', null);
+  if (glue.includes('import.meta')) throw new Error(`${file}: glue still refers to import.meta`);
+  // A module compiled in another realm (edge-runtime and Next.js hand wasm bindings into a vm
+  // context) fails `instanceof`; the brand check holds in every realm.
+  const check = '!(module instanceof WebAssembly.Module)';
+  if (!glue.includes(check)) throw new Error(`${file}: wasm-bindgen glue changed shape (no module check)`);
+  glue = glue.replace(check, "Object.prototype.toString.call(module) !== '[object WebAssembly.Module]'");
+  return `${glue}export { initSync };\n`;
 }
 
-const api = readFileSync(join(template, 'api.js'), 'utf8');
+// One wasm build: its glue, its .wasm file and its base64 module, written into `dir`.
+function emitWasm(dir, { glueFile, wasmFile, name }) {
+  write(join(dir, `${name}.mjs`), syncGlue(glueFile));
+  copyFileSync(wasmFile, join(dir, `${name}.wasm`));
+  write(join(dir, `${name}.base64.mjs`), `export const wasmBase64 = '${readFileSync(wasmFile).toString('base64')}';\n`);
+}
+
+emitWasm(dist, { glueFile: join(bindgen, 'web', 'scopemint.js'), wasmFile: join(bindgen, 'web', 'scopemint_bg.wasm'), name: 'scopemint' });
+emitWasm(serverPkg, {
+  glueFile: join(bindgen, 'server-web', 'scopemint_server.js'),
+  wasmFile: join(bindgen, 'server-web', 'scopemint_server_bg.wasm'),
+  name: 'scopemint_server',
+});
+const decodeWasm = join(root, 'target', 'wasm32-unknown-unknown', 'decode', 'scopemint_decode.wasm');
+copyFileSync(decodeWasm, join(dist, 'scopemint_decode.wasm'));
+write(join(dist, 'scopemint_decode.base64.mjs'), `export const wasmBase64 = '${readFileSync(decodeWasm).toString('base64')}';\n`);
+
+// Shared modules: one TokenError class for every entry, the API adapter, Node's crypto, base64.
+write(join(dist, 'errors.mjs'), readFileSync(join(template, 'errors.js'), 'utf8'));
+write(join(dist, 'api.mjs'), `import { TokenError } from './errors.mjs';\n${readFileSync(join(template, 'api.js'), 'utf8')}\nexport { createApi };\n`);
+write(join(dist, 'node-crypto.mjs'), `${readFileSync(join(template, 'node-crypto.js'), 'utf8')}\nexport { createNodeCrypto };\n`);
+copyFileSync(join(template, 'base64.js'), join(dist, 'base64.mjs'));
+copyFileSync(join(template, 'decode.js'), join(dist, 'decode-api.mjs'));
+
 const names = [
   'createSigner', 'createVerifier', 'createRateLimiter', 'decode', 'decodeProtectedHeader', 'generateKeyPair', 'parseScope', 'formatScope',
   'embeddableTokenRequest', 'compileSecureFilters', 'vizzly', 'TokenError',
 ];
 
-writeFileSync(join(dist, 'api.cjs'), `'use strict';\n${api}\nmodule.exports = { createApi };\n`);
-writeFileSync(join(dist, 'api.mjs'), `${api}\nexport { createApi };\n`);
-const nodeCrypto = readFileSync(join(template, 'node-crypto.js'), 'utf8');
-writeFileSync(join(dist, 'node-crypto.cjs'), `'use strict';\n${nodeCrypto}\nmodule.exports = { createNodeCrypto };\n`);
+// How each runtime gets a compiled module. `wasm` is the import path of the build's files
+// without extension. Node and the universal entry compile from the base64 copy (it survives
+// bundling into one file); workerd and edge-light import the .wasm, as those platforms require.
+const loaders = {
+  node: (wasm) =>
+    `import { Buffer } from 'node:buffer';\nimport { wasmBase64 } from '${wasm}.base64.mjs';\n` +
+    `const wasmModule = new WebAssembly.Module(Buffer.from(wasmBase64, 'base64'));\n`,
+  universal: (wasm) =>
+    `import { bytesFromBase64 } from './base64.mjs';\nimport { wasmBase64 } from '${wasm}.base64.mjs';\n` +
+    `const wasmModule = new WebAssembly.Module(bytesFromBase64(wasmBase64));\n`,
+  workerd: (wasm) => `import wasmModule from '${wasm}.wasm';\n`,
+  // Next.js and Vercel's edge bundler turn `?module` imports into precompiled modules.
+  'edge-light': (wasm) => `import wasmModule from '${wasm}.wasm?module';\n`,
+};
+const runtimes = Object.keys(loaders);
 
-for (const { prefix, glue, extra } of variants) {
-  const esmExports = `export const { ${[...names, ...extra].join(', ')} } = api;\n`;
-
-  // Node: the nodejs glue reads the wasm synchronously with fs; ESM re-exports the
-  // same CommonJS instance so `instanceof TokenError` holds across both.
-  writeFileSync(
-    join(dist, `${prefix}node.cjs`),
-    `'use strict';\nconst native = require('./node-crypto.cjs').createNodeCrypto(require('node:crypto'));\n` +
-      `module.exports = require('./api.cjs').createApi(require('./${prefix}node/${glue}.js'), native);\n`,
-  );
-  writeFileSync(join(dist, `${prefix}node.mjs`), `import api from './${prefix}node.cjs';\n${esmExports}`);
-
-  // Cloudflare workerd: wasm arrives as a compiled WebAssembly.Module import.
-  writeFileSync(
-    join(dist, `${prefix}workerd.mjs`),
-    `import * as glue from './${prefix}web/${glue}.js';\nimport wasmModule from './${prefix}web/${glue}_bg.wasm';\n` +
-      `import { createApi } from './api.mjs';\nglue.initSync({ module: wasmModule });\nconst api = createApi(glue);\n${esmExports}`,
-  );
-
-  // Everywhere else (browsers, Deno, Bun, bundlers): the wasm travels inside the
-  // module as base64 and is compiled synchronously, so no fetch and no bundler plugin.
-  const wasmBase64 = readFileSync(join(dist, `${prefix}web`, `${glue}_bg.wasm`)).toString('base64');
-  writeFileSync(join(dist, `${prefix}wasm-inline.mjs`), `export const wasmBase64 = '${wasmBase64}';\n`);
-  writeFileSync(
-    join(dist, `${prefix}universal.mjs`),
-    `import * as glue from './${prefix}web/${glue}.js';\nimport { wasmBase64 } from './${prefix}wasm-inline.mjs';\n` +
-      `import { createApi } from './api.mjs';\n` +
-      `const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));\n` +
-      `glue.initSync({ module: new WebAssembly.Module(bytes) });\nconst api = createApi(glue);\n${esmExports}`,
-  );
+function apiEntry(runtime, { glue, wasm, extra = [] }) {
+  const native = runtime === 'node'
+    ? `import * as nodeCrypto from 'node:crypto';\nimport { createNodeCrypto } from './node-crypto.mjs';\n`
+    : '';
+  return `import * as glue from '${glue}';\n${loaders[runtime](wasm)}import { createApi } from './api.mjs';\n${native}` +
+    `glue.initSync({ module: wasmModule });\n` +
+    `const api = createApi(glue${runtime === 'node' ? ', createNodeCrypto(nodeCrypto)' : ''});\n` +
+    `export const { ${[...names, ...extra].join(', ')} } = api;\n`;
 }
 
-// `scopemint/vizzly`: one thin re-export per runtime entry, so it shares that entry's wasm instance.
-for (const entry of ['node.mjs', 'workerd.mjs', 'universal.mjs']) {
-  writeFileSync(join(dist, `vizzly-${entry}`), `import { vizzly } from './${entry}';\nexport const { createSigner } = vizzly;\n`);
-}
-writeFileSync(join(dist, 'vizzly-node.cjs'), `'use strict';\nmodule.exports = require('./node.cjs').vizzly;\n`);
+const serverWasm = `${SERVER_WASM_PACKAGE}/scopemint_server`;
+const entryFiles = {
+  '.': (runtime) => apiEntry(runtime, { glue: './scopemint.mjs', wasm: './scopemint' }),
+  './server': (runtime) =>
+    apiEntry(runtime, { glue: `${serverWasm}.mjs`, wasm: serverWasm, extra: ['normalizeSqlFilter', 'renderDataModel'] }),
+  // `scopemint/vizzly` shares the main entry's wasm instance.
+  './vizzly': (runtime) => `import { vizzly } from './${runtime}.mjs';\nexport const { createSigner } = vizzly;\n`,
+  './decode': (runtime) =>
+    `import { createDecode } from './decode-api.mjs';\n${loaders[runtime === 'node' ? 'universal' : runtime]('./scopemint_decode')}` +
+    `export const { decode, TokenError } = createDecode(new WebAssembly.Instance(wasmModule).exports);\n`,
+};
+const entryTypes = { '.': 'index', './server': 'server', './vizzly': 'vizzly', './decode': 'decode' };
+const filePrefix = (subpath) => (subpath === '.' ? '' : `${subpath.slice(2)}-`);
 
-// The CLI, if present (pkg-template/bin/*.mjs), runs on the Node entry.
+const exportsMap = {};
+for (const [subpath, source] of Object.entries(entryFiles)) {
+  const prefix = filePrefix(subpath);
+  for (const runtime of runtimes) {
+    write(join(dist, `${prefix}${runtime}.mjs`), source(runtime));
+    // CommonJS callers get the very same ES module (require of ESM, Node >= 20.19 and
+    // every bundler), so CJS and ESM share one wasm instance and one TokenError.
+    write(join(dist, `${prefix}${runtime}.cjs`), `'use strict';\nmodule.exports = require('./${prefix}${runtime}.mjs');\n`);
+  }
+  const types = entryTypes[subpath];
+  const branch = (ext, typesExt) => ({
+    types: `./${types}.${typesExt}`,
+    workerd: `./dist/${prefix}workerd.${ext}`,
+    'edge-light': `./dist/${prefix}edge-light.${ext}`,
+    browser: `./dist/${prefix}universal.${ext}`,
+    deno: `./dist/${prefix}universal.${ext}`,
+    node: `./dist/${prefix}node.${ext}`,
+    default: `./dist/${prefix}universal.${ext}`,
+  });
+  exportsMap[subpath] = { import: branch('mjs', 'd.ts'), require: branch('cjs', 'd.cts') };
+}
+exportsMap['./package.json'] = './package.json';
+
+// Types: the hand-written .d.ts files are ES module declarations ("type": "module"); each
+// gets a .d.cts twin for `require`, whose relative imports point at the other twins.
+const typeFiles = Object.values(entryTypes).map((t) => `${t}.d.ts`);
+for (const file of typeFiles) {
+  const text = readFileSync(join(template, file), 'utf8');
+  // Relative imports need an extension under node16 resolution: `.js` finds the .d.ts twin.
+  const withExtension = (ext) => text.replace(/(from\s+|import\()'\.\/(\w+)'/g, `$1'./$2.${ext}'`);
+  write(join(pkg, file), withExtension('js'));
+  write(join(pkg, file.replace(/\.d\.ts$/, '.d.cts')), withExtension('cjs'));
+}
+// TypeScript's old `node10` resolution ignores `exports`: a folder per subpath points it
+// (and old bundlers) at the CommonJS entry and its types.
+const subpathDirs = Object.keys(entryFiles).filter((s) => s !== '.').map((s) => s.slice(2));
+for (const name of subpathDirs) {
+  mkdirSync(join(pkg, name));
+  write(join(pkg, name, 'package.json'), `${JSON.stringify({ main: `../dist/${name}-node.cjs`, types: `../${name}.d.cts` }, null, 2)}\n`);
+}
+
+// The CLI (pkg-template/bin/*.mjs) runs on the Node entry.
 mkdirSync(join(pkg, 'bin'), { recursive: true });
 for (const file of readdirSync(join(template, 'bin')).filter((f) => f.endsWith('.mjs'))) {
   copyFileSync(join(template, 'bin', file), join(pkg, 'bin', file));
   chmodSync(join(pkg, 'bin', file), 0o755);
 }
 
-for (const file of ['package.json', 'index.d.ts', 'vizzly.d.ts', 'server.d.ts']) copyFileSync(join(template, file), join(pkg, file));
-copyFileSync(join(root, 'README.md'), join(pkg, 'README.md'));
-// Examples and tests import the package by name, exactly as users do.
-rmSync(join(root, 'node_modules', 'scopemint'), { recursive: true, force: true });
-mkdirSync(join(root, 'node_modules'), { recursive: true });
-symlinkSync('../pkg', join(root, 'node_modules', 'scopemint'), 'dir');
+const published = {
+  ...manifest,
+  type: 'module',
+  main: './dist/node.cjs',
+  types: './index.d.cts',
+  exports: exportsMap,
+  files: ['dist', 'bin', ...typeFiles, ...typeFiles.map((f) => f.replace(/\.d\.ts$/, '.d.cts')), ...subpathDirs, 'README.md'],
+  peerDependencies: { [SERVER_WASM_PACKAGE]: manifest.version },
+  peerDependenciesMeta: { [SERVER_WASM_PACKAGE]: { optional: true } },
+};
+write(join(pkg, 'package.json'), `${JSON.stringify(published, null, 2)}\n`);
+copyFileSync(join(template, 'README.md'), join(pkg, 'README.md'));
 
-const manifest = JSON.parse(readFileSync(join(root, 'pkg-template', 'package.json'), 'utf8'));
-console.log(`built ${manifest.name}@${manifest.version} in pkg/`);
+// @scopemint/server-wasm: files only; `scopemint/server` holds the code that uses them.
+const serverManifest = {
+  name: SERVER_WASM_PACKAGE,
+  version: manifest.version,
+  description: 'The SQL-parser and template build of scopemint\'s WebAssembly core, loaded by `scopemint/server`. Install it next to scopemint; import scopemint/server, not this package.',
+  license: manifest.license,
+  repository: manifest.repository,
+  homepage: manifest.homepage,
+  bugs: manifest.bugs,
+  type: 'module',
+  sideEffects: false,
+  exports: {
+    './scopemint_server.mjs': './scopemint_server.mjs',
+    './scopemint_server.base64.mjs': './scopemint_server.base64.mjs',
+    './scopemint_server.wasm': './scopemint_server.wasm',
+    './package.json': './package.json',
+  },
+  files: ['scopemint_server.mjs', 'scopemint_server.base64.mjs', 'scopemint_server.wasm', 'README.md'],
+  peerDependencies: { scopemint: manifest.version },
+};
+write(join(serverPkg, 'package.json'), `${JSON.stringify(serverManifest, null, 2)}\n`);
+write(join(serverPkg, 'README.md'), `# ${SERVER_WASM_PACKAGE}\n\nThe WebAssembly build behind \`scopemint/server\` (SQL filter parser, data-model templates).\n` +
+  `Install it next to \`scopemint\` (same version) and import \`scopemint/server\`:\n\n` +
+  `\`\`\`sh\nnpm install scopemint ${SERVER_WASM_PACKAGE}\n\`\`\`\n\nIt has no API of its own.\n`);
+
+// Examples and tests import both packages by name, exactly as users do.
+const link = (target, name) => {
+  const at = join(root, 'node_modules', name);
+  rmSync(at, { recursive: true, force: true });
+  mkdirSync(dirname(at), { recursive: true });
+  symlinkSync(target, at, 'dir');
+};
+link('../pkg', 'scopemint');
+link('../../pkg-server', SERVER_WASM_PACKAGE);
+
+console.log(`built ${manifest.name}@${manifest.version} in pkg/ and ${SERVER_WASM_PACKAGE} in pkg-server/`);

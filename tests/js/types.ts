@@ -244,3 +244,25 @@ export function keyObjectTypes(token: string): void {
   const kid: string | undefined = decodeProtectedHeader(token).kid;
   void kid;
 }
+
+// `scopemint/decode`: only decode, and the very same TokenError class.
+import * as decodeOnly from 'scopemint/decode';
+
+export function decodeEntryTypes(token: string): void {
+  const decoded: DecodedToken<AppClaims> = decodeOnly.decode<AppClaims>(token, { maxTokenBytes: 4096 });
+  const org: string = decoded.payload.org;
+  const sameClass: typeof TokenError = decodeOnly.TokenError;
+  // @ts-expect-error the decode entry signs nothing
+  decodeOnly.createSigner({ secret: 'x'.repeat(32) });
+  // @ts-expect-error not an option of decode
+  decodeOnly.decode(token, { verify: true });
+  void [org, sameClass];
+}
+
+// TokenError's constructor is typed (adapters and tests rethrow with it).
+export function tokenErrorConstructor(): TokenError {
+  const error = new TokenError('ERR_JWT_EXPIRED', 'expired', 'exp');
+  // @ts-expect-error not one of the stable codes
+  void new TokenError('ERR_NOPE', 'x');
+  return error;
+}

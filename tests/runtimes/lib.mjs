@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
 export const pkgDir = join(root, 'pkg');
+export const serverPkgDir = join(root, 'pkg-server');
 export const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 // Marks the one line of child output that carries the results, so stray logs don't matter.
@@ -27,6 +28,13 @@ export function makeFixture() {
   mkdirSync(installed, { recursive: true });
   for (const entry of ['package.json', ...(manifest.files ?? [])]) {
     if (existsSync(join(pkgDir, entry))) cpSync(join(pkgDir, entry), join(installed, entry), { recursive: true, dereference: true });
+  }
+  // `scopemint/server` loads its wasm from the optional package @scopemint/server-wasm (pkg-server/).
+  const serverManifest = JSON.parse(readFileSync(join(serverPkgDir, 'package.json'), 'utf8'));
+  const serverInstalled = join(dir, 'node_modules', serverManifest.name);
+  mkdirSync(serverInstalled, { recursive: true });
+  for (const entry of ['package.json', ...serverManifest.files]) {
+    cpSync(join(serverPkgDir, entry), join(serverInstalled, entry), { dereference: true });
   }
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'scopemint-runtime-fixture', private: true, type: 'module' }, null, 2));
   // The shared check body sits next to each runtime's entry file.

@@ -1,0 +1,10 @@
+// base64 text to bytes for the universal entry's inline wasm. Runs once per cold start on
+// about a megabyte, so no per-character callback: the native decoder where there is one
+// (Uint8Array.fromBase64), else one plain loop over atob's output.
+export function bytesFromBase64(text) {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

@@ -179,6 +179,24 @@ const checks = [
     return `secondsLeft=${decoded.secondsLeft}`;
   }],
 
+  // `scopemint/decode` (its own small wasm) must answer exactly as the main entry's decode,
+  // and throw the same TokenError class.
+  ['scopemint/decode agrees with decode', (api, decodeApi) => {
+    assert(decodeApi && typeof decodeApi.decode === 'function', 'scopemint/decode did not load');
+    assert(decodeApi.TokenError === api.TokenError, 'scopemint/decode has its own TokenError class');
+    const signer = sync(api.createSigner({ secret: SECRET, ttlSeconds: TTL }), 'createSigner');
+    const token = sync(signer.sign({ sub: 'd', workspace_id: 'w', scopes: [] }), 'sign');
+    const view = (d) => ({ ...d, issuedAt: d.issuedAt.getTime(), expiresAt: d.expiresAt.getTime(), secondsLeft: d.secondsLeft > TTL - 5 });
+    equal(view(sync(decodeApi.decode(token), 'decode-only decode')), view(api.decode(token)), 'decode result');
+    equal(decodeApi.decode(token).profile, 'tinybird', 'profile');
+    for (const bad of ['a.b', `${b64url('{}')}.${b64url('{"a":1,"a":2}')}.x`, 'e30=.e30.x']) {
+      const expected = expectTokenError(api, () => api.decode(bad), 'ERR_JWT_MALFORMED', `decode(${bad})`);
+      const actual = expectTokenError(api, () => decodeApi.decode(bad), 'ERR_JWT_MALFORMED', `scopemint/decode(${bad})`);
+      equal(actual.message, expected.message, 'error message');
+    }
+    return 'same result, same errors';
+  }],
+
   ['tampered token -> ERR_JWS_SIGNATURE_INVALID', (api) => {
     const signer = sync(api.createSigner({ secret: SECRET, ttlSeconds: TTL }), 'createSigner');
     const token = sync(signer.sign({ sub: 'alice', admin: false }), 'sign');
@@ -277,12 +295,12 @@ const checks = [
   }],
 ];
 
-export function run(api) {
+export function run(api, decodeApi) {
   syncViolations = [];
   const results = [];
   for (const [name, check] of checks) {
     try {
-      const detail = check(api);
+      const detail = check(api, decodeApi);
       results.push({ name, ok: true, detail: detail === undefined ? '' : String(detail) });
     } catch (error) {
       const text = error && error.stack ? String(error.stack).split('\n').slice(0, 3).join(' | ') : String(error);

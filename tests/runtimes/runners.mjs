@@ -34,14 +34,24 @@ async function workerdRunner(fixture) {
   const conditions = ['workerd', 'worker', 'browser', 'import'];
   const entry = resolveExport(fixture.manifest, conditions);
   if (!entry) throw new Error(`exports["."] has no entry for conditions ${conditions.join(', ')}`);
-  // The entry module is named `scopemint` so the worker imports the package by name; the
-  // modules it pulls in are named relative to it, which is how workerd resolves `./x`.
-  const entryDir = posix.dirname(entry);
-  const modules = moduleClosure(fixture.installed, entry).map(({ path, kind }) => {
-    const name = path === entry ? 'scopemint' : posix.relative(entryDir, path);
-    if (name.startsWith('..')) throw new Error(`${entry} imports ${path}, outside its directory`);
-    return `    (name = "${name}", ${kind} = embed "node_modules/${fixture.manifest.name}/${path}"),`;
-  });
+  // Every package file is a module named `scopemint/<path>`, so relative imports between them
+  // resolve to one module each (one TokenError class); the names the worker imports by
+  // (`scopemint`, `scopemint/decode`) are one-line modules re-exporting their entry.
+  const decodeEntry = resolveExport(fixture.manifest, conditions, './decode');
+  if (!decodeEntry) throw new Error(`exports["./decode"] has no entry for conditions ${conditions.join(', ')}`);
+  const files = new Map();
+  for (const start of [entry, decodeEntry]) {
+    for (const { path, kind } of moduleClosure(fixture.installed, start)) files.set(path, kind);
+  }
+  const modules = [...files].map(([path, kind]) =>
+    `    (name = "scopemint/${path}", ${kind} = embed "node_modules/${fixture.manifest.name}/${path}"),`);
+  for (const [name, target] of [['scopemint', entry], ['scopemint/decode', decodeEntry]]) {
+    const file = `${name.replace('/', '-')}.alias.mjs`;
+    // workerd resolves every specifier against the importing module's name, like a path.
+    const from = posix.relative(posix.dirname(name), `scopemint/${target}`);
+    writeFileSync(join(fixture.dir, file), `export * from "./${from}";\n`);
+    modules.push(`    (name = "${name}", esModule = embed "${file}"),`);
+  }
   const port = await freePort();
   writeFileSync(join(fixture.dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 
@@ -116,7 +126,13 @@ async function chromiumRunner(fixture) {
   const conditions = ['browser', 'import'];
   const entry = resolveExport(fixture.manifest, conditions);
   if (!entry) throw new Error(`exports["."] has no entry for conditions ${conditions.join(', ')}`);
-  const importMap = { imports: { [fixture.manifest.name]: `/node_modules/${fixture.manifest.name}/${entry}` } };
+  const decodeEntry = resolveExport(fixture.manifest, conditions, './decode');
+  const importMap = {
+    imports: {
+      [fixture.manifest.name]: `/node_modules/${fixture.manifest.name}/${entry}`,
+      [`${fixture.manifest.name}/decode`]: `/node_modules/${fixture.manifest.name}/${decodeEntry}`,
+    },
+  };
   const page = readFileSync(join(fixture.dir, 'page.html'), 'utf8').replace('__IMPORT_MAP__', JSON.stringify(importMap));
   writeFileSync(join(fixture.dir, 'index.html'), page);
 

@@ -2,9 +2,10 @@
 // CommonJS on Node 20 can only reach through import(); the api object is the required one.
 'use strict';
 const api = require('scopemint');
+const decodeApi = require('scopemint/decode');
 const MARKER = '@@SCOPEMINT_CONFORMANCE@@';
 
 import('./conformance.mjs').then(({ run }) => {
-  const results = run(api);
+  const results = run(api, decodeApi);
   process.stdout.write(`${MARKER}${JSON.stringify({ entry: require.resolve('scopemint'), results })}\n`);
 });

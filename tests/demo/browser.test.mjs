@@ -1,5 +1,5 @@
 // The page in headless Chromium: pick a user, see their rows and the token
-// decoded in the browser by scopemint's universal build, then a screenshot.
+// decoded in the browser by scopemint/decode (the decode-only build), then a screenshot.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -264,10 +264,10 @@ describe('token route and static files', () => {
     const page = await fetch(`${url}/`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval'/);
-    const lib = await fetch(`${url}/scopemint/universal.mjs`);
+    const lib = await fetch(`${url}/scopemint/decode-universal.mjs`);
     assert.equal(lib.status, 200);
     assert.match(lib.headers.get('content-type'), /^text\/javascript/);
-    for (const path of ['/scopemint/../package.json', '/scopemint/%2e%2e/index.d.ts', '/%2e%2e/server.mjs', '/scopemint/', '/scopemint/node/scopemint_bg.wasm']) {
+    for (const path of ['/scopemint/../package.json', '/scopemint/%2e%2e/index.d.ts', '/%2e%2e/server.mjs', '/scopemint/', '/scopemint/scopemint.wasm']) {
       assert.equal((await fetch(`${url}${path}`)).status, 404, path);
     }
   });

@@ -1,7 +1,7 @@
 // The page: log in as a demo user, query a pipe with the token, and show the
-// token decoded by scopemint's browser build (served from /scopemint/). The
+// token decoded by scopemint/decode, the small decode-only build (served from /scopemint/). The
 // decode is for display only; the server verifies every request.
-import { decode } from '/scopemint/universal.mjs';
+import { decode } from '/scopemint/decode-universal.mjs';
 
 const $ = (selector) => document.querySelector(selector);
 const state = { user: null, token: null, expiresAt: null, issuedAt: null };

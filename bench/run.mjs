@@ -142,6 +142,10 @@ for (const { name: payloadName, claims } of payloads) {
 log(`cold start: ${settings.coldStartRuns} processes per library`);
 const { measureColdStart } = await import('./coldstart.mjs');
 const coldStart = measureColdStart(settings.coldStartRuns);
+const firstTokenRuns = options.quick ? 3 : 7;
+log(`first token: ${firstTokenRuns} runs per runtime (Node, Deno, Bun, Chromium)`);
+const { measureFirstToken, firstTokenTable } = await import('./first-token.mjs');
+const firstToken = await measureFirstToken({ runs: firstTokenRuns });
 const { measureSizes } = await import('./sizes.mjs');
 const sizes = measureSizes();
 meta.loadavgEnd = loadavg().map((l) => +l.toFixed(2));
@@ -158,11 +162,13 @@ console.log(throughputTable(rows, names));
 console.log('');
 console.log(coldStartTable(coldStart, settings.coldStartRuns));
 console.log('');
+console.log(firstTokenTable(firstToken, firstTokenRuns));
+console.log('');
 console.log(sizesTable(sizes));
 console.log('');
 console.log(memoryText(memory));
 
 if (options.json) {
-  writeFileSync(options.json, `${JSON.stringify({ meta, throughput: rows, coldStartMs: coldStart, sizes, memory }, null, 2)}\n`);
+  writeFileSync(options.json, `${JSON.stringify({ meta, throughput: rows, coldStartMs: coldStart, firstTokenMs: firstToken, sizes, memory }, null, 2)}\n`);
   log(`wrote ${options.json}`);
 }

@@ -23,24 +23,35 @@ export function createDecode(wasm) {
     return text === undefined ? 'null' : text;
   }
 
+  // Reads a result record; call after the wasm call, which may have replaced the memory buffer.
+  function reader(record) {
+    const view = new DataView(wasm.memory.buffer);
+    const u32 = (index) => view.getUint32(record + 4 * index, true);
+    const text = (index) => decoder.decode(new Uint8Array(wasm.memory.buffer, u32(index), u32(index + 1)));
+    return { view, u32, text };
+  }
+
+  function errorFrom(record) {
+    const { u32, text } = reader(record);
+    return new TokenError(ERROR_CODES[u32(0)], text(1), u32(4) > 0 ? text(3) : undefined);
+  }
+
   function decode(token, options) {
     if (typeof token !== 'string') {
       throw new TokenError('ERR_JWT_MALFORMED', `a token must be a string, not ${token === null ? 'null' : typeof token}`);
     }
     const tokenBytes = encoder.encode(token);
     const optionBytes = encoder.encode(optionsText(options));
-    const at = wasm.input(tokenBytes.length + optionBytes.length);
-    new Uint8Array(wasm.memory.buffer, at, tokenBytes.length).set(tokenBytes);
-    new Uint8Array(wasm.memory.buffer, at + tokenBytes.length, optionBytes.length).set(optionBytes);
-    const record = wasm.decode(tokenBytes.length, optionBytes.length, Date.now() / 1000);
-    // Read after the call: the call may have grown (and so replaced) the memory buffer.
-    const view = new DataView(wasm.memory.buffer);
-    const u32 = (index) => view.getUint32(record + 4 * index, true);
-    const text = (index) => decoder.decode(new Uint8Array(wasm.memory.buffer, u32(index), u32(index + 1)));
-    const status = u32(0);
-    if (status !== 0) {
-      throw new TokenError(ERROR_CODES[status], text(1), u32(4) > 0 ? text(3) : undefined);
-    }
+    const optionsAt = wasm.input(optionBytes.length);
+    new Uint8Array(wasm.memory.buffer, optionsAt, optionBytes.length).set(optionBytes);
+    // Rust checks the size from the length first: an oversized token is never copied in.
+    const refused = wasm.check(optionsAt, optionBytes.length, tokenBytes.length);
+    if (refused !== 0) throw errorFrom(refused);
+    const tokenAt = wasm.more(tokenBytes.length);
+    new Uint8Array(wasm.memory.buffer, tokenAt, tokenBytes.length).set(tokenBytes);
+    const record = wasm.decode(optionsAt, optionBytes.length, tokenAt, tokenBytes.length, Date.now() / 1000);
+    const { view, u32, text } = reader(record);
+    if (u32(0) !== 0) throw errorFrom(record);
     const number = (offset) => {
       const value = view.getFloat64(record + offset, true);
       return Number.isNaN(value) ? null : value;

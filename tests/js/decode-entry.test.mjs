@@ -144,3 +144,26 @@ describe('scopemint/decode gives what decode from scopemint gives', () => {
     );
   });
 });
+
+describe('scopemint/decode memory', () => {
+  it('refuses an oversized token before copying it in: memory does not grow', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { createDecode } = await import(new URL('../../pkg/dist/decode-api.mjs', import.meta.url).href);
+    const bytes = readFileSync(new URL('../../pkg/dist/scopemint_decode.wasm', import.meta.url));
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+    const { decode } = createDecode(exports);
+    decode(signer.sign({ sub: 'warm-up' }));
+    const before = exports.memory.buffer.byteLength;
+    const huge = `${'a'.repeat(4 << 20)}.e30.x`;
+    for (let i = 0; i < 3; i++) {
+      assert.throws(() => decode(huge), (error) => error.code === 'ERR_TOKEN_TOO_LARGE' && error.message.startsWith(`token is ${huge.length} bytes`));
+    }
+    assert.equal(exports.memory.buffer.byteLength, before);
+    // Within the limit, a big token is copied in and read; the heap starts over on each call.
+    const big = signer.sign({ pad: 'x'.repeat(200_000) });
+    for (let i = 0; i < 5; i++) assert.equal(decode(big, { maxTokenBytes: 1 << 20 }).payload.pad.length, 200_000);
+    const afterBig = exports.memory.buffer.byteLength;
+    for (let i = 0; i < 5; i++) decode(big, { maxTokenBytes: 1 << 20 });
+    assert.equal(exports.memory.buffer.byteLength, afterBig);
+  });
+});

@@ -156,12 +156,17 @@ pub fn max_token_bytes(options_json: Option<&str>) -> Result<usize, Error> {
 
 /// Refuses oversized tokens before looking at a single byte of them.
 pub fn check_size(token: &str, max_bytes: usize) -> Result<(), Error> {
-    if token.len() > max_bytes {
+    check_length(token.len(), max_bytes)
+}
+
+/// [`check_size`] from the length alone, so a caller can refuse a token before copying it.
+pub fn check_length(token_bytes: usize, max_bytes: usize) -> Result<(), Error> {
+    if token_bytes > max_bytes {
         return Err(error(
             ErrorKind::TokenTooLarge,
             &[
                 "token is ",
-                &decimal(token.len()),
+                &decimal(token_bytes),
                 " bytes; the limit (maxTokenBytes) is ",
                 &decimal(max_bytes),
             ],

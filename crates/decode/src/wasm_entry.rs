@@ -2,14 +2,17 @@
 //! wasm-bindgen, and a bump allocator that starts over on every call (a call
 //! allocates a few copies of one token, then everything is dropped).
 //!
-//! Calling convention (pkg-template/decode.js is the other side):
-//! `input(len)` gives a buffer for the token's UTF-8 followed by the options JSON;
-//! `decode(token_len, options_len, now)` returns a pointer to a result record of
-//! little-endian u32/f64 fields, laid out in [`write_result`].
+//! Calling convention (pkg-template/decode.js is the other side): `input(n)` frees
+//! everything and returns a buffer for the options JSON; `check` reads the options
+//! and refuses an oversized token from its length alone, before it is copied in (so
+//! a huge token never grows the memory); `more(n)` returns a buffer for the token;
+//! `decode` returns a pointer to a result record laid out in [`write_result`].
 
 use alloc::vec::Vec;
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::{Decoded, Error, ErrorKind};
 
 extern "C" {
     static __heap_base: u8;
@@ -57,47 +60,87 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// Frees everything from the previous call and returns a buffer of `len` bytes.
-#[no_mangle]
-pub extern "C" fn input(len: usize) -> *mut u8 {
-    NEXT.store(heap_start(), Ordering::Relaxed);
+fn buffer(len: usize) -> *mut u8 {
     let mut buffer = Vec::<u8>::with_capacity(len);
     let pointer = buffer.as_mut_ptr();
     core::mem::forget(buffer);
     pointer
 }
 
-/// Decodes the token in the input buffer. `options_len == 0`: no options.
-///
-/// # Safety
-/// `input(token_len + options_len)` must have been called and the buffer filled.
+/// Frees everything from the previous call; a buffer of `len` bytes for the options.
 #[no_mangle]
-pub unsafe extern "C" fn decode(token_len: usize, options_len: usize, now: f64) -> *const u8 {
-    let start = heap_start();
-    // `input` allocated first after the reset, so the buffer sits at the aligned heap start.
-    let bytes = core::slice::from_raw_parts(start as *const u8, token_len + options_len);
-    let result = run(&bytes[..token_len], &bytes[token_len..], now);
-    write_result(result)
+pub extern "C" fn input(len: usize) -> *mut u8 {
+    NEXT.store(heap_start(), Ordering::Relaxed);
+    buffer(len)
 }
 
-fn run(token: &[u8], options: &[u8], now: f64) -> Result<crate::Decoded, crate::Error> {
-    let options = if options.is_empty() {
-        None
+/// Another buffer of `len` bytes (for the token), keeping what `input` gave.
+#[no_mangle]
+pub extern "C" fn more(len: usize) -> *mut u8 {
+    buffer(len)
+}
+
+/// # Safety
+/// `ptr..ptr+len` must be a buffer this module returned and the caller filled.
+unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        &[]
     } else {
-        Some(core::str::from_utf8(options).map_err(|_| crate::Error {
-            kind: crate::ErrorKind::InvalidOption,
-            message: "decode options: not valid UTF-8".into(),
-            claim: None,
-        })?)
-    };
-    let max = crate::max_token_bytes(options)?;
-    // TextEncoder always writes UTF-8, so this only guards the calling convention.
-    let token = core::str::from_utf8(token).map_err(|_| crate::Error {
-        kind: crate::ErrorKind::Malformed,
-        message: "a token must be UTF-8 text".into(),
+        core::slice::from_raw_parts(ptr, len)
+    }
+}
+
+fn options(raw: &[u8]) -> Result<Option<&str>, Error> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    core::str::from_utf8(raw).map(Some).map_err(|_| Error {
+        kind: ErrorKind::InvalidOption,
+        message: "decode options: not valid UTF-8".into(),
         claim: None,
-    })?;
-    crate::decode(token, max, now)
+    })
+}
+
+/// The options' limit against the token's length: null if the token may be copied in,
+/// else an error record. `options_len == 0`: no options.
+///
+/// # Safety
+/// The options buffer must come from `input` and be filled.
+#[no_mangle]
+pub unsafe extern "C" fn check(options_ptr: *const u8, options_len: usize, token_len: usize) -> *const u8 {
+    let outcome = options(bytes(options_ptr, options_len))
+        .and_then(crate::max_token_bytes)
+        .and_then(|max| crate::check_length(token_len, max));
+    match outcome {
+        Ok(()) => core::ptr::null(),
+        Err(error) => write_result(Err(error)),
+    }
+}
+
+/// Decodes the token.
+///
+/// # Safety
+/// Both buffers must come from `input` / `more` and be filled.
+#[no_mangle]
+pub unsafe extern "C" fn decode(
+    options_ptr: *const u8,
+    options_len: usize,
+    token_ptr: *const u8,
+    token_len: usize,
+    now: f64,
+) -> *const u8 {
+    let result = options(bytes(options_ptr, options_len))
+        .and_then(crate::max_token_bytes)
+        .and_then(|max| {
+            // TextEncoder always writes UTF-8, so this only guards the calling convention.
+            let token = core::str::from_utf8(bytes(token_ptr, token_len)).map_err(|_| Error {
+                kind: ErrorKind::Malformed,
+                message: "a token must be UTF-8 text".into(),
+                claim: None,
+            })?;
+            crate::decode(token, max, now)
+        });
+    write_result(result)
 }
 
 /// Record: u32 status (0 ok, else 1 + ErrorKind index), then for ok: u32 header ptr,
@@ -105,7 +148,7 @@ fn run(token: &[u8], options: &[u8], now: f64) -> Result<crate::Decoded, crate::
 /// 1 + index in PROFILES), u32 expired, f64 issuedAt, f64 expiresAt, f64 secondsLeft
 /// (NaN: none); for an error: u32 message ptr, u32 message len, u32 claim ptr, u32 claim len
 /// (0: no claim).
-fn write_result(result: Result<crate::Decoded, crate::Error>) -> *const u8 {
+fn write_result(result: Result<Decoded, Error>) -> *const u8 {
     let mut record = Vec::<u8>::with_capacity(56);
     let push32 = |record: &mut Vec<u8>, n: usize| record.extend_from_slice(&(n as u32).to_le_bytes());
     match result {
@@ -129,9 +172,9 @@ fn write_result(result: Result<crate::Decoded, crate::Error>) -> *const u8 {
         }
         Err(error) => {
             let kind = match error.kind {
-                crate::ErrorKind::TokenTooLarge => 1,
-                crate::ErrorKind::Malformed => 2,
-                crate::ErrorKind::InvalidOption => 3,
+                ErrorKind::TokenTooLarge => 1,
+                ErrorKind::Malformed => 2,
+                ErrorKind::InvalidOption => 3,
             };
             push32(&mut record, kind);
             push32(&mut record, error.message.as_ptr() as usize);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const shippedFiles = [
   'pkg/dist/scopemint.wasm', 'pkg/dist/scopemint.base64.mjs',
-  'pkg/dist/scopemint_decode.wasm', 'pkg/dist/scopemint_decode.base64.mjs',
+  'pkg/dist/scopemint_decode.wasm', 'pkg/dist/scopemint_decode.hex.mjs',
   'pkg-server/scopemint_server.wasm', 'pkg-server/scopemint_server.base64.mjs',
 ];
 

@@ -5,7 +5,7 @@
 import { TokenError } from './errors.mjs';
 
 const ERROR_CODES = [undefined, 'ERR_TOKEN_TOO_LARGE', 'ERR_JWT_MALFORMED', 'ERR_INVALID_OPTION'];
-const PROFILES = [null, 'tinybird', 'vizzly-data', 'vizzly-dashboard', 'vizzly-query-engine', 'embeddable'];
+const PROFILES = [null, 'tinybird', 'vizzly-data', 'vizzly-dashboard', 'vizzly-query-engine', 'vizzly-project', 'embeddable'];
 
 export function createDecode(wasm) {
   const encoder = new TextEncoder();
@@ -60,11 +60,12 @@ export function createDecode(wasm) {
     return {
       header: JSON.parse(text(1)),
       payload: JSON.parse(text(3)),
-      issuedAt: date(number(28)),
-      expiresAt: date(number(36)),
+      issuedAt: date(number(36)),
+      expiresAt: date(number(44)),
       expired: u32(6) === 1,
-      secondsLeft: number(44),
+      secondsLeft: number(52),
       profile: PROFILES[u32(5)],
+      profileInfo: u32(8) > 0 ? JSON.parse(text(7)) : null,
     };
   }
 

@@ -64,7 +64,8 @@ emitWasm(serverPkg, {
 });
 const decodeWasm = join(root, 'target', 'wasm32-unknown-unknown', 'decode', 'scopemint_decode.wasm');
 copyFileSync(decodeWasm, join(dist, 'scopemint_decode.wasm'));
-write(join(dist, 'scopemint_decode.base64.mjs'), `export const wasmBase64 = '${readFileSync(decodeWasm).toString('base64')}';\n`);
+// Hex, not base64, for the decode wasm: it gzips smaller, and a browser bundle carries it.
+write(join(dist, 'scopemint_decode.hex.mjs'), `export const wasmHex = '${readFileSync(decodeWasm).toString('hex')}';\n`);
 
 // Shared modules: one TokenError class for every entry, the API adapter, Node's crypto, base64.
 write(join(dist, 'errors.mjs'), readFileSync(join(template, 'errors.js'), 'utf8'));
@@ -93,6 +94,10 @@ const loaders = {
   'edge-light': (wasm) => `import wasmModule from '${wasm}.wasm?module';\n`,
 };
 const runtimes = Object.keys(loaders);
+const hexLoader = (wasm) =>
+  `import { bytesFromHex } from './base64.mjs';\nimport { wasmHex } from '${wasm}.hex.mjs';\n` +
+  `const wasmModule = new WebAssembly.Module(bytesFromHex(wasmHex));\n`;
+const hexLoaders = { node: hexLoader, universal: hexLoader };
 
 function apiEntry(runtime, { glue, wasm, extra = [] }) {
   const native = runtime === 'node'
@@ -112,7 +117,7 @@ const entryFiles = {
   // `scopemint/vizzly` shares the main entry's wasm instance.
   './vizzly': (runtime) => `import { vizzly } from './${runtime}.mjs';\nexport const { createSigner } = vizzly;\n`,
   './decode': (runtime) =>
-    `import { createDecode } from './decode-api.mjs';\n${loaders[runtime === 'node' ? 'universal' : runtime]('./scopemint_decode')}` +
+    `import { createDecode } from './decode-api.mjs';\n${(hexLoaders[runtime] ?? loaders[runtime])('./scopemint_decode')}` +
     `export const { decode, TokenError } = createDecode(new WebAssembly.Instance(wasmModule).exports);\n`,
 };
 const entryTypes = { '.': 'index', './server': 'server', './vizzly': 'vizzly', './decode': 'decode' };

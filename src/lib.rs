@@ -12,7 +12,6 @@ mod crypto;
 mod data_model;
 mod decode;
 mod error;
-pub mod filter_words;
 mod issuer_filter;
 mod json;
 mod keys;
@@ -46,6 +45,8 @@ pub use data_model::{
 pub use decode::{
     decode, decode_protected_header, DecodeOptions, Decoded, DEFAULT_MAX_TOKEN_BYTES,
 };
+/// Vizzly secure filters read in words (decode's `profileInfo`), from the decode crate.
+pub use scopemint_decode::filter_words;
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{generate_key_pair, GeneratedKeyPair};
 pub use options::from_json as options_from_json;

@@ -48,6 +48,7 @@ const profiles = {
   'vizzly-data': { dataSetIds: '*', secureFilters: {}, expires: new Date((now + 60) * 1000).toISOString() },
   'vizzly-dashboard': { accessType: 'admin', userReference: 'u1', expires: new Date((now + 60) * 1000).toISOString() },
   'vizzly-query-engine': { allowDatabaseSchemaAccess: true, expires: '2001-01-01T00:00:00Z' },
+  'vizzly-project': { projectId: 'prj_1', resources: [{ id: 'cnf_1', scope: 'read' }], expires: new Date((now + 60) * 1000).toISOString() },
   embeddable: { securityTokenId: 't1', exp: now + 3600 },
 };
 
@@ -65,6 +66,19 @@ describe('scopemint/decode gives what decode from scopemint gives', () => {
     const plain = same(signer.sign({ sub: 'u', n: 1.5, deep: { a: [1, { b: null }] }, s: 'é😀\u2028' }));
     assert.equal(plain.value.profile, null);
     assert.equal(plain.value.payload.s, 'é😀\u2028');
+  });
+
+  it('Vizzly secure filters read in words (profileInfo), OR, AND and odd values alike', () => {
+    const secureFilters = {
+      orders: [[{ field: 'org_id', op: '=', value: 'acme' }, { field: 'region', op: 'is_one_of', value: ['eu', "o'k"] }], [{ field: 'n', op: '>=', value: 1.5 }]],
+      people: [{ field: 'User ID', op: 'starts_with', value: 'a\u001b[2J' }, { field: 'x', op: 'weird', value: null }],
+      empty: [],
+      broken: 'nope',
+    };
+    const result = same(signer.sign({ dataSetIds: ['orders', 'people'], secureFilters, expires: new Date((now + 60) * 1000).toISOString() }, { expiresAt: now + 60 }));
+    assert.equal(result.value.profileInfo.secureFilters.orders, "(org_id = 'acme' AND region is one of ('eu', 'o''k')) OR n >= 1.5");
+    assert.equal(same(raw('{}', '{"dataSetIds":"*","secureFilters":{"a":[{"field":"f","op":"=","value":"\\ud83d"}]}}')).value.profileInfo, null);
+    assert.equal(same(raw('{}', '{"dataSetIds":"*","secureFilters":[1]}')).value.profileInfo, null);
   });
 
   it('times: fractional, expired, absent, unreadable, ISO with offset', () => {

@@ -8,6 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::decimal;
+use crate::filter_words::Json;
 
 /// Deeper nesting is refused (serde_json's limit, which the verifier uses).
 const MAX_DEPTH: usize = 128;
@@ -291,4 +292,79 @@ pub fn string_value(raw: &str) -> Option<String> {
     let mut scanner = Scanner { text: raw, pos: 0 };
     let bytes = scanner.string().ok()?;
     String::from_utf8(bytes).ok()
+}
+
+/// A value's JSON text as a [`Json`] tree (strings unescaped, numbers as their text);
+/// `None` if it is not valid JSON or a string holds a lone surrogate.
+pub fn tree(raw: &str) -> Option<Json> {
+    let mut scanner = Scanner { text: raw, pos: 0 };
+    scanner.skip_space();
+    let value = scanner.tree(0)?;
+    scanner.skip_space();
+    (scanner.pos == raw.len()).then_some(value)
+}
+
+impl<'a> Scanner<'a> {
+    fn tree(&mut self, depth: usize) -> Option<Json> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let start = self.pos;
+        match self.peek()? {
+            b'{' => {
+                let mut members = Vec::new();
+                self.pos += 1;
+                loop {
+                    self.skip_space();
+                    if self.peek() == Some(b'}') && members.is_empty() {
+                        self.pos += 1;
+                        return Some(Json::Object(members));
+                    }
+                    let name = String::from_utf8(self.string().ok()?).ok()?;
+                    self.skip_space();
+                    self.expect(b':', "").ok()?;
+                    self.skip_space();
+                    members.push((name, self.tree(depth + 1)?));
+                    self.skip_space();
+                    match self.peek()? {
+                        b',' => self.pos += 1,
+                        b'}' => {
+                            self.pos += 1;
+                            return Some(Json::Object(members));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                let mut items = Vec::new();
+                self.pos += 1;
+                loop {
+                    self.skip_space();
+                    if self.peek() == Some(b']') && items.is_empty() {
+                        self.pos += 1;
+                        return Some(Json::Array(items));
+                    }
+                    items.push(self.tree(depth + 1)?);
+                    self.skip_space();
+                    match self.peek()? {
+                        b',' => self.pos += 1,
+                        b']' => {
+                            self.pos += 1;
+                            return Some(Json::Array(items));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'"' => Some(Json::String(String::from_utf8(self.string().ok()?).ok()?)),
+            b't' => self.literal("true").ok().map(|_| Json::Bool(true)),
+            b'f' => self.literal("false").ok().map(|_| Json::Bool(false)),
+            b'n' => self.literal("null").ok().map(|_| Json::Null),
+            _ => {
+                self.number().ok()?;
+                Some(Json::Number(self.text[start..self.pos].into()))
+            }
+        }
+    }
 }

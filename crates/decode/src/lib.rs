@@ -13,6 +13,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 mod base64url;
+pub mod filter_words;
 mod json;
 mod number;
 mod time;
@@ -92,6 +93,9 @@ pub struct Decoded {
     pub now: f64,
     /// The vendor shape the payload has, if any (see [`detect_profile`]).
     pub profile: Option<&'static str>,
+    /// Vizzly data tokens: each data set's secure filters read as one boolean
+    /// expression (`org_id = 'acme' AND region = 'eu'`), in token order.
+    pub secure_filters_in_words: Option<Vec<(String, String)>>,
 }
 
 impl Decoded {
@@ -132,9 +136,9 @@ pub fn max_token_bytes(options_json: Option<&str>) -> Result<usize, Error> {
     let mut max = DEFAULT_MAX_TOKEN_BYTES;
     for member in &members {
         if member.name != b"maxTokenBytes" {
-            let name = String::from_utf8_lossy(&member.name);
+            let name = core::str::from_utf8(&member.name).unwrap_or("(a name with a lone surrogate)");
             return Err(invalid_option(
-                &name,
+                name,
                 "unknown option; decode takes only maxTokenBytes",
             ));
         }
@@ -185,7 +189,15 @@ pub fn decode(token: &str, max_bytes: usize, now: f64) -> Result<Decoded, Error>
         ));
     }
     check_size(token, max_bytes)?;
-    let segments: Vec<&str> = token.split('.').collect();
+    let mut segments: Vec<&str> = Vec::with_capacity(3);
+    let mut start = 0;
+    for (at, byte) in token.bytes().enumerate() {
+        if byte == b'.' {
+            segments.push(&token[start..at]);
+            start = at + 1;
+        }
+    }
+    segments.push(&token[start..]);
     if segments.len() != 3 {
         return Err(error(
             ErrorKind::Malformed,
@@ -212,6 +224,13 @@ pub fn decode(token: &str, max_bytes: usize, now: f64) -> Result<Decoded, Error>
         time::parse_iso8601(&expires).map(|ms| ms as f64 / 1000.0)
     });
     let profile = detect_profile(&|name| payload.iter().any(|m| m.name == name.as_bytes()));
+    let secure_filters_in_words = if profile == Some("vizzly-data") {
+        find("secureFilters")
+            .and_then(json::tree)
+            .and_then(|filters| filter_words::secure_filters_in_words(&filters))
+    } else {
+        None
+    };
     Ok(Decoded {
         header_json,
         payload_json,
@@ -219,6 +238,7 @@ pub fn decode(token: &str, max_bytes: usize, now: f64) -> Result<Decoded, Error>
         expires_at,
         now,
         profile,
+        secure_filters_in_words,
     })
 }
 
@@ -248,6 +268,8 @@ pub fn detect_profile(has: &dyn Fn(&str) -> bool) -> Option<&'static str> {
         Some("vizzly-dashboard")
     } else if has("allowDatabaseSchemaAccess") || has("allowDataPreviewAccess") {
         Some("vizzly-query-engine")
+    } else if has("resources") && has("projectId") && has("expires") {
+        Some("vizzly-project")
     } else if has("securityTokenId") {
         Some("embeddable")
     } else {
@@ -256,11 +278,12 @@ pub fn detect_profile(has: &dyn Fn(&str) -> bool) -> Option<&'static str> {
 }
 
 /// The profiles `detect_profile` can name, in a fixed order (the wasm entry passes an index).
-pub const PROFILES: [&str; 5] = [
+pub const PROFILES: [&str; 6] = [
     "tinybird",
     "vizzly-data",
     "vizzly-dashboard",
     "vizzly-query-engine",
+    "vizzly-project",
     "embeddable",
 ];
 

@@ -145,11 +145,11 @@ pub unsafe extern "C" fn decode(
 
 /// Record: u32 status (0 ok, else 1 + ErrorKind index), then for ok: u32 header ptr,
 /// u32 header len, u32 payload ptr, u32 payload len, u32 profile (0 none, else
-/// 1 + index in PROFILES), u32 expired, f64 issuedAt, f64 expiresAt, f64 secondsLeft
-/// (NaN: none); for an error: u32 message ptr, u32 message len, u32 claim ptr, u32 claim len
+/// 1 + index in PROFILES), u32 expired, u32 profileInfo ptr, u32 profileInfo len (JSON
+/// text; 0: none), f64 issuedAt, f64 expiresAt, f64 secondsLeft (NaN: none); for an error: u32 message ptr, u32 message len, u32 claim ptr, u32 claim len
 /// (0: no claim).
 fn write_result(result: Result<Decoded, Error>) -> *const u8 {
-    let mut record = Vec::<u8>::with_capacity(56);
+    let mut record = Vec::<u8>::with_capacity(64);
     let push32 = |record: &mut Vec<u8>, n: usize| record.extend_from_slice(&(n as u32).to_le_bytes());
     match result {
         Ok(decoded) => {
@@ -164,6 +164,14 @@ fn write_result(result: Result<Decoded, Error>) -> *const u8 {
                 .map_or(0, |i| i + 1);
             push32(&mut record, profile);
             push32(&mut record, usize::from(decoded.expired()));
+            let info = decoded
+                .secure_filters_in_words
+                .as_deref()
+                .map(crate::filter_words::profile_info_json)
+                .unwrap_or_default();
+            push32(&mut record, info.as_ptr() as usize);
+            push32(&mut record, info.len());
+            core::mem::forget(info);
             for value in [decoded.issued_at, decoded.expires_at, decoded.seconds_left()] {
                 record.extend_from_slice(&value.unwrap_or(f64::NAN).to_le_bytes());
             }

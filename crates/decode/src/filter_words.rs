@@ -2,25 +2,26 @@
 //! `org_id = 'acme' AND region = 'eu'`. A flat list is an OR, a list of lists
 //! an OR of AND-groups (https://docs.vizzly.co/identity/properties/secure-filters).
 //!
-//! Display only, never an access decision. Self-contained on purpose (std
-//! only, its own tiny JSON tree) so the decode-only build can include it and
-//! show the same words.
+//! Display only, never an access decision. Part of the decode crate, so the
+//! main wasm and the decode-only wasm show the same words; no `core::fmt`
+//! (text is concatenated), which keeps the decode-only wasm small.
 
-use std::borrow::Cow;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 /// The JSON a token carries, as far as this module needs it.
-pub enum Json<'a> {
+pub enum Json {
     Null,
     Bool(bool),
     /// The number's JSON text.
-    Number(Cow<'a, str>),
-    String(Cow<'a, str>),
-    Array(Vec<Json<'a>>),
-    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+    Number(String),
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
 }
 
-impl Json<'_> {
-    fn member(&self, name: &str) -> Option<&Json<'_>> {
+impl Json {
+    fn member(&self, name: &str) -> Option<&Json> {
         match self {
             Json::Object(members) => members.iter().find(|(k, _)| k == name).map(|(_, v)| v),
             _ => None,
@@ -35,7 +36,7 @@ pub fn secure_filters_in_words(filters: &Json) -> Option<Vec<(String, String)>> 
         Json::Object(members) => Some(
             members
                 .iter()
-                .map(|(data_set, value)| (data_set.to_string(), filter_set_in_words(value)))
+                .map(|(data_set, value)| (data_set.clone(), filter_set_in_words(value)))
                 .collect(),
         ),
         _ => None,
@@ -47,9 +48,9 @@ pub fn secure_filters_in_words(filters: &Json) -> Option<Vec<(String, String)>> 
 pub fn profile_info_json(readings: &[(String, String)]) -> String {
     let members: Vec<String> = readings
         .iter()
-        .map(|(data_set, words)| format!("{}:{}", json_string(data_set), json_string(words)))
+        .map(|(data_set, words)| [json_string(data_set), json_string(words)].join(":"))
         .collect();
-    format!("{{\"secureFilters\":{{{}}}}}", members.join(","))
+    ["{\"secureFilters\":{", &members.join(","), "}}"].concat()
 }
 
 fn json_string(s: &str) -> String {
@@ -59,7 +60,10 @@ fn json_string(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push_str(&hex(c as u32, 2));
+            }
             c => out.push(c),
         }
     }
@@ -105,7 +109,7 @@ pub fn filter_set_in_words(value: &Json) -> String {
                 .collect::<Vec<_>>()
                 .join(" AND ");
             if several && group.len() > 1 {
-                format!("({and})")
+                ["(", &and, ")"].concat()
             } else {
                 and
             }
@@ -124,17 +128,22 @@ fn filter_in_words(filter: &Json) -> String {
     };
     let field = field_name(field);
     let value = literal(value);
-    match op.as_ref() {
-        "=" | "!=" | ">" | "<" | ">=" | "<=" => format!("{field} {op} {value}"),
-        "is_one_of" => format!("{field} is one of {value}"),
-        "is_not_one_of" => format!("{field} is not one of {value}"),
-        "starts_with" => format!("{field} starts with {value}"),
-        "ends_with" => format!("{field} ends with {value}"),
-        "contains_substring" => format!("{field} contains {value}"),
-        "does_not_contain_substring" => format!("{field} does not contain {value}"),
-        "array_contains" => format!("{field} has the element {value}"),
-        other => format!("{field} [{}] {value}", text(other)),
-    }
+    let op_text;
+    let words: &str = match op.as_str() {
+        op @ ("=" | "!=" | ">" | "<" | ">=" | "<=") => op,
+        "is_one_of" => "is one of",
+        "is_not_one_of" => "is not one of",
+        "starts_with" => "starts with",
+        "ends_with" => "ends with",
+        "contains_substring" => "contains",
+        "does_not_contain_substring" => "does not contain",
+        "array_contains" => "has the element",
+        other => {
+            op_text = ["[", &text(other), "]"].concat();
+            &op_text
+        }
+    };
+    [field.as_str(), " ", words, " ", &value].concat()
 }
 
 /// Plain names as they are; anything else double-quoted.
@@ -149,7 +158,7 @@ fn field_name(field: &str) -> String {
     if plain {
         field.to_string()
     } else {
-        format!("\"{}\"", text(field).replace('"', "\"\""))
+        quoted(&text(field), '"')
     }
 }
 
@@ -158,7 +167,9 @@ fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_control() {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            out.push_str("\\u{");
+            out.push_str(&hex(c as u32, 1));
+            out.push('}');
         } else {
             out.push(c);
         }
@@ -166,16 +177,44 @@ fn text(s: &str) -> String {
     out
 }
 
+/// `s` between `quote`s, each `quote` inside doubled (SQL style).
+fn quoted(s: &str, quote: char) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        if c == quote {
+            out.push(quote);
+        }
+        out.push(c);
+    }
+    out.push(quote);
+    out
+}
+
+/// Lower-case hex digits of `n`, at least `width` of them.
+fn hex(n: u32, width: usize) -> String {
+    let mut digits = Vec::new();
+    let mut rest = n;
+    while rest > 0 || digits.len() < width {
+        digits.push(b"0123456789abcdef"[(rest % 16) as usize]);
+        rest /= 16;
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
+}
+
 fn literal(value: &Json) -> String {
     match value {
         Json::Null => "NULL".into(),
-        Json::Bool(b) => b.to_string(),
+        Json::Bool(b) => String::from(if *b { "true" } else { "false" }),
         Json::Number(n) => text(n),
-        Json::String(s) => format!("'{}'", text(s).replace('\'', "''")),
-        Json::Array(items) => format!(
-            "({})",
-            items.iter().map(literal).collect::<Vec<_>>().join(", ")
-        ),
+        Json::String(s) => quoted(&text(s), '\''),
+        Json::Array(items) => [
+            "(",
+            &items.iter().map(literal).collect::<Vec<_>>().join(", "),
+            ")",
+        ]
+        .concat(),
         Json::Object(_) => "{…}".into(),
     }
 }
@@ -183,11 +222,12 @@ fn literal(value: &Json) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
-    fn s(v: &str) -> Json<'_> {
-        Json::String(Cow::Borrowed(v))
+    fn s(v: &str) -> Json {
+        Json::String(v.into())
     }
-    fn filter<'a>(field: &'a str, op: &'a str, value: Json<'a>) -> Json<'a> {
+    fn filter(field: &str, op: &str, value: Json) -> Json {
         Json::Object(vec![
             ("field".into(), s(field)),
             ("op".into(), s(op)),

@@ -3,6 +3,7 @@
 // this file copies the token in and reads the result record out (layout in
 // crates/decode/src/wasm_entry.rs). Every rule is in Rust.
 import { TokenError } from './errors.mjs';
+import { toJson } from './api.mjs';
 
 const ERROR_CODES = [undefined, 'ERR_TOKEN_TOO_LARGE', 'ERR_JWT_MALFORMED', 'ERR_INVALID_OPTION'];
 const PROFILES = [null, 'tinybird', 'vizzly-data', 'vizzly-dashboard', 'vizzly-query-engine', 'vizzly-project', 'embeddable'];
@@ -10,18 +11,6 @@ const PROFILES = [null, 'tinybird', 'vizzly-data', 'vizzly-dashboard', 'vizzly-q
 export function createDecode(wasm) {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
-
-  function optionsText(options) {
-    if (options === undefined) return '';
-    let text;
-    try {
-      // NaN and Infinity as strings, so Rust refuses them instead of reading null.
-      text = JSON.stringify(options, (key, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value));
-    } catch (error) {
-      throw new TokenError('ERR_INVALID_OPTION', `decode: options must be JSON-serialisable (${error.message})`);
-    }
-    return text === undefined ? 'null' : text;
-  }
 
   // Reads a result record; call after the wasm call, which may have replaced the memory buffer.
   function reader(record) {
@@ -36,17 +25,18 @@ export function createDecode(wasm) {
     return new TokenError(ERROR_CODES[u32(0)], text(1), u32(4) > 0 ? text(3) : undefined);
   }
 
+  // The same steps, in the same order, as decode in the main entry (api.js): options,
+  // the size from the length alone (before any copy), the type, then Rust's exact check.
   function decode(token, options) {
+    const optionBytes = encoder.encode(options === undefined ? '' : toJson(options, 'decode'));
+    const optionsAt = wasm.input(optionBytes.length);
+    new Uint8Array(wasm.memory.buffer, optionsAt, optionBytes.length).set(optionBytes);
+    const refused = wasm.check(optionsAt, optionBytes.length, typeof token === 'string' ? token.length : 0);
+    if (refused !== 0) throw errorFrom(refused);
     if (typeof token !== 'string') {
       throw new TokenError('ERR_JWT_MALFORMED', `a token must be a string, not ${token === null ? 'null' : typeof token}`);
     }
     const tokenBytes = encoder.encode(token);
-    const optionBytes = encoder.encode(optionsText(options));
-    const optionsAt = wasm.input(optionBytes.length);
-    new Uint8Array(wasm.memory.buffer, optionsAt, optionBytes.length).set(optionBytes);
-    // Rust checks the size from the length first: an oversized token is never copied in.
-    const refused = wasm.check(optionsAt, optionBytes.length, tokenBytes.length);
-    if (refused !== 0) throw errorFrom(refused);
     const tokenAt = wasm.more(tokenBytes.length);
     new Uint8Array(wasm.memory.buffer, tokenAt, tokenBytes.length).set(tokenBytes);
     const record = wasm.decode(optionsAt, optionBytes.length, tokenAt, tokenBytes.length, Date.now() / 1000);

@@ -69,7 +69,7 @@ write(join(dist, 'scopemint_decode.hex.mjs'), `export const wasmHex = '${readFil
 
 // Shared modules: one TokenError class for every entry, the API adapter, Node's crypto, base64.
 write(join(dist, 'errors.mjs'), readFileSync(join(template, 'errors.js'), 'utf8'));
-write(join(dist, 'api.mjs'), `import { TokenError } from './errors.mjs';\n${readFileSync(join(template, 'api.js'), 'utf8')}\nexport { createApi };\n`);
+write(join(dist, 'api.mjs'), `import { TokenError } from './errors.mjs';\n${readFileSync(join(template, 'api.js'), 'utf8')}\nexport { createApi, toJson };\n`);
 write(join(dist, 'node-crypto.mjs'), `${readFileSync(join(template, 'node-crypto.js'), 'utf8')}\nexport { createNodeCrypto };\n`);
 copyFileSync(join(template, 'base64.js'), join(dist, 'base64.mjs'));
 copyFileSync(join(template, 'decode.js'), join(dist, 'decode-api.mjs'));

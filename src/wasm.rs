@@ -238,8 +238,8 @@ pub fn decode(token: &str, options_json: Option<String>) -> Result<String, JsVal
 /// `decode`'s validated `maxTokenBytes` (for the JS pre-check before a copy into wasm).
 #[wasm_bindgen(js_name = decodeMaxTokenBytes)]
 pub fn decode_max_token_bytes(options_json: Option<String>) -> Result<usize, JsValue> {
-    let options: crate::DecodeOptions = options_or_default(options_json, "decode options")?;
-    crate::decode::max_token_bytes(&options).map_err(to_js)
+    // Read by the shared decode crate, as `decode` and `scopemint/decode` read them.
+    crate::decode::max_token_bytes_from_json(options_json.as_deref()).map_err(to_js)
 }
 
 /// The wasm linear memory's size in bytes: lets tests show that a refused

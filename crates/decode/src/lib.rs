@@ -152,7 +152,12 @@ pub fn max_token_bytes(options_json: Option<&str>) -> Result<usize, Error> {
                     "must be a positive integer",
                 ))
             }
-            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            Some(n) => usize::try_from(n).map_err(|_| {
+                invalid_option(
+                    "maxTokenBytes",
+                    "is larger than this platform can address",
+                )
+            })?,
         };
     }
     Ok(max)

@@ -6,6 +6,7 @@
 //! everything and returns a buffer for the options JSON; `check` reads the options
 //! and refuses an oversized token from its length alone, before it is copied in (so
 //! a huge token never grows the memory); `more(n)` returns a buffer for the token;
+//! `decode` checks the exact byte length again and reads the token;
 //! `decode` returns a pointer to a result record laid out in [`write_result`].
 
 use alloc::vec::Vec;
@@ -101,16 +102,34 @@ fn options(raw: &[u8]) -> Result<Option<&str>, Error> {
     })
 }
 
-/// The options' limit against the token's length: null if the token may be copied in,
-/// else an error record. `options_len == 0`: no options.
+/// The options' limit against the token's length in UTF-16 units (a lower bound of
+/// its UTF-8 bytes): null if the token may be copied in, else an error record. The
+/// main entry makes the same check in JS, with the same words, before its copy.
+/// `options_len == 0`: no options.
 ///
 /// # Safety
 /// The options buffer must come from `input` and be filled.
 #[no_mangle]
-pub unsafe extern "C" fn check(options_ptr: *const u8, options_len: usize, token_len: usize) -> *const u8 {
+pub unsafe extern "C" fn check(options_ptr: *const u8, options_len: usize, token_units: usize) -> *const u8 {
     let outcome = options(bytes(options_ptr, options_len))
         .and_then(crate::max_token_bytes)
-        .and_then(|max| crate::check_length(token_len, max));
+        .and_then(|max| {
+            if token_units > max {
+                Err(Error {
+                    kind: ErrorKind::TokenTooLarge,
+                    message: [
+                        "token is at least ",
+                        &crate::decimal(token_units),
+                        " bytes; the limit (maxTokenBytes) is ",
+                        &crate::decimal(max),
+                    ]
+                    .concat(),
+                    claim: None,
+                })
+            } else {
+                Ok(())
+            }
+        });
     match outcome {
         Ok(()) => core::ptr::null(),
         Err(error) => write_result(Err(error)),

@@ -5,7 +5,7 @@
 import { TokenError } from './errors.mjs';
 import { toJson } from './api.mjs';
 
-const ERROR_CODES = [undefined, 'ERR_TOKEN_TOO_LARGE', 'ERR_JWT_MALFORMED', 'ERR_INVALID_OPTION'];
+const ERROR_CODES = [undefined, 'ERR_TOKEN_TOO_LARGE', 'ERR_JWT_MALFORMED', 'ERR_INVALID_OPTION', 'ERR_CLOCK_INVALID'];
 const PROFILES = [null, 'tinybird', 'vizzly-data', 'vizzly-dashboard', 'vizzly-query-engine', 'vizzly-project', 'embeddable'];
 
 export function createDecode(wasm) {

@@ -28,6 +28,7 @@ fn from_decode_error(error: scopemint_decode::Error) -> Error {
         scopemint_decode::ErrorKind::TokenTooLarge => ErrorCode::TokenTooLarge,
         scopemint_decode::ErrorKind::Malformed => ErrorCode::JwtMalformed,
         scopemint_decode::ErrorKind::InvalidOption => ErrorCode::InvalidOption,
+        scopemint_decode::ErrorKind::ClockInvalid => ErrorCode::ClockInvalid,
     };
     let converted = Error::new(code, error.message);
     match error.claim {
@@ -93,7 +94,7 @@ pub fn max_token_bytes(options: &DecodeOptions) -> Result<usize> {
 /// access decision; that is what a verifier is for.
 pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
     let max_bytes = max_token_bytes(options)?;
-    scopemint_decode::decode(token, max_bytes, time::now_seconds()?).map_err(from_decode_error)
+    scopemint_decode::decode(token, max_bytes, time::clock_reading()).map_err(from_decode_error)
 }
 
 /// `decode`'s options as JSON text, read by the shared crate exactly as the
@@ -107,7 +108,7 @@ pub fn max_token_bytes_from_json(options_json: Option<&str>) -> Result<usize> {
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub fn decode_with_json_options(token: &str, options_json: Option<&str>) -> Result<Decoded> {
     let max_bytes = max_token_bytes_from_json(options_json)?;
-    scopemint_decode::decode(token, max_bytes, time::now_seconds()?).map_err(from_decode_error)
+    scopemint_decode::decode(token, max_bytes, time::clock_reading()).map_err(from_decode_error)
 }
 
 /// jose's `decodeProtectedHeader` for compact tokens: the header of a JWS (3

@@ -8,7 +8,8 @@ use crate::error::{invalid_option, Error, ErrorCode, Result};
 /// Numbers above this are almost certainly milliseconds (year 5138 in seconds).
 /// Every instant scopemint reads or computes stays below it, so the
 /// conversions to `i64` and JS `Date` below can neither saturate nor overflow.
-pub const MAX_PLAUSIBLE_SECONDS: f64 = 1e11;
+/// Defined in the decode crate, whose `decode` checks its clock against it too.
+pub use scopemint_decode::MAX_PLAUSIBLE_SECONDS;
 
 /// The longest lifetime a minted token may have, in every profile: a TTL
 /// (`ttlInMinutes`, `ttlSeconds`, `expiryInSeconds`) or an expiry further
@@ -17,7 +18,7 @@ pub const MAX_LIFETIME_SECONDS: i64 = 3650 * 86_400;
 
 /// A system clock before 2020-01-01T00:00:00Z is unset or broken (a board
 /// that booted at 1970); trusting it would make expired tokens valid.
-pub const EARLIEST_PLAUSIBLE_CLOCK: f64 = 1_577_836_800.0;
+pub use scopemint_decode::EARLIEST_PLAUSIBLE_CLOCK;
 
 fn clock_invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::ClockInvalid, message)
@@ -28,6 +29,12 @@ fn clock_invalid(message: impl Into<String>) -> Error {
 /// [`MAX_PLAUSIBLE_SECONDS`] is `ERR_CLOCK_INVALID`: every time comparison
 /// with NaN is false, so such a clock would let expired tokens through.
 pub fn now_seconds() -> Result<f64> {
+    plausible_clock(clock_reading())
+}
+
+/// The system clock in Unix seconds, unchecked: for `decode`, whose crate
+/// checks it (the decode-only wasm gets `Date.now()` and checks it alike).
+pub fn clock_reading() -> f64 {
     #[cfg(target_arch = "wasm32")]
     let reading = js_sys::Date::now() / 1000.0;
     #[cfg(not(target_arch = "wasm32"))]
@@ -35,7 +42,7 @@ pub fn now_seconds() -> Result<f64> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(f64::NAN);
-    plausible_clock(reading)
+    reading
 }
 
 /// A system clock reading, if it can be the current time.

@@ -131,6 +131,20 @@ describe('scopemint/decode gives what decode from scopemint gives', () => {
     assert.equal(same(big, { maxTokenBytes: big.length - 1 }).error.code, 'ERR_TOKEN_TOO_LARGE');
   });
 
+  it('a broken clock: the same ERR_CLOCK_INVALID from both (never a wrong expiry)', () => {
+    const token = signer.sign({ sub: 'u' });
+    const realNow = Date.now;
+    for (const reading of [NaN, 0, Infinity, -1e15, 1e15]) {
+      Date.now = () => reading;
+      try {
+        assert.equal(same(token).error?.code, 'ERR_CLOCK_INVALID', String(reading));
+      } finally {
+        Date.now = realNow;
+      }
+    }
+    assert.ok('value' in same(token));
+  });
+
   it('bad options: the same code, message and claim', () => {
     const token = signer.sign({ sub: 'u' });
     for (const options of [

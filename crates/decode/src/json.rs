@@ -163,7 +163,8 @@ impl<'a> Scanner<'a> {
                     }
                     let mut code = self.hex4()?;
                     // A high surrogate followed by an escaped low one is one character.
-                    if (0xd800..0xdc00).contains(&code) && self.text[self.pos..].starts_with("\\u") {
+                    if (0xd800..0xdc00).contains(&code) && self.text[self.pos..].starts_with("\\u")
+                    {
                         let save = self.pos;
                         self.pos += 2;
                         let low = self.hex4()?;
@@ -260,7 +261,9 @@ fn push_wtf8(out: &mut Vec<u8>, code: u32) {
     // Generalised UTF-8: a lone surrogate gets the 3-byte form it would have.
     match code {
         0..=0x7f => out.push(code as u8),
-        0x80..=0x7ff => out.extend_from_slice(&[0xc0 | (code >> 6) as u8, 0x80 | (code & 0x3f) as u8]),
+        0x80..=0x7ff => {
+            out.extend_from_slice(&[0xc0 | (code >> 6) as u8, 0x80 | (code & 0x3f) as u8])
+        }
         0x800..=0xffff => out.extend_from_slice(&[
             0xe0 | (code >> 12) as u8,
             0x80 | ((code >> 6) & 0x3f) as u8,

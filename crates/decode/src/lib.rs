@@ -25,6 +25,13 @@ pub use time::parse_iso8601;
 /// Tokens longer than this are refused unless a caller raises the limit.
 pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
 
+/// Numbers above this are almost certainly milliseconds (year 5138 in seconds).
+pub const MAX_PLAUSIBLE_SECONDS: f64 = 1e11;
+
+/// A system clock before 2020-01-01T00:00:00Z is unset or broken (a board
+/// that booted at 1970); trusting it would show expired tokens as valid.
+pub const EARLIEST_PLAUSIBLE_CLOCK: f64 = 1_577_836_800.0;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     /// `ERR_TOKEN_TOO_LARGE`
@@ -33,6 +40,8 @@ pub enum ErrorKind {
     Malformed,
     /// `ERR_INVALID_OPTION`
     InvalidOption,
+    /// `ERR_CLOCK_INVALID`
+    ClockInvalid,
 }
 
 impl ErrorKind {
@@ -41,6 +50,7 @@ impl ErrorKind {
             ErrorKind::TokenTooLarge => "ERR_TOKEN_TOO_LARGE",
             ErrorKind::Malformed => "ERR_JWT_MALFORMED",
             ErrorKind::InvalidOption => "ERR_INVALID_OPTION",
+            ErrorKind::ClockInvalid => "ERR_CLOCK_INVALID",
         }
     }
 }
@@ -136,7 +146,8 @@ pub fn max_token_bytes(options_json: Option<&str>) -> Result<usize, Error> {
     let mut max = DEFAULT_MAX_TOKEN_BYTES;
     for member in &members {
         if member.name != b"maxTokenBytes" {
-            let name = core::str::from_utf8(&member.name).unwrap_or("(a name with a lone surrogate)");
+            let name =
+                core::str::from_utf8(&member.name).unwrap_or("(a name with a lone surrogate)");
             return Err(invalid_option(
                 name,
                 "unknown option; decode takes only maxTokenBytes",
@@ -153,10 +164,7 @@ pub fn max_token_bytes(options_json: Option<&str>) -> Result<usize, Error> {
                 ))
             }
             Some(n) => usize::try_from(n).map_err(|_| {
-                invalid_option(
-                    "maxTokenBytes",
-                    "is larger than this platform can address",
-                )
+                invalid_option("maxTokenBytes", "is larger than this platform can address")
             })?,
         };
     }
@@ -194,6 +202,13 @@ pub fn decode(token: &str, max_bytes: usize, now: f64) -> Result<Decoded, Error>
         ));
     }
     check_size(token, max_bytes)?;
+    // NaN compares false with everything: a broken clock would show an expired token as valid.
+    if !(EARLIEST_PLAUSIBLE_CLOCK..=MAX_PLAUSIBLE_SECONDS).contains(&now) {
+        return Err(error(
+            ErrorKind::ClockInvalid,
+            &["the system clock cannot be the current time (not a number, before 2020 or past the year 5138)"],
+        ));
+    }
     let mut segments: Vec<&str> = Vec::with_capacity(3);
     let mut start = 0;
     for (at, byte) in token.bytes().enumerate() {
@@ -248,8 +263,12 @@ pub fn decode(token: &str, max_bytes: usize, now: f64) -> Result<Decoded, Error>
 }
 
 fn segment_text(segment: &str, what: &str) -> Result<String, Error> {
-    let bytes = base64url::decode(segment)
-        .ok_or_else(|| error(ErrorKind::Malformed, &["the ", what, " is not valid base64url"]))?;
+    let bytes = base64url::decode(segment).ok_or_else(|| {
+        error(
+            ErrorKind::Malformed,
+            &["the ", what, " is not valid base64url"],
+        )
+    })?;
     String::from_utf8(bytes)
         .map_err(|_| error(ErrorKind::Malformed, &["the ", what, " is not valid UTF-8"]))
 }

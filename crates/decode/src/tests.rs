@@ -9,7 +9,8 @@ fn b64(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+        let n =
+            chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
         for i in 0..=chunk.len() {
             out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
         }
@@ -17,54 +18,79 @@ fn b64(text: &str) -> String {
     out
 }
 
+/// A plausible clock reading (2023-11-14).
+const NOW: f64 = 1_700_000_000.0;
+
 fn token(header: &str, payload: &str) -> String {
     format!("{}.{}.c2ln", b64(header), b64(payload))
 }
 
 fn malformed(token: &str) -> String {
-    let error = decode(token, DEFAULT_MAX_TOKEN_BYTES, 0.0).unwrap_err();
-    assert_eq!(error.kind, ErrorKind::Malformed, "{token}: {}", error.message);
+    let error = decode(token, DEFAULT_MAX_TOKEN_BYTES, NOW).unwrap_err();
+    assert_eq!(
+        error.kind,
+        ErrorKind::Malformed,
+        "{token}: {}",
+        error.message
+    );
     error.message
 }
 
 #[test]
 fn reads_times_and_profile() {
-    let t = token(r#"{"alg":"HS256"}"#, r#"{"iat":1700000000,"exp":1700000600.5,"workspace_id":"w","scopes":[]}"#);
+    let t = token(
+        r#"{"alg":"HS256"}"#,
+        r#"{"iat":1700000000,"exp":1700000600.5,"workspace_id":"w","scopes":[]}"#,
+    );
     let d = decode(&t, DEFAULT_MAX_TOKEN_BYTES, 1_700_000_100.25).unwrap();
     assert_eq!(d.issued_at, Some(1_700_000_000.0));
     assert_eq!(d.expires_at, Some(1_700_000_600.5));
     assert_eq!(d.seconds_left(), Some(500.0));
     assert!(!d.expired());
     assert_eq!(d.profile, Some("tinybird"));
-    assert_eq!(d.payload_json, r#"{"iat":1700000000,"exp":1700000600.5,"workspace_id":"w","scopes":[]}"#);
+    assert_eq!(
+        d.payload_json,
+        r#"{"iat":1700000000,"exp":1700000600.5,"workspace_id":"w","scopes":[]}"#
+    );
 }
 
 #[test]
 fn vizzly_expires_is_an_iso_date() {
     // Vizzly's tokens carry `expires` (ISO-8601), not `exp`.
-    let t = token(r#"{"alg":"ES256"}"#, r#"{"dataSetIds":"*","expires":"2024-02-29T12:34:56.789Z"}"#);
+    let t = token(
+        r#"{"alg":"ES256"}"#,
+        r#"{"dataSetIds":"*","expires":"2024-02-29T12:34:56.789Z"}"#,
+    );
     let d = decode(&t, DEFAULT_MAX_TOKEN_BYTES, 1_709_210_000.0).unwrap();
     assert_eq!(d.expires_at, Some(1_709_210_096.789));
     assert_eq!(d.profile, Some("vizzly-data"));
     let escaped = token("{}", r#"{"\u0065xpires":"2024-02-29T12:34:56Z"}"#);
-    assert_eq!(decode(&escaped, 99_999, 0.0).unwrap().expires_at, Some(1_709_210_096.0));
+    assert_eq!(
+        decode(&escaped, 99_999, NOW).unwrap().expires_at,
+        Some(1_709_210_096.0)
+    );
 }
 
 #[test]
 fn expired_and_seconds_left_never_negative() {
-    let t = token("{}", r#"{"exp":100}"#);
-    let d = decode(&t, DEFAULT_MAX_TOKEN_BYTES, 200.7).unwrap();
+    let t = token("{}", r#"{"exp":1700000100}"#);
+    let d = decode(&t, DEFAULT_MAX_TOKEN_BYTES, NOW + 200.7).unwrap();
     assert!(d.expired());
     assert_eq!(d.seconds_left(), Some(0.0));
-    let d = decode(&t, DEFAULT_MAX_TOKEN_BYTES, 99.5).unwrap();
+    let d = decode(&t, DEFAULT_MAX_TOKEN_BYTES, NOW + 99.5).unwrap();
     assert_eq!(d.seconds_left(), Some(0.0));
     assert!(!d.expired());
 }
 
 #[test]
 fn unreadable_times_are_absent_not_errors() {
-    for payload in [r#"{"exp":"soon"}"#, r#"{"exp":1e400}"#, r#"{"expires":"tomorrow"}"#, r#"{"exp":null}"#] {
-        let d = decode(&token("{}", payload), DEFAULT_MAX_TOKEN_BYTES, 0.0).unwrap();
+    for payload in [
+        r#"{"exp":"soon"}"#,
+        r#"{"exp":1e400}"#,
+        r#"{"expires":"tomorrow"}"#,
+        r#"{"exp":null}"#,
+    ] {
+        let d = decode(&token("{}", payload), DEFAULT_MAX_TOKEN_BYTES, NOW).unwrap();
         assert_eq!(d.expires_at, None, "{payload}");
     }
 }
@@ -85,10 +111,18 @@ fn numbers_are_read_exactly_where_tokens_need_it() {
         assert_eq!(text.parse::<f64>().ok(), Some(value), "{text} (reference)");
     }
     // Outside the exact path (over 2^53, or |exponent| > 22): within a few ulps.
-    for text in ["123456789012345678901234", "1.7e-30", "9.99e300", "17000000001234567890.5"] {
+    for text in [
+        "123456789012345678901234",
+        "1.7e-30",
+        "9.99e300",
+        "17000000001234567890.5",
+    ] {
         let ours = number::parse_f64(text).unwrap();
         let exact = text.parse::<f64>().unwrap();
-        assert!(((ours - exact) / exact).abs() < 1e-15, "{text}: {ours} vs {exact}");
+        assert!(
+            ((ours - exact) / exact).abs() < 1e-15,
+            "{text}: {ours} vs {exact}"
+        );
     }
 }
 
@@ -98,7 +132,8 @@ fn every_malformed_shape_is_refused() {
     assert!(malformed("a.b.c.d").contains("has 4"));
     assert!(malformed(&format!("{}.e30.", "e30=")).contains("base64url"));
     assert!(malformed("YR.e30.").contains("header is not valid base64url"));
-    assert!(malformed(&format!("{}.e30.", b64("\u{0}\u{ff}"))).contains("header is not a valid JSON object"));
+    assert!(malformed(&format!("{}.e30.", b64("\u{0}\u{ff}")))
+        .contains("header is not a valid JSON object"));
     assert!(malformed(&format!("e30.{}.", "_w")).contains("payload is not valid UTF-8"));
     for payload in [
         "[]",
@@ -118,41 +153,104 @@ y"}"#,
         "",
     ] {
         let message = malformed(&token("{}", payload));
-        assert!(message.starts_with("the payload is not a valid JSON object: "), "{payload}: {message}");
+        assert!(
+            message.starts_with("the payload is not a valid JSON object: "),
+            "{payload}: {message}"
+        );
     }
     let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
     assert!(malformed(&token("{}", &deep)).contains("nested too deeply"));
     let ok = format!("{{\"a\":{}1{}}}", "[".repeat(100), "]".repeat(100));
-    assert!(decode(&token("{}", &ok), DEFAULT_MAX_TOKEN_BYTES, 0.0).is_ok());
+    assert!(decode(&token("{}", &ok), DEFAULT_MAX_TOKEN_BYTES, NOW).is_ok());
 }
 
 #[test]
 fn lone_surrogate_escapes_are_valid_json() {
-    let d = decode(&token("{}", r#"{"name":"\ud83d","\udc00":1,"\ud83d\ude00":2}"#), DEFAULT_MAX_TOKEN_BYTES, 0.0);
+    let d = decode(
+        &token("{}", r#"{"name":"\ud83d","\udc00":1,"\ud83d\ude00":2}"#),
+        DEFAULT_MAX_TOKEN_BYTES,
+        NOW,
+    );
     assert!(d.is_ok());
     // A lone high surrogate and a pair are different names.
-    assert!(decode(&token("{}", r#"{"\ud83d":1,"\ud83d\ude00":2}"#), DEFAULT_MAX_TOKEN_BYTES, 0.0).is_ok());
+    assert!(decode(
+        &token("{}", r#"{"\ud83d":1,"\ud83d\ude00":2}"#),
+        DEFAULT_MAX_TOKEN_BYTES,
+        NOW
+    )
+    .is_ok());
     malformed(&token("{}", r#"{"\ud83d\ude00":1,"😀":2}"#));
 }
 
 #[test]
 fn size_limit_and_options() {
     let t = token("{}", r#"{"sub":"x"}"#);
-    let error = decode(&t, 10, 0.0).unwrap_err();
+    let error = decode(&t, 10, NOW).unwrap_err();
     assert_eq!(error.kind, ErrorKind::TokenTooLarge);
-    assert_eq!(error.message, format!("token is {} bytes; the limit (maxTokenBytes) is 10", t.len()));
+    assert_eq!(
+        error.message,
+        format!(
+            "token is {} bytes; the limit (maxTokenBytes) is 10",
+            t.len()
+        )
+    );
     assert_eq!(max_token_bytes(None), Ok(DEFAULT_MAX_TOKEN_BYTES));
     assert_eq!(max_token_bytes(Some(r#"{"maxTokenBytes":100}"#)), Ok(100));
-    assert_eq!(max_token_bytes(Some(r#"{"maxTokenBytes":null}"#)), Ok(DEFAULT_MAX_TOKEN_BYTES));
-    for bad in [r#"{"maxTokenBytes":0}"#, r#"{"maxTokenBytes":1.5}"#, r#"{"maxTokenBytes":-1}"#, r#"{"maxTokenBytes":"9"}"#, r#"{"maxTokenBytes":"NaN"}"#] {
+    assert_eq!(
+        max_token_bytes(Some(r#"{"maxTokenBytes":null}"#)),
+        Ok(DEFAULT_MAX_TOKEN_BYTES)
+    );
+    for bad in [
+        r#"{"maxTokenBytes":0}"#,
+        r#"{"maxTokenBytes":1.5}"#,
+        r#"{"maxTokenBytes":-1}"#,
+        r#"{"maxTokenBytes":"9"}"#,
+        r#"{"maxTokenBytes":"NaN"}"#,
+    ] {
         let error = max_token_bytes(Some(bad)).unwrap_err();
-        assert_eq!((error.kind, error.claim.as_deref()), (ErrorKind::InvalidOption, Some("maxTokenBytes")), "{bad}");
+        assert_eq!(
+            (error.kind, error.claim.as_deref()),
+            (ErrorKind::InvalidOption, Some("maxTokenBytes")),
+            "{bad}"
+        );
     }
-    assert_eq!(max_token_bytes(Some(r#"{"verify":true}"#)).unwrap_err().claim.as_deref(), Some("verify"));
+    assert_eq!(
+        max_token_bytes(Some(r#"{"verify":true}"#))
+            .unwrap_err()
+            .claim
+            .as_deref(),
+        Some("verify")
+    );
     for bad in [r#"{"maxBytes":1}"#, "[]", "1"] {
-        assert_eq!(max_token_bytes(Some(bad)).unwrap_err().kind, ErrorKind::InvalidOption, "{bad}");
+        assert_eq!(
+            max_token_bytes(Some(bad)).unwrap_err().kind,
+            ErrorKind::InvalidOption,
+            "{bad}"
+        );
     }
-    assert_eq!(decode(&t, 0, 0.0).unwrap_err().kind, ErrorKind::InvalidOption);
+    assert_eq!(
+        decode(&t, 0, NOW).unwrap_err().kind,
+        ErrorKind::InvalidOption
+    );
+}
+
+#[test]
+fn a_broken_clock_is_refused() {
+    let t = token("{}", r#"{"exp":1700000100}"#);
+    for now in [
+        f64::NAN,
+        f64::INFINITY,
+        -1.0,
+        0.0,
+        1e12,
+        EARLIEST_PLAUSIBLE_CLOCK - 1.0,
+    ] {
+        assert_eq!(
+            decode(&t, DEFAULT_MAX_TOKEN_BYTES, now).unwrap_err().kind,
+            ErrorKind::ClockInvalid,
+            "{now}"
+        );
+    }
 }
 
 #[test]

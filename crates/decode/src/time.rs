@@ -88,4 +88,3 @@ pub fn parse_iso8601(text: &str) -> Option<i64> {
     };
     Some(midnight + ((hour * 60 + minute - offset_minutes) * 60 + second) * 1000 + millis)
 }
-

@@ -110,7 +110,11 @@ fn options(raw: &[u8]) -> Result<Option<&str>, Error> {
 /// # Safety
 /// The options buffer must come from `input` and be filled.
 #[no_mangle]
-pub unsafe extern "C" fn check(options_ptr: *const u8, options_len: usize, token_units: usize) -> *const u8 {
+pub unsafe extern "C" fn check(
+    options_ptr: *const u8,
+    options_len: usize,
+    token_units: usize,
+) -> *const u8 {
     let outcome = options(bytes(options_ptr, options_len))
         .and_then(crate::max_token_bytes)
         .and_then(|max| {
@@ -169,7 +173,8 @@ pub unsafe extern "C" fn decode(
 /// (0: no claim).
 fn write_result(result: Result<Decoded, Error>) -> *const u8 {
     let mut record = Vec::<u8>::with_capacity(64);
-    let push32 = |record: &mut Vec<u8>, n: usize| record.extend_from_slice(&(n as u32).to_le_bytes());
+    let push32 =
+        |record: &mut Vec<u8>, n: usize| record.extend_from_slice(&(n as u32).to_le_bytes());
     match result {
         Ok(decoded) => {
             push32(&mut record, 0);
@@ -191,7 +196,11 @@ fn write_result(result: Result<Decoded, Error>) -> *const u8 {
             push32(&mut record, info.as_ptr() as usize);
             push32(&mut record, info.len());
             core::mem::forget(info);
-            for value in [decoded.issued_at, decoded.expires_at, decoded.seconds_left()] {
+            for value in [
+                decoded.issued_at,
+                decoded.expires_at,
+                decoded.seconds_left(),
+            ] {
                 record.extend_from_slice(&value.unwrap_or(f64::NAN).to_le_bytes());
             }
             // The strings live in the bump heap until the next call.
@@ -202,6 +211,7 @@ fn write_result(result: Result<Decoded, Error>) -> *const u8 {
                 ErrorKind::TokenTooLarge => 1,
                 ErrorKind::Malformed => 2,
                 ErrorKind::InvalidOption => 3,
+                ErrorKind::ClockInvalid => 4,
             };
             push32(&mut record, kind);
             push32(&mut record, error.message.as_ptr() as usize);

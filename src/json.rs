@@ -51,7 +51,6 @@ impl<'a> Object<'a> {
             .map(|raw| serde_json::from_str::<String>(raw.get()).map_err(|_| ()))
             .transpose()
     }
-
 }
 
 /// Full JSON syntax, strings included. Member names are read as bytes (to

@@ -45,8 +45,6 @@ pub use data_model::{
 pub use decode::{
     decode, decode_protected_header, DecodeOptions, Decoded, DEFAULT_MAX_TOKEN_BYTES,
 };
-/// Vizzly secure filters read in words (decode's `profileInfo`), from the decode crate.
-pub use scopemint_decode::filter_words;
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{generate_key_pair, GeneratedKeyPair};
 pub use options::from_json as options_from_json;
@@ -55,6 +53,8 @@ pub use rate_limit::{
     RateLimit, RateLimitStore, RateLimiter, RateLimiterOptions, DEFAULT_MAX_KEYS,
 };
 pub use remote_jwks::{RemoteJwks, RemoteJwksOptions};
+/// Vizzly secure filters read in words (decode's `profileInfo`), from the decode crate.
+pub use scopemint_decode::filter_words;
 pub use scopes::{format_scope, parse_scope, Scope};
 pub use sign::{SignOptions, Signer, SignerOptions};
 #[cfg(feature = "server")]

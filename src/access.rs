@@ -14,7 +14,11 @@
 //!
 //! Matching is exact: no wildcards, no prefixes, no case folding, and the
 //! request type must equal the scope type, so a pipe grant never reads a data
-//! source of the same name.
+//! source of the same name. When several scopes grant the request, the most
+//! specific applies (a scope naming the resource, then the quarantine read
+//! that `DATASOURCES:READ:x` implies for `x_quarantine`, then
+//! `WORKSPACE:READ_ALL`, then `ADMIN`), and among equally specific ones the
+//! restricted one (a filter or fixed params) wins over an unrestricted one.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,24 +27,8 @@ use crate::error::{claim_invalid, invalid_option, Error, ErrorCode, Result};
 use crate::profiles::tinybird::{self, JwtScope};
 use crate::profiles::vizzly::{parse_secure_filters, FilterGroups};
 use crate::rate_limit::{rate_limit_of, RateLimit};
-use crate::scopes::{is_resource_name, parse_scope};
+use crate::scopes::{is_resource_name, parse_scope, ScopeType, Shape};
 use crate::verify::Verifier;
-
-/// Request types: Tinybird's nine static scope types.
-pub const REQUEST_TYPES: [&str; 9] = [
-    "DATASOURCES:CREATE",
-    "DATASOURCES:APPEND",
-    "DATASOURCES:DROP",
-    "DATASOURCES:READ",
-    "PIPES:CREATE",
-    "PIPES:DROP",
-    "PIPES:READ",
-    "TOKENS",
-    "ADMIN",
-];
-
-/// Types whose scopes name no resource: a request's `resource` is optional.
-const BARE_TYPES: [&str; 4] = ["DATASOURCES:CREATE", "PIPES:CREATE", "TOKENS", "ADMIN"];
 
 /// Tinybird names a data source's quarantine table `<name>_quarantine`.
 const QUARANTINE_SUFFIX: &str = "_quarantine";
@@ -49,7 +37,7 @@ const QUARANTINE_SUFFIX: &str = "_quarantine";
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Request {
     #[serde(rename = "type")]
-    request_type: String,
+    request_type: ScopeType,
     #[serde(default)]
     resource: Option<String>,
     #[serde(default)]
@@ -62,7 +50,7 @@ struct Request {
 pub struct Grant {
     /// The request's type.
     #[serde(rename = "type")]
-    pub grant_type: String,
+    pub grant_type: ScopeType,
     /// The request's resource (`""` for a bare-type request without one).
     pub resource: String,
     /// The request's params with the scope's `fixed_params` applied on top.
@@ -122,7 +110,7 @@ pub(crate) fn authorize(
     let resource = request.resource.clone().unwrap_or_default();
     let matched = match_grants(
         &claims,
-        &request.request_type,
+        request.request_type,
         &resource,
         verifier.allows_unfiltered_data_sets(),
     )?;
@@ -141,17 +129,7 @@ pub(crate) fn authorize(
 }
 
 fn check_request(request: &Request) -> Result<()> {
-    if !REQUEST_TYPES.contains(&request.request_type.as_str()) {
-        return Err(invalid_option(
-            "type",
-            format!(
-                "\"{}\" is not a request type (known: {})",
-                request.request_type,
-                REQUEST_TYPES.join(", ")
-            ),
-        ));
-    }
-    if request.resource.is_none() && !BARE_TYPES.contains(&request.request_type.as_str()) {
+    if request.resource.is_none() && request.request_type.shape() != Shape::Bare {
         return Err(invalid_option(
             "resource",
             format!("{} needs a resource", request.request_type),
@@ -177,7 +155,7 @@ fn check_request(request: &Request) -> Result<()> {
 /// Finds the grant for `request_type` on `resource`, by payload shape.
 fn match_grants(
     claims: &Value,
-    request_type: &str,
+    request_type: ScopeType,
     resource: &str,
     allow_unfiltered_data_sets: bool,
 ) -> Result<Matched> {
@@ -205,8 +183,8 @@ fn match_grants(
 
 /// The data source a `DATASOURCES:READ` of `resource` may also be granted
 /// through: `events` for `events_quarantine`.
-fn quarantine_base<'r>(request_type: &str, resource: &'r str) -> Option<&'r str> {
-    if request_type != "DATASOURCES:READ" {
+fn quarantine_base(request_type: ScopeType, resource: &str) -> Option<&str> {
+    if request_type != ScopeType::DatasourcesRead {
         return None;
     }
     resource
@@ -214,11 +192,34 @@ fn quarantine_base<'r>(request_type: &str, resource: &'r str) -> Option<&'r str>
         .filter(|base| is_resource_name(base))
 }
 
-/// Tinybird JWT scopes (objects) and static scope strings, in token order.
-/// The first scope of the request's own type that matches wins; `ADMIN`
-/// applies only when no such scope matches, so a filter the issuer wrote for
-/// this resource is never bypassed by a broader grant in the same token.
-fn match_scopes(scopes: &[Value], request_type: &str, resource: &str) -> Result<Matched> {
+/// How specifically a scope names the requested resource; lower is more specific.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Specificity {
+    /// The scope names the resource (or is the bare type requested).
+    Named,
+    /// `DATASOURCES:READ:x` read as the grant of `x_quarantine`.
+    ImpliedQuarantine,
+}
+
+/// A scope that grants the request, with what it brings and where it sits.
+struct Candidate {
+    specificity: Specificity,
+    matched: Matched,
+    claim: String,
+}
+
+impl Candidate {
+    fn is_restricted(&self) -> bool {
+        self.matched.filter.is_some() || self.matched.fixed_params.is_some()
+    }
+}
+
+/// Tinybird JWT scopes (objects) and static scope strings. The most specific
+/// matching scope applies; `WORKSPACE:READ_ALL` (reads) and `ADMIN` apply only
+/// when no scope of the request's own type matches, so a filter the issuer
+/// wrote for this resource is never bypassed by a broader grant in the same
+/// token.
+fn match_scopes(scopes: &[Value], request_type: ScopeType, resource: &str) -> Result<Matched> {
     let deny = |why: &str| {
         denied(format!(
             "the token does not grant {request_type} on \"{resource}\"{why}"
@@ -228,7 +229,7 @@ fn match_scopes(scopes: &[Value], request_type: &str, resource: &str) -> Result<
     if !resource.is_empty() && !is_resource_name(resource) {
         return Err(deny(" (not a valid resource name)"));
     }
-    if resource.is_empty() && !BARE_TYPES.contains(&request_type) {
+    if resource.is_empty() && request_type.shape() != Shape::Bare {
         return Err(deny(""));
     }
     // One kind per token: a list mixing JWT scope objects and static strings
@@ -241,10 +242,15 @@ fn match_scopes(scopes: &[Value], request_type: &str, resource: &str) -> Result<
         ));
     }
     let base = quarantine_base(request_type, resource);
-    let names_match = |scope_resource: &str| {
-        scope_resource == resource || base.is_some_and(|b| b == scope_resource)
+    let specificity = |scope_resource: Option<&str>| match scope_resource {
+        None => Some(Specificity::Named),
+        Some(name) if name == resource => Some(Specificity::Named),
+        Some(name) if base == Some(name) => Some(Specificity::ImpliedQuarantine),
+        Some(_) => None,
     };
+    let mut candidates = Vec::new();
     let mut admin = false;
+    let mut read_all = false;
     let mut ignored = 0usize;
     for (i, scope) in scopes.iter().enumerate() {
         match scope {
@@ -254,23 +260,23 @@ fn match_scopes(scopes: &[Value], request_type: &str, resource: &str) -> Result<
                     ignored += 1;
                     continue;
                 };
-                if parsed.scope_type == "ADMIN" {
-                    admin = true;
-                    continue;
+                match parsed.scope_type {
+                    ScopeType::Admin => admin = true,
+                    ScopeType::WorkspaceReadAll => read_all = true,
+                    _ => {}
                 }
                 if parsed.scope_type != request_type {
                     continue;
                 }
-                match &parsed.resource {
-                    // CREATE and TOKENS: the type alone is the grant.
-                    None => return Ok(Matched::default()),
-                    Some(name) if names_match(name) => {
-                        return Ok(Matched {
-                            filter: checked_filter(parsed.filter, &format!("scopes[{i}]"))?,
+                if let Some(specificity) = specificity(parsed.resource.as_deref()) {
+                    candidates.push(Candidate {
+                        specificity,
+                        matched: Matched {
+                            filter: parsed.filter,
                             ..Matched::default()
-                        })
-                    }
-                    Some(_) => {}
+                        },
+                        claim: format!("scopes[{i}]"),
+                    });
                 }
             }
             Value::Object(_) => {
@@ -284,18 +290,36 @@ fn match_scopes(scopes: &[Value], request_type: &str, resource: &str) -> Result<
                     ignored += 1;
                     continue;
                 }
-                if parsed.scope_type == request_type && names_match(&parsed.resource) {
-                    return Ok(Matched {
-                        fixed_params: parsed.fixed_params,
-                        filter: checked_filter(parsed.filter, &format!("scopes[{i}].filter"))?,
-                        ..Matched::default()
+                if parsed.scope_type != request_type {
+                    continue;
+                }
+                if let Some(specificity) = specificity(Some(&parsed.resource)) {
+                    candidates.push(Candidate {
+                        specificity,
+                        matched: Matched {
+                            fixed_params: parsed.fixed_params,
+                            filter: parsed.filter,
+                            ..Matched::default()
+                        },
+                        claim: format!("scopes[{i}].filter"),
                     });
                 }
             }
             _ => ignored += 1,
         }
     }
-    if admin {
+    if let Some(chosen) = most_specific(candidates, request_type, resource)? {
+        let filter = checked_filter(chosen.matched.filter.clone(), &chosen.claim)?;
+        return Ok(Matched {
+            filter,
+            ..chosen.matched
+        });
+    }
+    let reads = matches!(
+        request_type,
+        ScopeType::PipesRead | ScopeType::DatasourcesRead
+    );
+    if admin || (read_all && reads) {
         return Ok(Matched::default());
     }
     if ignored > 0 {
@@ -304,6 +328,45 @@ fn match_scopes(scopes: &[Value], request_type: &str, resource: &str) -> Result<
         )));
     }
     Err(deny(""))
+}
+
+/// The candidate that applies: the most specific ones, and among those the
+/// restricted one. Two different restrictions for the same request make the
+/// token ambiguous, and it is refused rather than one being picked.
+fn most_specific(
+    candidates: Vec<Candidate>,
+    request_type: ScopeType,
+    resource: &str,
+) -> Result<Option<Candidate>> {
+    let Some(best) = candidates.iter().map(|c| c.specificity).min() else {
+        return Ok(None);
+    };
+    let mut tied: Vec<Candidate> = candidates
+        .into_iter()
+        .filter(|c| c.specificity == best)
+        .collect();
+    let restricted: Vec<usize> = (0..tied.len())
+        .filter(|&i| tied[i].is_restricted())
+        .collect();
+    match restricted.as_slice() {
+        [] => Ok(Some(tied.swap_remove(0))),
+        [first, rest @ ..] => {
+            let same =
+                |a: &Matched, b: &Matched| a.filter == b.filter && a.fixed_params == b.fixed_params;
+            if rest
+                .iter()
+                .any(|&i| !same(&tied[i].matched, &tied[*first].matched))
+            {
+                return Err(claim_invalid(
+                    "scopes",
+                    format!(
+                        "grant {request_type} on \"{resource}\" with different filters or fixed params; refusing to pick one"
+                    ),
+                ));
+            }
+            Ok(Some(tied.swap_remove(*first)))
+        }
+    }
 }
 
 /// A matched scope's filter as the grant carries it; a filter the server
@@ -334,7 +397,7 @@ fn is_invisible(c: char) -> bool {
 fn match_vizzly(
     claims: &Value,
     ids: &Value,
-    request_type: &str,
+    request_type: ScopeType,
     resource: &str,
     allow_unfiltered_data_sets: bool,
 ) -> Result<Matched> {
@@ -343,7 +406,7 @@ fn match_vizzly(
             "the token does not grant {request_type} on \"{resource}\"{why}"
         ))
     };
-    if request_type != "DATASOURCES:READ" {
+    if request_type != ScopeType::DatasourcesRead {
         return Err(deny(" (Vizzly data tokens only grant DATASOURCES:READ)"));
     }
     // Ids are Vizzly's own (any text), so only what could act as a wildcard

@@ -1,7 +1,18 @@
 //! Embeddable-style data models: SQL templates (minijinja) that read the
 //! caller's security context, rendered so that no context value ever becomes
-//! SQL text. Every `{{ … }}` output turns into a bound parameter and `list(…)`
-//! into a parenthesised list of them. Server build only (`--features server`).
+//! SQL text. Every `{{ … }}` output (and every single-brace
+//! `{ COMPILE_CONTEXT.securityContext.x }`, as Embeddable's own models write
+//! it) turns into a bound parameter, `list(…)` into a parenthesised list of
+//! them, and `identifier(…)` into a checked, quoted identifier for the places
+//! (schema-per-tenant tables) where a parameter cannot stand. Server build
+//! only (`--features server`).
+//!
+//! The template language is a bounded subset of Jinja: a fixed set of
+//! filters and tests whose results are size-checked, no repetition (`*`), no
+//! list, tuple or dict literals, at most [`MAX_CONCATENATIONS`] `~` / `+`, and
+//! no way to feed a grown value back into a name (`{% set %}` and `{% for %}`
+//! bind only what they read), so no template can build a value larger than a
+//! few megabytes however it loops.
 //!
 //! The engine cannot see the SQL around an output, so each output is written
 //! as an indexed marker; a pass over the rendered text then replaces markers
@@ -11,7 +22,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::value::{Object, Serde, Value as JinjaValue, ValueKind};
-use minijinja::{Environment, ErrorKind, UndefinedBehavior};
+use minijinja::{filters, tests, Environment, ErrorKind, State, UndefinedBehavior};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -24,6 +35,18 @@ pub const MAX_TEMPLATE_BYTES: usize = 256 * 1024;
 pub const MAX_RENDERED_BYTES: usize = 1024 * 1024;
 /// Engine instructions per render: bounds loops the template author did not mean to be long.
 const FUEL: u64 = 1_000_000;
+/// The security context, as JSON: it came from a token or a session, not a data set.
+pub const MAX_CONTEXT_BYTES: usize = 64 * 1024;
+/// Bound values per render (Postgres allows 65,535 parameters in all).
+pub const MAX_BOUND_VALUES: usize = 10_000;
+/// The bound values' total size, as JSON.
+pub const MAX_BOUND_BYTES: usize = 1024 * 1024;
+/// Any one value a filter produces or receives.
+const MAX_VALUE_BYTES: usize = 256 * 1024;
+/// `~` and `+` operators in one template.
+pub const MAX_CONCATENATIONS: usize = 64;
+/// Identifier length (Postgres truncates at 63 bytes; others allow more).
+const MAX_IDENTIFIER_BYTES: usize = 63;
 /// Nesting of blocks and calls; minijinja caps it lower still without `stacker`.
 const RECURSION_LIMIT: usize = 100;
 
@@ -33,13 +56,17 @@ const MARKER_OPEN: char = '\u{1}';
 const MARKER_CLOSE: char = '\u{2}';
 
 /// Options for [`render_data_model`].
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RenderOptions {
     pub dialect: Dialect,
     /// Parameters the surrounding query already binds; numbering starts after them.
     #[serde(default)]
     pub param_offset: usize,
+    /// The only names `identifier(…)` may produce; any name of the strict
+    /// grammar when absent.
+    #[serde(default)]
+    pub allowed_identifiers: Option<Vec<String>>,
 }
 
 fn template_error(message: impl Into<String>) -> Error {
@@ -68,6 +95,23 @@ pub fn render_data_model_value(
     if !security_context.is_object() {
         return Err(invalid_option("securityContext", "must be an object"));
     }
+    let context_bytes = serde_json::to_string(security_context)
+        .map(|json| json.len())
+        .unwrap_or(usize::MAX);
+    if context_bytes > MAX_CONTEXT_BYTES {
+        return Err(invalid_option(
+            "securityContext",
+            format!("is {context_bytes} bytes as JSON, over the {MAX_CONTEXT_BYTES}-byte limit"),
+        ));
+    }
+    if let Some(allowed) = &options.allowed_identifiers {
+        if let Some(bad) = allowed.iter().find(|name| !is_strict_identifier(name)) {
+            return Err(invalid_option(
+                "allowedIdentifiers",
+                format!("\"{bad}\" is not an identifier (a letter or _, then letters, digits and _; at most {MAX_IDENTIFIER_BYTES} bytes)"),
+            ));
+        }
+    }
     if template.len() > MAX_TEMPLATE_BYTES {
         return Err(template_error(format!(
             "the template is {} bytes, over the {MAX_TEMPLATE_BYTES}-byte limit",
@@ -85,24 +129,259 @@ pub fn render_data_model_value(
             "{% filter %} blocks are not supported; apply the filter inside {{ … }}",
         ));
     }
-    let outputs = Arc::new(Mutex::new(Vec::new()));
+    let template = &bind_single_braces(template)?;
+    check_growth(template)?;
+    let outputs = Arc::new(Mutex::new(Outputs::default()));
     let env = environment(Arc::clone(&outputs));
     let globals = JinjaValue::from(Serde(serde_json::json!({
         "COMPILE_CONTEXT": { "securityContext": security_context },
         "securityContext": security_context,
     })));
-    let rendered = env
+    let mut rendered = BoundedWriter::default();
+    let result = env
         .template_from_str(template)
-        .and_then(|t| t.render(globals))
-        .map_err(describe)?;
-    if rendered.len() > MAX_RENDERED_BYTES {
+        .and_then(|t| t.render_captured_to(globals, &mut rendered).map(|_| ()));
+    if rendered.overflowed {
         return Err(template_error(format!(
-            "the rendered SQL is {} bytes, over the {MAX_RENDERED_BYTES}-byte limit",
-            rendered.len()
+            "the rendered SQL is over the {MAX_RENDERED_BYTES}-byte limit"
         )));
     }
-    let outputs = std::mem::take(&mut *outputs.lock().unwrap_or_else(PoisonError::into_inner));
-    bind_markers(&rendered, outputs, options)
+    result.map_err(describe)?;
+    let rendered = String::from_utf8(rendered.bytes)
+        .map_err(|_| template_error("the rendered SQL is not UTF-8"))?;
+    let outputs = std::mem::take(&mut outputs.lock().unwrap_or_else(PoisonError::into_inner).list);
+    let bound = bind_markers(&rendered, outputs, options)?;
+    // Belt and braces: whatever the template did, no placeholder of either
+    // form may reach the SQL unbound.
+    if bound.sql.contains("COMPILE_CONTEXT") || bound.sql.contains("{{") || bound.sql.contains("{%") {
+        return Err(template_error(
+            "the rendered SQL still holds a template placeholder ({{ … }}, {% … %} or COMPILE_CONTEXT); it was not bound",
+        ));
+    }
+    Ok(bound)
+}
+
+/// Collects rendered SQL up to [`MAX_RENDERED_BYTES`], then fails the render.
+#[derive(Default)]
+struct BoundedWriter {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for BoundedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_RENDERED_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("rendered SQL too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The strict identifier grammar of `identifier(…)` and `allowedIdentifiers`.
+fn is_strict_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= MAX_IDENTIFIER_BYTES
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Rewrites Embeddable's single-brace placeholders, `{ COMPILE_CONTEXT.x }`
+/// or `{ securityContext.x }`, as `{{ … }}` outputs so they are bound like
+/// any other. Other single braces (JSON or array literals, ClickHouse maps)
+/// are SQL and stay; one that mentions the context but is not a placeholder
+/// is refused rather than left in the SQL.
+fn bind_single_braces(template: &str) -> Result<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        // Template syntax: copy the whole tag so its inside is left alone.
+        let closer = match after.chars().next() {
+            Some('{') => Some("}}"),
+            Some('%') => Some("%}"),
+            Some('#') => Some("#}"),
+            _ => None,
+        };
+        if let Some(closer) = closer {
+            let end = after[1..]
+                .find(closer)
+                .map_or(after.len(), |at| at + 1 + closer.len());
+            out.push('{');
+            out.push_str(&after[..end]);
+            rest = &after[end..];
+            continue;
+        }
+        let Some(close) = after.find(['{', '}']).filter(|&at| after.as_bytes()[at] == b'}') else {
+            out.push('{');
+            rest = after;
+            continue;
+        };
+        let inner = &after[..close];
+        let expression = inner.trim();
+        let root = expression
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or_default();
+        if matches!(root, "COMPILE_CONTEXT" | "securityContext") && expression.len() > root.len() {
+            out.push_str("{{ ");
+            out.push_str(expression);
+            out.push_str(" }}");
+        } else if inner.contains("COMPILE_CONTEXT") || inner.contains("securityContext") {
+            return Err(template_error(format!(
+                "\"{{{inner}}}\" mentions the security context but is not a placeholder; write {{ COMPILE_CONTEXT.securityContext.name }}"
+            )));
+        } else {
+            out.push('{');
+            out.push_str(inner);
+            out.push('}');
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Refuses the template constructs that could build an unbounded value (see
+/// the module notes); everything else about a template is the engine's to judge.
+fn check_growth(template: &str) -> Result<()> {
+    let mut concatenations = 0usize;
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let (closer, statement) = match after.chars().next() {
+            Some('{') => ("}}", false),
+            Some('%') => ("%}", true),
+            Some('#') => {
+                rest = after.find("#}").map_or("", |at| &after[at + 2..]);
+                continue;
+            }
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let Some(end) = after[1..].find(closer) else {
+            // Unclosed: the engine reports the syntax error with its line.
+            return Ok(());
+        };
+        let inner = blank_strings(after[1..1 + end].trim_matches(['-', '+', '~']));
+        rest = &after[1 + end + closer.len()..];
+        let keyword = inner.split_whitespace().next().unwrap_or_default();
+        if statement && keyword == "raw" {
+            rest = rest.find("endraw").map_or("", |at| &rest[at..]);
+            continue;
+        }
+        if inner.replace("**", "").contains('*') {
+            return Err(template_error(
+                "repetition with * is not supported in data models",
+            ));
+        }
+        if inner.contains(['[', '{', '}']) {
+            return Err(template_error(
+                "list, dict and subscript syntax ([ ], { }) is not supported in data models; read values by name",
+            ));
+        }
+        if has_tuple(&inner, !statement) {
+            return Err(template_error(
+                "tuples are not supported in data models",
+            ));
+        }
+        let joins = inner.matches(['~', '+']).count();
+        concatenations += joins;
+        if concatenations > MAX_CONCATENATIONS {
+            return Err(template_error(format!(
+                "more than {MAX_CONCATENATIONS} ~ or + operators in one template"
+            )));
+        }
+        if statement {
+            let words: Vec<&str> = inner.split_whitespace().collect();
+            match keyword {
+                "set" if !inner.contains('=') => {
+                    return Err(template_error(
+                        "{% set %} blocks that capture text are not supported; write {% set name = value %}",
+                    ))
+                }
+                "set" | "for" if joins > 0 => {
+                    return Err(template_error(format!(
+                        "{{% {keyword} %}} cannot build values with ~ or +; build them where they are printed"
+                    )))
+                }
+                "for" if words.contains(&"recursive") => {
+                    return Err(template_error("recursive loops are not supported in data models"))
+                }
+                "with" => {
+                    return Err(template_error("{% with %} blocks are not supported in data models"))
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `text` with the contents of its string literals replaced by spaces, so
+/// operators inside quotes are not counted.
+fn blank_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                    out.push(' ');
+                } else if c == '\\' {
+                    escaped = true;
+                    out.push(' ');
+                } else if c == q {
+                    quote = None;
+                    out.push(c);
+                } else {
+                    out.push(' ');
+                }
+            }
+            None => {
+                if c == '\'' || c == '"' {
+                    quote = Some(c);
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// A comma inside parentheses that are not a call's (`(a, b)`), or at the top
+/// of an expression (`{{ a, b }}`): both build a tuple.
+fn has_tuple(inner: &str, expression: bool) -> bool {
+    let mut calls = Vec::new();
+    let mut previous = ' ';
+    for c in inner.chars() {
+        match c {
+            '(' => calls.push(previous.is_ascii_alphanumeric() || previous == '_'),
+            ')' => {
+                calls.pop();
+            }
+            ',' if calls.last() == Some(&false) || (expression && calls.is_empty()) => {
+                return true
+            }
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            previous = c;
+        }
+    }
+    false
 }
 
 /// `{%` then optional whitespace control and spaces, then the `filter` keyword.
@@ -139,6 +418,44 @@ fn describe(error: minijinja::Error) -> Error {
 enum Output {
     Scalar(Value),
     List(Vec<Value>),
+    /// `identifier(…)`: a name checked against the strict grammar.
+    Identifier(String),
+}
+
+/// The outputs of one render, and what they bind so far.
+#[derive(Default)]
+struct Outputs {
+    list: Vec<Output>,
+    bound_values: usize,
+    bound_bytes: usize,
+}
+
+impl Outputs {
+    /// Records an output, failing the render once the values it binds pass
+    /// [`MAX_BOUND_VALUES`] or [`MAX_BOUND_BYTES`].
+    fn push(&mut self, output: Output) -> std::result::Result<usize, minijinja::Error> {
+        let values: &[Value] = match &output {
+            Output::Scalar(value) => std::slice::from_ref(value),
+            Output::List(items) => items,
+            Output::Identifier(_) => &[],
+        };
+        self.bound_values += values.len();
+        self.bound_bytes += values.iter().map(json_size).sum::<usize>();
+        if self.bound_values > MAX_BOUND_VALUES || self.bound_bytes > MAX_BOUND_BYTES {
+            return Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "the bound values pass the limit of {MAX_BOUND_VALUES} values or {MAX_BOUND_BYTES} bytes"
+                ),
+            ));
+        }
+        self.list.push(output);
+        Ok(self.list.len() - 1)
+    }
+}
+
+fn json_size(value: &Value) -> usize {
+    serde_json::to_string(value).map_or(usize::MAX / 2, |json| json.len())
 }
 
 /// `list(…)`'s result: items the formatter binds one by one.
@@ -147,13 +464,161 @@ struct BoundList(Vec<Value>);
 
 impl Object for BoundList {}
 
-fn environment(outputs: Arc<Mutex<Vec<Output>>>) -> Environment<'static> {
-    let mut env = Environment::new();
+/// `identifier(…)`'s result.
+#[derive(Debug)]
+struct Identifier(String);
+
+impl Object for Identifier {}
+
+fn too_large() -> minijinja::Error {
+    minijinja::Error::new(
+        ErrorKind::InvalidOperation,
+        format!("a value passes the {MAX_VALUE_BYTES}-byte limit for data-model values"),
+    )
+}
+
+/// A value's size, roughly as text, counted only up to `MAX_VALUE_BYTES`
+/// (shared structure is not walked past the limit).
+fn within_size(value: &JinjaValue) -> bool {
+    fn walk(value: &JinjaValue, budget: &mut usize, depth: usize) -> bool {
+        let own = match value.kind() {
+            ValueKind::String => value.as_str().map_or(0, str::len) + 2,
+            ValueKind::Seq | ValueKind::Map | ValueKind::Iterable => 2,
+            _ => 8,
+        };
+        if own > *budget || depth > 64 {
+            return false;
+        }
+        *budget -= own;
+        if matches!(value.kind(), ValueKind::Seq | ValueKind::Map) {
+            let Ok(items) = value.try_iter() else {
+                return true;
+            };
+            for item in items {
+                if !walk(&item, budget, depth + 1) {
+                    return false;
+                }
+                if value.kind() == ValueKind::Map {
+                    match value.get_item(&item) {
+                        Ok(member) if walk(&member, budget, depth + 1) => {}
+                        Ok(_) => return false,
+                        Err(_) => {}
+                    }
+                }
+            }
+        }
+        true
+    }
+    let mut budget = MAX_VALUE_BYTES;
+    walk(value, &mut budget, 0)
+}
+
+fn checked(value: JinjaValue) -> std::result::Result<JinjaValue, minijinja::Error> {
+    if within_size(&value) {
+        Ok(value)
+    } else {
+        Err(too_large())
+    }
+}
+
+/// The engine with only what a data model needs: filters that cannot grow a
+/// value past [`MAX_VALUE_BYTES`], the common tests, `range`, `list` and
+/// `identifier`.
+fn environment(outputs: Arc<Mutex<Outputs>>) -> Environment<'static> {
+    let mut env = Environment::empty();
     // Missing context keys fail when printed, but `{% if x.regions %}` may
     // test for one, as the vendor's own examples do.
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.set_fuel(Some(FUEL));
     env.set_recursion_limit(RECURSION_LIMIT);
+    env.add_filter("upper", filters::upper);
+    env.add_filter("lower", filters::lower);
+    env.add_filter("trim", filters::trim);
+    env.add_filter("safe", filters::safe);
+    env.add_filter("length", filters::length);
+    env.add_filter("count", filters::length);
+    env.add_filter("default", filters::default);
+    env.add_filter("d", filters::default);
+    env.add_filter("int", filters::int);
+    env.add_filter("float", filters::float);
+    env.add_filter("abs", filters::abs);
+    env.add_filter("round", filters::round);
+    env.add_filter("bool", filters::bool);
+    env.add_filter("first", filters::first);
+    env.add_filter("last", filters::last);
+    env.add_filter("min", filters::min);
+    env.add_filter("max", filters::max);
+    env.add_filter("sort", filters::sort);
+    env.add_filter("reverse", filters::reverse);
+    env.add_filter("unique", filters::unique);
+    env.add_filter("items", filters::items);
+    env.add_filter("dictsort", filters::dictsort);
+    // These can make a value larger than their input: their input is checked first.
+    env.add_filter("string", |state: &State, value: JinjaValue| {
+        checked(value.clone())?;
+        checked(filters::string(state, &value)?)
+    });
+    env.add_filter("list", |state: &State, value: JinjaValue| {
+        checked(value.clone())?;
+        checked(filters::list(state, value)?)
+    });
+    env.add_filter("lines", |value: JinjaValue| {
+        checked(value.clone())?;
+        checked(filters::lines(&value)?)
+    });
+    env.add_filter(
+        "split",
+        |value: JinjaValue, on: Option<String>, max: Option<i64>| {
+            checked(value.clone())?;
+            let text = value.as_str().ok_or_else(|| {
+                minijinja::Error::new(ErrorKind::InvalidOperation, "split() takes a string")
+            })?;
+            let parts: Vec<JinjaValue> = match (&on, max) {
+                (Some(on), Some(max)) if max >= 0 => text
+                    .splitn(max as usize + 1, on.as_str())
+                    .map(JinjaValue::from)
+                    .collect(),
+                (Some(on), _) => text.split(on.as_str()).map(JinjaValue::from).collect(),
+                (None, _) => text.split_whitespace().map(JinjaValue::from).collect(),
+            };
+            checked(JinjaValue::from(parts))
+        },
+    );
+    for (name, test) in [
+        ("defined", tests::is_defined as fn(&JinjaValue) -> bool),
+        ("undefined", tests::is_undefined),
+        ("none", tests::is_none),
+        ("number", tests::is_number),
+        ("integer", tests::is_integer),
+        ("float", tests::is_float),
+        ("string", tests::is_string),
+        ("boolean", tests::is_boolean),
+        ("sequence", tests::is_sequence),
+        ("mapping", tests::is_mapping),
+        ("true", tests::is_true),
+        ("false", tests::is_false),
+    ] {
+        env.add_test(name, test);
+    }
+    for (name, test) in [
+        ("eq", tests::is_eq as fn(&JinjaValue, &JinjaValue) -> bool),
+        ("equalto", tests::is_eq),
+        ("==", tests::is_eq),
+        ("ne", tests::is_ne),
+        ("!=", tests::is_ne),
+        ("lt", tests::is_lt),
+        ("<", tests::is_lt),
+        ("le", tests::is_le),
+        ("<=", tests::is_le),
+        ("gt", tests::is_gt),
+        (">", tests::is_gt),
+        ("ge", tests::is_ge),
+        (">=", tests::is_ge),
+    ] {
+        env.add_test(name, test);
+    }
+    env.add_test("in", tests::is_in);
+    env.add_function("range", minijinja::functions::range);
     env.add_function(
         "list",
         |items: JinjaValue| -> std::result::Result<JinjaValue, minijinja::Error> {
@@ -178,9 +643,27 @@ fn environment(outputs: Arc<Mutex<Vec<Output>>>) -> Environment<'static> {
             Ok(JinjaValue::from_object(BoundList(items)))
         },
     );
+    env.add_function(
+        "identifier",
+        |name: JinjaValue| -> std::result::Result<JinjaValue, minijinja::Error> {
+            match name.as_str() {
+                Some(text) if is_strict_identifier(text) => {
+                    Ok(JinjaValue::from_object(Identifier(text.to_string())))
+                }
+                _ => Err(minijinja::Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "identifier() takes a name of letters, digits and _ (not starting with a digit, at most {MAX_IDENTIFIER_BYTES} bytes)"
+                    ),
+                )),
+            }
+        },
+    );
     env.set_formatter(move |out, _state, value| {
         let output = if let Some(list) = value.downcast_object_ref::<BoundList>() {
             Output::List(list.0.clone())
+        } else if let Some(identifier) = value.downcast_object_ref::<Identifier>() {
+            Output::Identifier(identifier.0.clone())
         } else {
             match to_json(value) {
                 Some(
@@ -200,9 +683,10 @@ fn environment(outputs: Arc<Mutex<Vec<Output>>>) -> Environment<'static> {
                 }
             }
         };
-        let mut outputs = outputs.lock().unwrap_or_else(PoisonError::into_inner);
-        let index = outputs.len();
-        outputs.push(output);
+        let index = outputs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(output)?;
         out.write_str(&format!("{MARKER_OPEN}{index}{MARKER_CLOSE}"))
             .map_err(|_| minijinja::Error::new(ErrorKind::WriteFailure, "output failed"))
     });
@@ -212,7 +696,7 @@ fn environment(outputs: Arc<Mutex<Vec<Output>>>) -> Environment<'static> {
 /// A template value as JSON, keeping integers exact. NaN and infinities have
 /// no JSON form (serde would make them null), so they are not values.
 fn to_json(value: &JinjaValue) -> Option<Value> {
-    if value.is_undefined() {
+    if value.is_undefined() || !within_size(value) {
         return None;
     }
     match serde_json::to_value(value).ok()? {
@@ -276,7 +760,33 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
             Context::Code => {
                 if c == MARKER_OPEN {
                     let (index, end) = read_marker(&chars, i)?;
-                    let placeholder = match take(index)? {
+                    let output = take(index)?;
+                    let before = sql.chars().next_back();
+                    let after = chars.get(end).copied();
+                    let placeholder = match output {
+                        Output::Identifier(name) => {
+                            if before.is_some_and(is_name_char) || after.is_some_and(is_name_char) {
+                                return Err(template_error(format!(
+                                    "identifier(\"{name}\") is glued to other name characters; an identifier must stand alone (a whole name, or one part of a dotted name)"
+                                )));
+                            }
+                            if let Some(allowed) = &options.allowed_identifiers {
+                                if !allowed.iter().any(|a| a == &name) {
+                                    return Err(template_error(format!(
+                                        "identifier(\"{name}\") is not in allowedIdentifiers"
+                                    ))
+                                    .with_claim("allowedIdentifiers"));
+                                }
+                            }
+                            quote_identifier(dialect, &name)
+                        }
+                        _ if identifier_position(&sql, &chars[end..]).is_some() => {
+                            let why = identifier_position(&sql, &chars[end..]).unwrap_or_default();
+                            return Err(template_error(format!(
+                                "a value {why} stands where SQL expects a name, and a bound parameter cannot be one; \
+                                 write {{{{ identifier(COMPILE_CONTEXT.securityContext.name) }}}} there (checked and quoted), or restructure the model"
+                            )));
+                        }
                         Output::Scalar(value) => params.bind(value),
                         Output::List(items) if items.is_empty() => "(NULL)".to_string(),
                         Output::List(items) => {
@@ -373,6 +883,7 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
             }
             Context::QuotedIdentifier(quote) => {
                 if c == MARKER_OPEN {
+                    // Also `identifier()` inside quotes: the quotes are its own.
                     return Err(misplaced("a quoted identifier"));
                 }
                 if backslash_escapes && c == '\\' {
@@ -447,6 +958,50 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
         ));
     }
     Ok(params.finish(sql))
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
+}
+
+/// Why the SQL around a value makes it a name rather than a value (after a
+/// dot, before a dot, glued to a name, or after `FROM` / `JOIN` / …), if it does.
+fn identifier_position(before: &str, after: &[char]) -> Option<String> {
+    const NAME_KEYWORDS: [&str; 8] = ["FROM", "JOIN", "INTO", "UPDATE", "TABLE", "SCHEMA", "USING", "AS"];
+    if before.chars().next_back().is_some_and(is_name_char) {
+        return Some("glued to the name before it".into());
+    }
+    if after.first().copied().is_some_and(is_name_char) {
+        return Some("glued to the name after it".into());
+    }
+    let trimmed = before.trim_end();
+    if trimmed.ends_with('.') {
+        return Some("after a dot".into());
+    }
+    if after.iter().find(|c| !c.is_whitespace()) == Some(&'.') {
+        return Some("before a dot".into());
+    }
+    let word: String = trimmed
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let word = word.to_ascii_uppercase();
+    NAME_KEYWORDS
+        .contains(&word.as_str())
+        .then(|| format!("after {word}"))
+}
+
+/// A strict-grammar name quoted for `dialect`. SQLite reads an unknown
+/// double-quoted name as a string literal, so it gets backticks there.
+fn quote_identifier(dialect: Dialect, name: &str) -> String {
+    match dialect {
+        Dialect::Postgres => format!("\"{name}\""),
+        Dialect::Mysql | Dialect::Clickhouse | Dialect::Sqlite => format!("`{name}`"),
+    }
 }
 
 /// A placeholder the template text itself holds at `chars[at]` that the bound

@@ -35,7 +35,7 @@ mod verify;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use access::{Grant, REQUEST_TYPES};
+pub use access::Grant;
 pub use alg::Algorithm;
 #[cfg(feature = "server")]
 pub use data_model::{
@@ -55,7 +55,7 @@ pub use rate_limit::{
 pub use remote_jwks::{RemoteJwks, RemoteJwksOptions};
 /// Vizzly secure filters read in words (decode's `profileInfo`), from the decode crate.
 pub use scopemint_decode::filter_words;
-pub use scopes::{format_scope, parse_scope, Scope};
+pub use scopes::{format_scope, parse_scope, Scope, ScopeType};
 pub use sign::{SignOptions, Signer, SignerOptions};
 #[cfg(feature = "server")]
 pub use sql_expression::{

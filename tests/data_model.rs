@@ -21,6 +21,7 @@ fn render_in(
     let options = RenderOptions {
         dialect,
         param_offset: offset,
+        allowed_identifiers: None,
     };
     render_data_model_value(template, &context, &options)
 }

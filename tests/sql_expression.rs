@@ -327,7 +327,7 @@ fn create_jwt_and_format_scope_refuse_bad_filters_at_mint_time() {
     assert_eq!(error.claim.as_deref(), Some("scopes[0].filter"));
 
     let scope = |filter: &str| Scope {
-        scope_type: "DATASOURCES:READ".into(),
+        scope_type: scopemint::ScopeType::DatasourcesRead,
         resource: Some("orders".into()),
         filter: Some(filter.into()),
     };

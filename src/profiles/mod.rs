@@ -40,6 +40,12 @@ pub fn sign_with_profile(
         "generateTokens" => vizzly::generate_tokens(signer, params_json),
         "signVizzlyConfig" => vizzly::sign_vizzly_config(signer, params_json),
         "createJWT" => tinybird::create_jwt(signer, signer.workspace_id(), params_json),
+        "tinybirdClientCreateJWT" => tinybird::create_jwt_for(
+            signer,
+            signer.workspace_id(),
+            params_json,
+            tinybird::Caller::Client,
+        ),
         "signSecurityToken" => embeddable::sign_security_token(signer, params_json),
         other => Err(invalid_option(
             "method",

@@ -8,17 +8,15 @@ use serde_json::{Map, Value};
 use super::{field_error, parse_params};
 use crate::alg::Algorithm;
 use crate::error::{invalid_option, key_invalid, Result};
-use crate::scopes::is_resource_name;
+use crate::scopes::{is_resource_name, ScopeType};
 use crate::sign::Signer;
 use crate::time;
-
-pub const JWT_SCOPE_TYPES: [&str; 3] = ["PIPES:READ", "DATASOURCES:READ", "DATASOURCES:APPEND"];
 
 #[derive(Deserialize, Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct JwtScope {
     #[serde(rename = "type")]
-    pub scope_type: String,
+    pub scope_type: ScopeType,
     pub resource: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixed_params: Option<Map<String, Value>>,
@@ -63,13 +61,13 @@ struct Payload<'a> {
 
 /// Checks one scope of a Tinybird JWT; `path` names it in errors.
 pub fn validate_scope(scope: &JwtScope, path: &str) -> Result<()> {
-    if !JWT_SCOPE_TYPES.contains(&scope.scope_type.as_str()) {
+    if !scope.scope_type.is_jwt_type() {
         return Err(field_error(
             &format!("{path}.type"),
             format!(
                 "\"{}\" is not a JWT scope type (allowed: {})",
                 scope.scope_type,
-                JWT_SCOPE_TYPES.join(", ")
+                ScopeType::list(&ScopeType::JWT)
             ),
         ));
     }
@@ -80,7 +78,7 @@ pub fn validate_scope(scope: &JwtScope, path: &str) -> Result<()> {
         ));
     }
     if let Some(params) = &scope.fixed_params {
-        if scope.scope_type != "PIPES:READ" {
+        if scope.scope_type != ScopeType::PipesRead {
             return Err(field_error(
                 &format!("{path}.fixed_params"),
                 "is only allowed on PIPES:READ scopes",
@@ -96,7 +94,7 @@ pub fn validate_scope(scope: &JwtScope, path: &str) -> Result<()> {
         }
     }
     if let Some(filter) = &scope.filter {
-        if scope.scope_type != "DATASOURCES:READ" {
+        if scope.scope_type != ScopeType::DatasourcesRead {
             return Err(field_error(
                 &format!("{path}.filter"),
                 "is only allowed on DATASOURCES:READ scopes",
@@ -121,11 +119,29 @@ pub fn rps(limits: &Limits) -> Result<Option<u64>> {
         .transpose()
 }
 
+/// How `createJWT` was reached: on a signer (which may name the workspace per
+/// call), or on a `scopemint/tinybird` client, whose options are exactly the
+/// SDK's `CreateJWTOptions`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    Signer,
+    Client,
+}
+
 /// Mints a Tinybird JWT; returns `{"token": …}` as JSON text, like Tinybird's SDK.
 pub fn create_jwt(
     signer: &Signer,
     workspace_id: Option<&str>,
     params_json: &str,
+) -> Result<String> {
+    create_jwt_for(signer, workspace_id, params_json, Caller::Signer)
+}
+
+pub fn create_jwt_for(
+    signer: &Signer,
+    workspace_id: Option<&str>,
+    params_json: &str,
+    caller: Caller,
 ) -> Result<String> {
     if signer.algorithm() != Algorithm::HS256 {
         return Err(key_invalid(format!(
@@ -134,6 +150,12 @@ pub fn create_jwt(
         )));
     }
     let params: CreateJwtParams = parse_params(params_json, "createJWT")?;
+    if caller == Caller::Client && params.workspace_id.is_some() {
+        return Err(field_error(
+            "workspaceId",
+            "is not a createJWT option of @tinybirdco/sdk; give it to createClient",
+        ));
+    }
     let workspace_id = params
         .workspace_id
         .as_deref()
@@ -187,4 +209,50 @@ pub fn create_jwt(
         serde_json::to_vec(&payload).map_err(|e| invalid_option("createJWT", e.to_string()))?;
     let token = signer.sign_payload(&payload)?;
     Ok(serde_json::json!({ "token": token }).to_string())
+}
+
+/// `createClient` options of `scopemint/tinybird`: the SDK's `token` and
+/// `baseUrl`, plus the `workspaceId` a local signature needs (Tinybird's own
+/// API knows it from the token; we do not call it).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClientOptions {
+    token: String,
+    workspace_id: String,
+    /// Accepted for a one-line switch from the SDK; no request is made.
+    base_url: Option<String>,
+}
+
+/// The signer behind a `scopemint/tinybird` client.
+pub fn client_signer(options_json: &str) -> Result<Signer> {
+    let options: ClientOptions = parse_params(options_json, "createClient")?;
+    if options.workspace_id.trim().is_empty() {
+        return Err(field_error("workspaceId", "must be a non-empty string"));
+    }
+    if let Some(url) = &options.base_url {
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        if !rest.is_some_and(|host| !host.is_empty() && !host.chars().any(char::is_whitespace)) {
+            return Err(field_error(
+                "baseUrl",
+                format!("\"{url}\" is not an http(s) URL"),
+            ));
+        }
+    }
+    let signer_options = serde_json::json!({
+        "secret": options.token,
+        "algorithm": "HS256",
+        "workspaceId": options.workspace_id,
+    });
+    let signer_options: crate::SignerOptions =
+        crate::options::from_json(&signer_options.to_string(), "createClient")?;
+    // The SDK calls the admin token `token`: errors about the secret name it so.
+    Signer::new(signer_options).map_err(|e| {
+        crate::error::Error::new(
+            e.code,
+            format!("token (the workspace admin token): {}", e.message),
+        )
+        .with_claim("token")
+    })
 }

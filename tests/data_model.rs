@@ -449,3 +449,211 @@ fn offsets_are_bounded_and_non_finite_numbers_are_not_values() {
         refused(template, json!({}));
     }
 }
+
+fn render_with(template: &str, context: Value, options: RenderOptions) -> scopemint::Result<BoundSql> {
+    render_data_model_value(template, &context, &options)
+}
+
+fn options(dialect: Dialect) -> RenderOptions {
+    RenderOptions {
+        dialect,
+        param_offset: 0,
+        allowed_identifiers: None,
+    }
+}
+
+/// The seed's own model, from https://docs.embeddable.com/deployment/tokens-api
+/// (the `securityContext` parameter): a single-brace placeholder inside quotes,
+/// then a `{{ list(…) }}`.
+#[test]
+fn the_tokens_api_page_model_with_single_braces_binds_every_value() {
+    let model = "SELECT user_id, created_at FROM public.orders WHERE user_id = '{ COMPILE_CONTEXT.securityContext.userId }' \
+{% if COMPILE_CONTEXT.securityContext.regions %} AND region IN {{ list(COMPILE_CONTEXT.securityContext.regions) }} {% endif %}";
+    let context = json!({ "userId": "9sZSJ9LHsiYXR0cmlidXRlIjoiZ2VvaXBf", "regions": ["us-east", "eu-west"] });
+    let bound = render(model, context).unwrap();
+    assert_eq!(
+        bound.sql,
+        "SELECT user_id, created_at FROM public.orders WHERE user_id = $1  AND region IN ($2, $3) "
+    );
+    assert_eq!(
+        bound.params,
+        vec![json!("9sZSJ9LHsiYXR0cmlidXRlIjoiZ2VvaXBf"), json!("us-east"), json!("eu-west")]
+    );
+    // Unquoted, the short root, and with filters: all bound.
+    for (template, param) in [
+        ("WHERE a = { COMPILE_CONTEXT.securityContext.userId }", json!("u1")),
+        ("WHERE a = {securityContext.userId}", json!("u1")),
+        ("WHERE a = { securityContext.userId | upper }", json!("U1")),
+    ] {
+        let bound = render(template, json!({ "userId": "u1" })).unwrap();
+        assert_eq!((bound.sql.as_str(), bound.params), ("WHERE a = $1", vec![param]), "{template}");
+    }
+}
+
+#[test]
+fn single_braces_that_are_sql_stay_and_context_mentions_that_cannot_bind_are_refused() {
+    // JSON and Postgres array literals, ClickHouse maps: SQL, not placeholders.
+    for template in [
+        "SELECT '{\"a\": 1}'::jsonb",
+        "SELECT '{1,2,3}'::int[]",
+        "SELECT map('a', 1), {'a': 1}",
+    ] {
+        let bound = render_in(template, json!({}), Dialect::Clickhouse, 0).unwrap();
+        assert_eq!(bound.sql, template);
+        assert!(bound.params.is_empty());
+    }
+    for template in [
+        "WHERE a = { COMPILE_CONTEXT }",
+        "WHERE a = {x COMPILE_CONTEXT.securityContext.userId}",
+        "WHERE a = {{% raw %}{ COMPILE_CONTEXT.securityContext.userId }{% endraw %}}",
+        "WHERE a = {% raw %}{{ COMPILE_CONTEXT.securityContext.userId }}{% endraw %}",
+        "WHERE a = { COMPILE_CONTEXT.securityContext.missing }",
+    ] {
+        let error = refused(template, json!({ "userId": "u1" }));
+        assert!(!error.message.is_empty(), "{template}");
+    }
+}
+
+/// Schema-per-tenant, as https://docs.embeddable.com/data-modeling/row-level-security
+/// describes it: the tenant's schema inside `sql_table`. A bound parameter
+/// cannot be a name, so the plain placeholder is refused and `identifier()`
+/// is the explicit path.
+#[test]
+fn identifier_positions_are_refused_unless_written_with_identifier() {
+    let context = json!({ "schema": "tenant_a", "table": "orders", "v": "x" });
+    for template in [
+        "SELECT * FROM { COMPILE_CONTEXT.securityContext.schema }.orders",
+        "SELECT * FROM {{ securityContext.schema }}.orders",
+        "SELECT * FROM public.{{ securityContext.table }}",
+        "SELECT * FROM {{ securityContext.table }}",
+        "SELECT * FROM a JOIN {{ securityContext.table }} ON true",
+        "SELECT * FROM orders_{{ securityContext.v }}",
+        "SELECT * FROM {{ securityContext.v }}_orders",
+        "SELECT 1 AS {{ securityContext.v }}",
+        "SELECT * FROM {{ securityContext.schema }} .orders",
+    ] {
+        let error = refused(template, context.clone());
+        assert!(error.message.contains("identifier("), "{template}: {error}");
+    }
+    let template = "SELECT * FROM {{ identifier(COMPILE_CONTEXT.securityContext.schema) }}.orders WHERE v = {{ securityContext.v }}";
+    for (dialect, sql) in [
+        (Dialect::Postgres, "SELECT * FROM \"tenant_a\".orders WHERE v = $1"),
+        (Dialect::Sqlite, "SELECT * FROM `tenant_a`.orders WHERE v = ?"),
+        (Dialect::Mysql, "SELECT * FROM `tenant_a`.orders WHERE v = ?"),
+        (Dialect::Clickhouse, "SELECT * FROM `tenant_a`.orders WHERE v = {p1:String}"),
+    ] {
+        let bound = render_in(template, context.clone(), dialect, 0).unwrap();
+        assert_eq!(bound.sql, sql, "{dialect:?}");
+        assert_eq!(bound.params, vec![json!("x")]);
+    }
+}
+
+#[test]
+fn identifier_takes_only_the_strict_grammar_and_the_callers_allowlist() {
+    let template = "SELECT * FROM {{ identifier(securityContext.schema) }}.orders";
+    for hostile in [
+        "tenant_a\".orders; DROP TABLE x; --",
+        "tenant a",
+        "1tenant",
+        "",
+        "tenant`a",
+        "ténant",
+        "t\u{0}",
+        &"a".repeat(64),
+    ] {
+        refused(template, json!({ "schema": hostile }));
+    }
+    for not_text in [json!(1), json!(["a"]), json!(null), json!({"a": 1})] {
+        refused(template, json!({ "schema": not_text }));
+    }
+    // Inside quotes or glued to a name, an identifier is refused too.
+    for template in [
+        "SELECT '{{ identifier(securityContext.schema) }}'",
+        "SELECT * FROM x_{{ identifier(securityContext.schema) }}",
+        "SELECT * FROM \"{{ identifier(securityContext.schema) }}\".orders",
+    ] {
+        refused(template, json!({ "schema": "tenant_a" }));
+    }
+    let mut allow = options(Dialect::Postgres);
+    allow.allowed_identifiers = Some(vec!["tenant_a".into(), "tenant_b".into()]);
+    let bound = render_with(template, json!({ "schema": "tenant_b" }), allow.clone()).unwrap();
+    assert_eq!(bound.sql, "SELECT * FROM \"tenant_b\".orders");
+    let error = render_with(template, json!({ "schema": "tenant_c" }), allow).unwrap_err();
+    assert_eq!(error.code, ErrorCode::TemplateInvalid);
+    assert_eq!(error.claim.as_deref(), Some("allowedIdentifiers"));
+    // The allowlist itself must hold names.
+    let error = render_data_model(template, r#"{"schema":"a"}"#, r#"{"dialect":"postgres","allowedIdentifiers":["a b"]}"#)
+        .unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidOption);
+    assert_eq!(error.claim.as_deref(), Some("allowedIdentifiers"));
+}
+
+/// Issue 11: the bound values are bounded too, in count and in bytes.
+#[test]
+fn bound_values_are_bounded_in_count_and_bytes() {
+    let many: Vec<u32> = (0..(scopemint::MAX_BOUND_VALUES as u32 + 1)).collect();
+    let error = refused("WHERE a IN {{ list(securityContext.ids) }}", json!({ "ids": many }));
+    assert!(error.message.contains("bound values"), "{error}");
+    // Under the context limit, a loop printing the same value runs into the byte limit.
+    let value = "x".repeat(60 * 1024);
+    let error = refused(
+        "{% for i in range(100) %}{{ securityContext.v }},{% endfor %}",
+        json!({ "v": value }),
+    );
+    assert!(error.message.contains("bound values"), "{error}");
+    // The context itself is bounded.
+    let error = render("{{ securityContext.v }}", json!({ "v": "x".repeat(scopemint::MAX_CONTEXT_BYTES) })).unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidOption);
+    assert_eq!(error.claim.as_deref(), Some("securityContext"));
+    // Just under the limits works.
+    let ids: Vec<u32> = (0..1000).collect();
+    assert_eq!(render("{{ list(securityContext.ids) }}", json!({ "ids": ids })).unwrap().params.len(), 1000);
+}
+
+/// Issue 11: templates that double a string end quickly with
+/// `ERR_TEMPLATE_INVALID`, whichever construct they use to grow it.
+#[test]
+fn templates_that_grow_values_end_quickly_with_template_invalid() {
+    let context = json!({ "s": "x".repeat(1000), "n": 3 });
+    for template in [
+        // The loops of the security report: a namespace, or a set in a loop.
+        "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+        "{% set s = 'x' %}{% for i in range(64) %}{% set s = s ~ s %}{% endfor %}{{ s }}",
+        "{% set s = securityContext.s %}{% set s = s ~ s %}{% set s = s ~ s %}{{ s|length }}",
+        "{% set s = securityContext.s + securityContext.s %}{{ s }}",
+        "{% for s in securityContext.s ~ securityContext.s %}{% endfor %}",
+        // Repetition, literals that could be nested, tuples, capture blocks.
+        "{{ securityContext.s * 100000000 }}",
+        "{{ 'x' * securityContext.n }}",
+        "{% set s = [securityContext.s, securityContext.s] %}{{ s|length }}",
+        "{{ (securityContext.s, securityContext.s)|length }}",
+        "{{ securityContext.s, securityContext.s }}",
+        "{{ {'a': securityContext.s}|length }}",
+        "{% set s %}{% for i in range(100000) %}xxxxxxxxxxxxxxxx{% endfor %}{% endset %}",
+        "{% with s = securityContext.s %}{{ s }}{% endwith %}",
+        "{% for x in securityContext.s|list recursive %}{{ loop(x) }}{% endfor %}",
+        // Filters that amplify are not there; those that are check their size.
+        "{{ securityContext.s|replace('x', securityContext.s)|length }}",
+        "{{ securityContext.s|indent(100000000)|length }}",
+        "{{ securityContext.s|join(securityContext.s)|length }}",
+        "{{ securityContext.s|e|e|e|length }}",
+        "{% set s = securityContext.s|list|string %}{% set s = s|list|string %}{% set s = s|list|string %}{% set s = s|list|string %}{{ s|length }}",
+        // Output: raw text in a long loop.
+        "{% for i in range(100000) %}{% for j in range(100) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}{% endfor %}",
+        // (more than MAX_CONCATENATIONS ~: see below)
+    ] {
+        refused(template, context.clone());
+    }
+    // Concatenations are counted: one past the limit is refused, at the limit it renders.
+    let chain = |n: usize| format!("{{{{ {} }}}}", vec!["securityContext.s"; n + 1].join(" ~ "));
+    refused(&chain(scopemint::MAX_CONCATENATIONS + 1), context.clone());
+    assert_eq!(render(&chain(scopemint::MAX_CONCATENATIONS), context.clone()).unwrap().params.len(), 1);
+    // What data models do use still works: a LIKE pattern, a filter, a loop over a context list.
+    let bound = render(
+        "WHERE name LIKE {{ securityContext.p ~ '%' }} AND r IN ({% for r in securityContext.rs %}{{ r|upper }}{% if not loop.last %}, {% endif %}{% endfor %})",
+        json!({ "p": "ac", "rs": ["eu", "us"] }),
+    )
+    .unwrap();
+    assert_eq!(bound.sql, "WHERE name LIKE $1 AND r IN ($2, $3)");
+    assert_eq!(bound.params, vec![json!("ac%"), json!("EU"), json!("US")]);
+}

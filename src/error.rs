@@ -49,10 +49,18 @@ pub enum ErrorCode {
     /// The clock (the system's, or a `now` given to `verify_at`) is not a
     /// plausible current time: NaN, infinite, negative, before 2020 or absurdly late.
     ClockInvalid,
+    /// Embeddable's Tokens API answered with an HTTP error; `Error::status` holds it.
+    EmbeddableHttp,
+    /// Embeddable's Tokens API did not answer within `timeoutMs`.
+    EmbeddableTimeout,
+    /// Embeddable's Tokens API could not be reached (DNS, connection, TLS).
+    EmbeddableNetwork,
+    /// Embeddable's Tokens API answered 2xx with something other than `{"token": "…"}`.
+    EmbeddableResponseInvalid,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::JwtMalformed,
         ErrorCode::JwtExpired,
         ErrorCode::JwtNotYetValid,
@@ -74,6 +82,10 @@ impl ErrorCode {
         ErrorCode::FilterInvalid,
         ErrorCode::TemplateInvalid,
         ErrorCode::ClockInvalid,
+        ErrorCode::EmbeddableHttp,
+        ErrorCode::EmbeddableTimeout,
+        ErrorCode::EmbeddableNetwork,
+        ErrorCode::EmbeddableResponseInvalid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +111,10 @@ impl ErrorCode {
             ErrorCode::FilterInvalid => "ERR_FILTER_INVALID",
             ErrorCode::TemplateInvalid => "ERR_TEMPLATE_INVALID",
             ErrorCode::ClockInvalid => "ERR_CLOCK_INVALID",
+            ErrorCode::EmbeddableHttp => "ERR_EMBEDDABLE_HTTP",
+            ErrorCode::EmbeddableTimeout => "ERR_EMBEDDABLE_TIMEOUT",
+            ErrorCode::EmbeddableNetwork => "ERR_EMBEDDABLE_NETWORK",
+            ErrorCode::EmbeddableResponseInvalid => "ERR_EMBEDDABLE_RESPONSE_INVALID",
         }
     }
 }
@@ -111,6 +127,8 @@ pub struct Error {
     pub claim: Option<String>,
     /// For `ERR_RATE_LIMITED`: seconds until a request would be allowed.
     pub retry_after: Option<f64>,
+    /// For `ERR_EMBEDDABLE_HTTP`: the HTTP status the API answered with.
+    pub status: Option<u16>,
 }
 
 // Written out because `f64` is not `Eq`: retry-after values compare by bits,
@@ -121,6 +139,7 @@ impl PartialEq for Error {
             && self.message == other.message
             && self.claim == other.claim
             && self.retry_after.map(f64::to_bits) == other.retry_after.map(f64::to_bits)
+            && self.status == other.status
     }
 }
 
@@ -133,11 +152,17 @@ impl Error {
             message: message.into(),
             claim: None,
             retry_after: None,
+            status: None,
         }
     }
 
     pub fn with_retry_after(mut self, seconds: f64) -> Self {
         self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
         self
     }
 

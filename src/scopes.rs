@@ -113,6 +113,13 @@ impl fmt::Display for ScopeType {
     }
 }
 
+/// Lets callers compare with a type's name (`grant.grant_type == "PIPES:READ"`).
+impl PartialEq<&str> for ScopeType {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 impl Serialize for ScopeType {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

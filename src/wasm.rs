@@ -19,6 +19,9 @@ fn to_js(error: Error) -> JsValue {
     if let Some(claim) = &error.claim {
         let _ = js_sys::Reflect::set(object, &"claim".into(), &claim.as_str().into());
     }
+    if let Some(status) = error.status {
+        let _ = js_sys::Reflect::set(object, &"status".into(), &status.into());
+    }
     js_error.into()
 }
 
@@ -47,6 +50,14 @@ impl WasmSigner {
         let options: SignerOptions =
             crate::options_from_json(options_json, "createSigner options").map_err(to_js)?;
         Signer::new(options).map(WasmSigner).map_err(to_js)
+    }
+
+    /// The signer behind `scopemint/tinybird`'s `createClient({ token, workspaceId, baseUrl? })`.
+    #[wasm_bindgen(js_name = tinybirdClient)]
+    pub fn tinybird_client(options_json: &str) -> Result<WasmSigner, JsValue> {
+        crate::profiles::tinybird::client_signer(options_json)
+            .map(WasmSigner)
+            .map_err(to_js)
     }
 
     /// Signs the claims (JSON object text) with optional per-call options (JSON text).
@@ -291,6 +302,33 @@ pub fn format_scope(scope_json: &str) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = embeddableTokenRequest)]
 pub fn embeddable_token_request(params_json: &str) -> Result<String, JsValue> {
     crate::profiles::embeddable::token_request(params_json).map_err(to_js)
+}
+
+/// `requestEmbeddableToken`'s request: `{"url","headers","body","timeoutMs"}` as JSON text.
+#[wasm_bindgen(js_name = embeddableTokenHttpRequest)]
+pub fn embeddable_token_http_request(
+    params_json: &str,
+    options_json: Option<String>,
+) -> Result<String, JsValue> {
+    let request = crate::profiles::embeddable::token_http_request(params_json, options_json.as_deref())
+        .map_err(to_js)?;
+    Ok(serde_json::to_string(&request).unwrap_or_default())
+}
+
+/// The Tokens API's answer read: `{"token"}` as JSON text, or a TokenError.
+#[wasm_bindgen(js_name = embeddableTokenHttpResponse)]
+pub fn embeddable_token_http_response(status: u16, body: &str) -> Result<String, JsValue> {
+    crate::profiles::embeddable::token_http_response(status, body).map_err(to_js)
+}
+
+/// The TokenError for a request that got no answer (`kind`: `"timeout"` or `"network"`).
+#[wasm_bindgen(js_name = embeddableTransportError)]
+pub fn embeddable_transport_error(kind: &str, timeout_ms: f64, detail: &str) -> JsValue {
+    to_js(crate::profiles::embeddable::token_transport_error(
+        kind,
+        timeout_ms as u64,
+        detail,
+    ))
 }
 
 /// Secure filters compiled to parameterised SQL: `{"sql","params"}` as JSON text.

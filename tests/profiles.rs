@@ -407,6 +407,9 @@ fn tinybird_field_rules() {
         payload(minted["token"].as_str().unwrap())["limits"],
         json!({})
     );
+    let mut params = one(json!({ "type": "PIPES:READ", "resource": "p" }));
+    params["limits"] = json!({ "rps": 10, "burst": 2 });
+    rejects(&s, "createJWT", params, "limits.burst");
     let no_workspace = signer(json!({ "secret": ADMIN_TOKEN }));
     rejects(
         &no_workspace,
@@ -474,4 +477,214 @@ fn embeddable_tokens_and_requests() {
             Some(field)
         );
     }
+}
+
+/// `@tinybirdco/sdk` (node_modules/@tinybirdco/sdk/src/api/tokens.ts): `JWTLimits.rps`
+/// is optional, so `limits: {}` is valid (https://www.tinybird.co/docs/forward/administration/tokens/jwt,
+/// "Rate limits for JWTs"; the rps values themselves are the rate-limit rules' to check).
+#[test]
+fn tinybird_limits_follow_the_sdk_types_and_the_jwt_page() {
+    let s = tinybird();
+    let exp = future_seconds();
+    for limits in [json!({}), json!({ "rps": 100 })] {
+        let minted = sign_with_profile(
+            &s,
+            "createJWT",
+            &json!({ "name": "n", "expiresAt": exp, "scopes": [{ "type": "PIPES:READ", "resource": "p" }], "limits": limits })
+                .to_string(),
+        )
+        .unwrap_or_else(|e| panic!("{limits}: {e}"));
+        let token: Value = serde_json::from_str(&minted).unwrap();
+        assert_eq!(payload(token["token"].as_str().unwrap())["limits"], limits);
+    }
+}
+
+/// The SDK's `JWTScopeType` is PIPES:READ, DATASOURCES:READ and DATASOURCES:APPEND
+/// (node_modules/@tinybirdco/sdk/src/api/tokens.ts); the JWT docs page lists the
+/// first two. Static-only types (ADMIN, WORKSPACE:READ_ALL, …) are refused in a JWT.
+#[test]
+fn tinybird_jwt_scope_types_are_the_sdks() {
+    let s = tinybird();
+    let exp = future_seconds();
+    let mint = |scope: Value| {
+        sign_with_profile(
+            &s,
+            "createJWT",
+            &json!({ "name": "n", "expiresAt": exp, "scopes": [scope] }).to_string(),
+        )
+    };
+    for t in ["PIPES:READ", "DATASOURCES:READ", "DATASOURCES:APPEND"] {
+        mint(json!({ "type": t, "resource": "r" })).unwrap_or_else(|e| panic!("{t}: {e}"));
+    }
+    for t in ["ADMIN", "TOKENS", "WORKSPACE:READ_ALL", "ORG_DATASOURCES:READ", "PIPES:DROP", "DATASOURCES:CREATE"] {
+        let error = mint(json!({ "type": t, "resource": "r" })).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidOption, "{t}");
+        assert_eq!(error.claim.as_deref(), Some("scopes[0].type"), "{t}");
+        assert!(error.message.contains("DATASOURCES:APPEND"), "{}", error.message);
+    }
+    let error = mint(json!({ "type": "pipes:read", "resource": "r" })).unwrap_err();
+    assert_eq!(error.claim.as_deref(), Some("scopes[0].type"));
+}
+
+/// `scopemint/tinybird`'s `createClient({ token, workspaceId, baseUrl? })`: the
+/// signer it makes mints what `createJWT` on a signer mints, and takes exactly
+/// the SDK's `CreateJWTOptions` (no `workspaceId` per call).
+#[test]
+fn tinybird_client_signer() {
+    use scopemint::profiles::tinybird::client_signer;
+    let client = client_signer(
+        &json!({ "token": ADMIN_TOKEN, "workspaceId": "ws_123", "baseUrl": "https://api.tinybird.co" }).to_string(),
+    )
+    .unwrap();
+    let exp = future_seconds();
+    let options = json!({ "name": "user_123_session", "expiresAt": exp,
+        "scopes": [{ "type": "PIPES:READ", "resource": "user_dashboard", "fixed_params": { "user_id": 123 } }] });
+    let minted: Value = serde_json::from_str(
+        &sign_with_profile(&client, "tinybirdClientCreateJWT", &options.to_string()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        payload(minted["token"].as_str().unwrap()),
+        json!({ "workspace_id": "ws_123", "name": "user_123_session", "exp": exp,
+            "scopes": [{ "type": "PIPES:READ", "resource": "user_dashboard", "fixed_params": { "user_id": 123 } }] })
+    );
+    let mut with_workspace = options.clone();
+    with_workspace["workspaceId"] = json!("other");
+    rejects(&client, "tinybirdClientCreateJWT", with_workspace, "workspaceId");
+    for (bad, field) in [
+        (json!({ "workspaceId": "ws" }), "token"),
+        (json!({ "token": ADMIN_TOKEN }), "workspaceId"),
+        (json!({ "token": ADMIN_TOKEN, "workspaceId": " " }), "workspaceId"),
+        (json!({ "token": "short", "workspaceId": "ws" }), "token"),
+        (json!({ "token": ADMIN_TOKEN, "workspaceId": "ws", "baseUrl": "api.tinybird.co" }), "baseUrl"),
+        (json!({ "token": ADMIN_TOKEN, "workspaceId": "ws", "fetch": 1 }), "fetch"),
+    ] {
+        let error = client_signer(&bad.to_string()).err().unwrap_or_else(|| panic!("{bad} accepted"));
+        assert_eq!(error.claim.as_deref(), Some(field), "{bad}: {error}");
+    }
+}
+
+/// Every field of https://docs.embeddable.com/deployment/tokens-api (its examples,
+/// and `filters` from https://docs.embeddable.com/data-modeling/row-level-security/security-filters),
+/// with its type checked.
+#[test]
+fn embeddable_token_request_takes_every_documented_field() {
+    let body = json!({
+        "embeddableId": "dash-1",
+        "savedVersion": "production",
+        "expiryInSeconds": 604800,
+        "securityContext": { "userId": "9sZ", "regions": ["us-east", "eu-west"] },
+        "user": "sina@embeddable.com",
+        "dashboardState": "team1-dashboard7",
+        "customCanvasState": "team1-dashboard7",
+        "customCanvasReadOnly": true,
+        "environment": "default",
+        "roles": ["manager"],
+        "filters": [
+            { "member": "customers.id", "operator": "equals", "values": ["5"] },
+            { "member": "orders.created_at", "operator": "inDateRange", "values": ["2024-01-01", "2024-12-31"] },
+            { "member": "orders.total", "operator": "gte", "values": ["10.5"] }
+        ],
+        "dataProvider": "warehouse"
+    });
+    let out: Value = serde_json::from_str(&embeddable::token_request(&body.to_string()).unwrap()).unwrap();
+    assert_eq!(out, body);
+    for (patch, field) in [
+        (json!({ "savedVersion": 1 }), "savedVersion"),
+        (json!({ "savedVersion": "" }), "savedVersion"),
+        (json!({ "roles": "manager" }), "roles"),
+        (json!({ "roles": [""] }), "roles[0]"),
+        (json!({ "customCanvasReadOnly": "yes" }), "customCanvasReadOnly"),
+        (json!({ "filters": {} }), "filters"),
+        (json!({ "filters": [{ "member": "id", "operator": "equals", "values": ["5"] }] }), "filters[0].member"),
+        (json!({ "filters": [{ "member": "a.b; drop", "operator": "equals", "values": ["5"] }] }), "filters[0].member"),
+        (json!({ "filters": [{ "member": "a.b", "operator": "like", "values": ["5"] }] }), "filters[0].operator"),
+        (json!({ "filters": [{ "member": "a.b", "operator": "equals", "values": [5] }] }), "filters[0].values[0]"),
+        (json!({ "filters": [{ "member": "a.b", "operator": "equals", "values": [] }] }), "filters[0].values"),
+        (json!({ "filters": [{ "member": "a.b", "operator": "equals" }] }), "filters[0].values"),
+        (json!({ "filters": [{ "member": "a.b", "operator": "inDateRange", "values": ["2024-01-01"] }] }), "filters[0].values"),
+        (json!({ "filters": [{ "member": "a.b", "operator": "gt", "values": ["ten"] }] }), "filters[0].values[0]"),
+        (json!({ "filters": [{ "member": "a.b", "operator": "equals", "values": ["1"], "and": [] }] }), "filters[0].and"),
+        (json!({ "tenant": "x" }), "tenant"),
+    ] {
+        let mut bad = body.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            bad[k] = v.clone();
+        }
+        let error = embeddable::token_request(&bad.to_string()).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidOption, "{patch}");
+        assert_eq!(error.claim.as_deref(), Some(field), "{patch}: {error}");
+    }
+    // The self-issued token carries the same fields, plus its id, iat and exp.
+    let s = signer(json!({ "secret": ADMIN_TOKEN }));
+    let minted: Value = serde_json::from_str(&sign_with_profile(&s, "signSecurityToken", &body.to_string()).unwrap()).unwrap();
+    let claims = payload(minted["token"].as_str().unwrap());
+    assert_eq!(claims["filters"], body["filters"]);
+    assert_eq!(claims["roles"], body["roles"]);
+    assert!(claims.get("expiryInSeconds").is_none());
+}
+
+/// `requestEmbeddableToken`'s request as https://docs.embeddable.com/deployment/tokens-api
+/// shows it: POST https://api.<region>.embeddable.com/api/v1/security-token, JSON, Bearer key.
+#[test]
+fn embeddable_http_request_and_response() {
+    let params = json!({ "apiKey": "key-1", "region": "eu", "embeddableId": "dash-1", "expiryInSeconds": 3600,
+        "securityContext": { "userId": "u1" }, "user": "u1@example.com" });
+    let request = embeddable::token_http_request(&params.to_string(), None).unwrap();
+    assert_eq!(request.url, "https://api.eu.embeddable.com/api/v1/security-token");
+    assert_eq!(request.headers["Authorization"], "Bearer key-1");
+    assert_eq!(request.headers["Content-Type"], "application/json");
+    assert_eq!(request.timeout_ms, 10_000);
+    let body: Value = serde_json::from_str(&request.body).unwrap();
+    assert_eq!(body, json!({ "embeddableId": "dash-1", "expiryInSeconds": 3600,
+        "securityContext": { "userId": "u1" }, "user": "u1@example.com" }));
+    let mut local = params.clone();
+    local.as_object_mut().unwrap().remove("region");
+    local["baseUrl"] = json!("http://127.0.0.1:8080/");
+    let request = embeddable::token_http_request(&local.to_string(), Some(r#"{"timeoutMs":250}"#)).unwrap();
+    assert_eq!(request.url, "http://127.0.0.1:8080/api/v1/security-token");
+    assert_eq!(request.timeout_ms, 250);
+    for (patch, remove, field) in [
+        (json!({ "region": "asia" }), None, "region"),
+        (json!({ "baseUrl": "https://x" }), None, "region"),
+        (json!({}), Some("region"), "region"),
+        (json!({ "apiKey": "" }), None, "apiKey"),
+        (json!({ "apiKey": "a\r\nX-Evil: 1" }), None, "apiKey"),
+        (json!({}), Some("apiKey"), "apiKey"),
+        (json!({ "expiryInSeconds": "3600" }), None, "expiryInSeconds"),
+    ] {
+        let mut bad = params.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            bad[k] = v.clone();
+        }
+        if let Some(key) = remove {
+            bad.as_object_mut().unwrap().remove(key);
+        }
+        let error = embeddable::token_http_request(&bad.to_string(), None).err().unwrap_or_else(|| panic!("{bad}"));
+        assert_eq!(error.claim.as_deref(), Some(field), "{bad}: {error}");
+    }
+    let mut no_region = params.clone();
+    no_region.as_object_mut().unwrap().remove("region");
+    no_region["baseUrl"] = json!("ftp://x");
+    assert_eq!(embeddable::token_http_request(&no_region.to_string(), None).unwrap_err().claim.as_deref(), Some("baseUrl"));
+    for timeout in ["0", "1.5", "-1", "\"10\"", "1000000"] {
+        let error = embeddable::token_http_request(&params.to_string(), Some(&format!("{{\"timeoutMs\":{timeout}}}"))).unwrap_err();
+        assert_eq!(error.claim.as_deref(), Some("timeoutMs"), "{timeout}");
+    }
+
+    assert_eq!(
+        embeddable::token_http_response(200, r#"{"token":"eyJ.a.b"}"#).unwrap(),
+        r#"{"token":"eyJ.a.b"}"#
+    );
+    let error = embeddable::token_http_response(401, r#"{"errorMessage":"Invalid API key"}"#).unwrap_err();
+    assert_eq!((error.code, error.status), (ErrorCode::EmbeddableHttp, Some(401)));
+    assert!(error.message.contains("Invalid API key"), "{error}");
+    let error = embeddable::token_http_response(502, "<html>bad gateway</html>").unwrap_err();
+    assert_eq!((error.code, error.status), (ErrorCode::EmbeddableHttp, Some(502)));
+    for body in ["not json", "{}", r#"{"token":""}"#, r#"{"token":5}"#, "[]"] {
+        let error = embeddable::token_http_response(200, body).unwrap_err();
+        assert_eq!(error.code, ErrorCode::EmbeddableResponseInvalid, "{body}");
+    }
+    assert_eq!(embeddable::token_transport_error("timeout", 250, "").code, ErrorCode::EmbeddableTimeout);
+    assert_eq!(embeddable::token_transport_error("network", 250, "ECONNREFUSED").code, ErrorCode::EmbeddableNetwork);
 }

@@ -1,59 +1,191 @@
-//! Embeddable-style security tokens. Embeddable mints its tokens itself, so
-//! scopemint offers the two halves a user owns: a self-issued JWT carrying
-//! the same fields (for self-hosted semantic layers), and the validated
-//! request body for Embeddable's Tokens API.
+//! Embeddable-style security tokens. Embeddable's hosted service mints its
+//! own tokens (https://docs.embeddable.com/deployment/tokens-api), so
+//! scopemint offers the pieces a user owns: the validated request body for
+//! that Tokens API, the request itself (URL, headers, body) and the reading of
+//! its answer for `requestEmbeddableToken`, and a self-issued JWT carrying the
+//! same fields for teams that run an Embeddable-style data service themselves.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{field_error, parse_params};
-use crate::error::{invalid_option, Result};
+use crate::error::{invalid_option, Error, ErrorCode, Result};
 use crate::sign::Signer;
 use crate::{random, time};
 
+/// Regions of Embeddable's API (https://docs.embeddable.com/deployment/deployment-regions,
+/// and the `region` variable of embeddable-hq/embeddable-public-apis).
+const REGIONS: [&str; 2] = ["eu", "us"];
+
+/// The Tokens API path under the region's host.
+const TOKENS_PATH: &str = "/api/v1/security-token";
+
+/// `requestEmbeddableToken`'s timeout when none is given, and its ceiling.
+const DEFAULT_TIMEOUT_MS: u64 = 10_000;
+const MAX_TIMEOUT_MS: u64 = 120_000;
+
+/// Security-filter operators, as the row-level-security page lists them
+/// (https://docs.embeddable.com/data-modeling/row-level-security/security-filters).
+const OPERATORS: [&str; 16] = [
+    "equals",
+    "notEquals",
+    "contains",
+    "notContains",
+    "startsWith",
+    "notStartsWith",
+    "endsWith",
+    "notEndsWith",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "inDateRange",
+    "notInDateRange",
+    "onTheDate",
+    "beforeDate",
+];
+
+/// One security filter: `{ member: "<model>.<field>", operator, values }`.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct SecurityFilter {
+    member: String,
+    operator: String,
+    values: Vec<Value>,
+}
+
+/// The Tokens API body, field for field.
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SecurityTokenParams {
     embeddable_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    saved_version: Option<String>,
     expiry_in_seconds: Value,
     security_context: Map<String, Value>,
     user: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     dashboard_state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    custom_canvas_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    custom_canvas_read_only: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     environment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    roles: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    filters: Option<Vec<SecurityFilter>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data_provider: Option<String>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenPayload<'a> {
-    security_token_id: String,
-    embeddable_id: &'a str,
-    security_context: &'a Map<String, Value>,
-    user: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dashboard_state: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    environment: Option<&'a str>,
-    iat: i64,
-    exp: i64,
+/// `<model>.<field>`, each part a plain name.
+fn is_member(member: &str) -> bool {
+    let name = |part: &str| {
+        let mut chars = part.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    member
+        .split_once('.')
+        .is_some_and(|(model, field)| name(model) && name(field))
+}
+
+fn check_filter(filter: &SecurityFilter, path: &str) -> Result<()> {
+    if !is_member(&filter.member) {
+        return Err(field_error(
+            &format!("{path}.member"),
+            format!(
+                "\"{}\" is not a <model>.<field> reference (e.g. customers.id)",
+                filter.member
+            ),
+        ));
+    }
+    if !OPERATORS.contains(&filter.operator.as_str()) {
+        return Err(field_error(
+            &format!("{path}.operator"),
+            format!(
+                "\"{}\" is not a security-filter operator (known: {})",
+                filter.operator,
+                OPERATORS.join(", ")
+            ),
+        ));
+    }
+    for (i, value) in filter.values.iter().enumerate() {
+        if !value.is_string() {
+            return Err(field_error(
+                &format!("{path}.values[{i}]"),
+                "must be a string (the docs write numbers as strings too, e.g. \"5\")",
+            ));
+        }
+    }
+    let (count, what) = match filter.operator.as_str() {
+        "inDateRange" | "notInDateRange" => (Some(2), "exactly two values (from, to)"),
+        "gt" | "gte" | "lt" | "lte" | "onTheDate" | "beforeDate" => (Some(1), "exactly one value"),
+        _ => (None, "at least one value"),
+    };
+    let fits = match count {
+        Some(n) => filter.values.len() == n,
+        None => !filter.values.is_empty(),
+    };
+    if !fits {
+        return Err(field_error(
+            &format!("{path}.values"),
+            format!("{} takes {what}", filter.operator),
+        ));
+    }
+    if matches!(filter.operator.as_str(), "gt" | "gte" | "lt" | "lte") {
+        let numeric = filter.values[0]
+            .as_str()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .is_some_and(f64::is_finite);
+        if !numeric {
+            return Err(field_error(
+                &format!("{path}.values[0]"),
+                format!(
+                    "{} compares with a number, written as a string",
+                    filter.operator
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl SecurityTokenParams {
+    fn parse_value(body: Value, method: &str) -> Result<(SecurityTokenParams, i64)> {
+        Self::parse(&body.to_string(), method)
+    }
+
     fn parse(json: &str, method: &str) -> Result<(SecurityTokenParams, i64)> {
         let params: SecurityTokenParams = parse_params(json, method)?;
-        for (field, value) in [
+        let texts = [
             ("embeddableId", Some(&params.embeddable_id)),
             ("user", Some(&params.user)),
-        ]
-        .into_iter()
-        .chain([
+            ("savedVersion", params.saved_version.as_ref()),
             ("dashboardState", params.dashboard_state.as_ref()),
+            ("customCanvasState", params.custom_canvas_state.as_ref()),
             ("environment", params.environment.as_ref()),
-        ]) {
+            ("dataProvider", params.data_provider.as_ref()),
+        ];
+        for (field, value) in texts {
             if value.is_some_and(|v| v.trim().is_empty()) {
                 return Err(field_error(field, "must be a non-empty string"));
             }
+        }
+        for (i, role) in params.roles.iter().flatten().enumerate() {
+            if role.trim().is_empty() {
+                return Err(field_error(
+                    &format!("roles[{i}]"),
+                    "must be a non-empty string",
+                ));
+            }
+        }
+        for (i, filter) in params.filters.iter().flatten().enumerate() {
+            check_filter(filter, &format!("filters[{i}]"))?;
         }
         let expiry = params
             .expiry_in_seconds
@@ -72,21 +204,26 @@ impl SecurityTokenParams {
     }
 }
 
-/// A self-issued security token; returns `{"token": …}` as JSON text.
+/// A self-issued security token; returns `{"token": …}` as JSON text. Its
+/// claims are readable by anyone holding it: a JWS is signed, not encrypted.
 pub fn sign_security_token(signer: &Signer, params_json: &str) -> Result<String> {
     let (params, expiry) = SecurityTokenParams::parse(params_json, "signSecurityToken")?;
     let iat = time::now_whole_seconds()?;
     let exp = time::expiry_after(iat, expiry, "expiryInSeconds")?;
-    let payload = TokenPayload {
-        security_token_id: random::uuid_v4()?,
-        embeddable_id: &params.embeddable_id,
-        security_context: &params.security_context,
-        user: &params.user,
-        dashboard_state: params.dashboard_state.as_deref(),
-        environment: params.environment.as_deref(),
-        iat,
-        exp,
+    let fields = serde_json::to_value(&params)
+        .map_err(|e| invalid_option("signSecurityToken", e.to_string()))?;
+    let Value::Object(fields) = fields else {
+        return Err(invalid_option(
+            "signSecurityToken",
+            "params must be an object",
+        ));
     };
+    // The request's fields, with the lifetime turned into `iat` / `exp`.
+    let mut payload = Map::new();
+    payload.insert("securityTokenId".into(), random::uuid_v4()?.into());
+    payload.extend(fields.into_iter().filter(|(k, _)| k != "expiryInSeconds"));
+    payload.insert("iat".into(), iat.into());
+    payload.insert("exp".into(), exp.into());
     let payload = serde_json::to_vec(&payload)
         .map_err(|e| invalid_option("signSecurityToken", e.to_string()))?;
     Ok(serde_json::json!({ "token": signer.sign_payload(&payload)? }).to_string())
@@ -97,4 +234,157 @@ pub fn token_request(params_json: &str) -> Result<String> {
     let (params, _) = SecurityTokenParams::parse(params_json, "embeddableTokenRequest")?;
     serde_json::to_string(&params)
         .map_err(|e| invalid_option("embeddableTokenRequest", e.to_string()))
+}
+
+/// What `requestEmbeddableToken` sends: `{url, headers, body, timeoutMs}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenHttpRequest {
+    pub url: String,
+    pub headers: Map<String, Value>,
+    pub body: String,
+    pub timeout_ms: u64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RequestOptions {
+    timeout_ms: Option<Value>,
+}
+
+/// Builds the Tokens API request from `{ apiKey, region | baseUrl, ...body }`
+/// and `{ timeoutMs? }`, validating everything first.
+pub fn token_http_request(
+    params_json: &str,
+    options_json: Option<&str>,
+) -> Result<TokenHttpRequest> {
+    let mut params: Map<String, Value> = parse_params(params_json, "requestEmbeddableToken")?;
+    let options: RequestOptions = match options_json {
+        Some(json) => parse_params(json, "requestEmbeddableToken options")?,
+        None => RequestOptions::default(),
+    };
+    let api_key = match params.remove("apiKey") {
+        Some(Value::String(key)) if !key.trim().is_empty() && !key.contains(['\r', '\n']) => key,
+        Some(_) => {
+            return Err(field_error(
+                "apiKey",
+                "must be a non-empty string on one line",
+            ))
+        }
+        None => {
+            return Err(field_error(
+                "apiKey",
+                "is required (your Embeddable API key)",
+            ))
+        }
+    };
+    let base = match (params.remove("region"), params.remove("baseUrl")) {
+        (Some(_), Some(_)) => {
+            return Err(field_error("region", "give region or baseUrl, not both"))
+        }
+        (Some(Value::String(region)), None) if REGIONS.contains(&region.as_str()) => {
+            format!("https://api.{region}.embeddable.com")
+        }
+        (Some(region), None) => {
+            return Err(field_error(
+                "region",
+                format!("{region} is not a region (known: {})", REGIONS.join(", ")),
+            ))
+        }
+        (None, Some(Value::String(url))) => {
+            let host = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"))
+                .unwrap_or_default();
+            if host.is_empty()
+                || host.contains(['?', '#', '@'])
+                || url.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err(field_error(
+                    "baseUrl",
+                    format!(
+                        "\"{url}\" is not an http(s) base URL (scheme and host, optionally a path)"
+                    ),
+                ));
+            }
+            url.trim_end_matches('/').to_string()
+        }
+        (None, Some(_)) => return Err(field_error("baseUrl", "must be a string")),
+        (None, None) => {
+            return Err(field_error(
+                "region",
+                format!("is required: one of {}, or a baseUrl", REGIONS.join(", ")),
+            ))
+        }
+    };
+    let (body, _) =
+        SecurityTokenParams::parse_value(Value::Object(params), "requestEmbeddableToken")?;
+    let timeout_ms = match options.timeout_ms {
+        None => DEFAULT_TIMEOUT_MS,
+        Some(value) => value
+            .as_u64()
+            .filter(|ms| (1..=MAX_TIMEOUT_MS).contains(ms))
+            .ok_or_else(|| {
+                invalid_option(
+                    "timeoutMs",
+                    format!("must be a whole number of milliseconds from 1 to {MAX_TIMEOUT_MS}"),
+                )
+            })?,
+    };
+    let mut headers = Map::new();
+    headers.insert("Content-Type".into(), "application/json".into());
+    headers.insert("Accept".into(), "application/json".into());
+    headers.insert("Authorization".into(), format!("Bearer {api_key}").into());
+    Ok(TokenHttpRequest {
+        url: format!("{base}{TOKENS_PATH}"),
+        headers,
+        body: serde_json::to_string(&body)
+            .map_err(|e| invalid_option("requestEmbeddableToken", e.to_string()))?,
+        timeout_ms,
+    })
+}
+
+/// Reads the Tokens API's answer: `{"token": …}` as JSON text, or a typed error.
+pub fn token_http_response(status: u16, body: &str) -> Result<String> {
+    let parsed: Option<Value> = serde_json::from_str(body).ok();
+    if !(200..300).contains(&status) {
+        // Embeddable's examples read `errorMessage` from error answers.
+        let detail = parsed
+            .as_ref()
+            .and_then(|v| v.get("errorMessage").or_else(|| v.get("message")))
+            .and_then(Value::as_str)
+            .map(|m| format!(": {}", m.chars().take(500).collect::<String>()))
+            .unwrap_or_default();
+        return Err(Error::new(
+            ErrorCode::EmbeddableHttp,
+            format!("Embeddable's Tokens API answered HTTP {status}{detail}"),
+        )
+        .with_status(status));
+    }
+    match parsed.as_ref().and_then(|v| v.get("token")).and_then(Value::as_str) {
+        Some(token) if !token.is_empty() => Ok(serde_json::json!({ "token": token }).to_string()),
+        _ => Err(Error::new(
+            ErrorCode::EmbeddableResponseInvalid,
+            format!(
+                "Embeddable's Tokens API answered HTTP {status} without a JSON {{\"token\": \"…\"}} body"
+            ),
+        )
+        .with_status(status)),
+    }
+}
+
+/// The error for a request that never got an answer: `"timeout"` (after
+/// `timeout_ms`) or anything else the platform's fetch reported.
+pub fn token_transport_error(kind: &str, timeout_ms: u64, detail: &str) -> Error {
+    let detail: String = detail.chars().take(300).collect();
+    match kind {
+        "timeout" => Error::new(
+            ErrorCode::EmbeddableTimeout,
+            format!("Embeddable's Tokens API did not answer within {timeout_ms} ms"),
+        ),
+        _ => Error::new(
+            ErrorCode::EmbeddableNetwork,
+            format!("Embeddable's Tokens API could not be reached: {detail}"),
+        ),
+    }
 }

@@ -1490,3 +1490,100 @@ fn a_vizzly_grant_compiles_to_sql() {
     assert_eq!(compiled.sql, r#"("tenant_id" = $1)"#);
     assert_eq!(compiled.params, [json!("t_42")]);
 }
+
+// ------------------------------------------ most specific, most restrictive scope
+
+/// Issue 11: https://www.tinybird.co/docs/forward/administration/tokens/static-tokens
+/// says a `DATASOURCES:READ` scope also grants its quarantine data source. An
+/// explicit, filtered scope for `X_quarantine` is more specific than that
+/// implied read and wins, in either token order and in both token kinds.
+#[test]
+fn an_explicit_filtered_quarantine_scope_beats_the_implied_read() {
+    let v = hs_verifier();
+    let request = json!({ "type": "DATASOURCES:READ", "resource": "events_quarantine" });
+    for scopes in [
+        json!(["DATASOURCES:READ:events", "DATASOURCES:READ:events_quarantine:org_id = 'acme'"]),
+        json!(["DATASOURCES:READ:events_quarantine:org_id = 'acme'", "DATASOURCES:READ:events"]),
+    ] {
+        let g = grant(&v, &token(json!({ "scopes": scopes })), request.clone());
+        assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"), "{scopes}");
+    }
+    for scopes in [
+        json!([{ "type": "DATASOURCES:READ", "resource": "events" },
+               { "type": "DATASOURCES:READ", "resource": "events_quarantine", "filter": "org_id = 'acme'" }]),
+        json!([{ "type": "DATASOURCES:READ", "resource": "events_quarantine", "filter": "org_id = 'acme'" },
+               { "type": "DATASOURCES:READ", "resource": "events" }]),
+    ] {
+        let g = grant(&v, &tinybird_token(scopes.clone()), request.clone());
+        assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"), "{scopes}");
+    }
+    // The base data source itself keeps its own (unfiltered) scope.
+    let t = token(json!({ "scopes": ["DATASOURCES:READ:events", "DATASOURCES:READ:events_quarantine:org_id = 'acme'"] }));
+    let g = grant(&v, &t, json!({ "type": "DATASOURCES:READ", "resource": "events" }));
+    assert_eq!(g.filter, None);
+    // An explicit unfiltered quarantine scope is also more specific than a filtered base.
+    let t = token(json!({ "scopes": ["DATASOURCES:READ:events:org_id = 'acme'", "DATASOURCES:READ:events_quarantine"] }));
+    assert_eq!(grant(&v, &t, request.clone()).filter, None);
+}
+
+#[test]
+fn among_equally_specific_scopes_the_restricted_one_wins_and_conflicts_are_refused() {
+    let v = hs_verifier();
+    let request = json!({ "type": "DATASOURCES:READ", "resource": "events" });
+    for scopes in [
+        json!(["DATASOURCES:READ:events", "DATASOURCES:READ:events:org_id = 'acme'"]),
+        json!(["DATASOURCES:READ:events:org_id = 'acme'", "DATASOURCES:READ:events"]),
+    ] {
+        let g = grant(&v, &token(json!({ "scopes": scopes })), request.clone());
+        assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"));
+    }
+    let pipes = tinybird_token(json!([
+        { "type": "PIPES:READ", "resource": "top" },
+        { "type": "PIPES:READ", "resource": "top", "fixed_params": { "org_id": "acme" } }
+    ]));
+    let g = grant(&v, &pipes, json!({ "type": "PIPES:READ", "resource": "top", "params": { "org_id": "evil" } }));
+    assert_eq!(g.params["org_id"], json!("acme"));
+    // Two different restrictions: which one the issuer meant is unknowable.
+    let t = token(json!({ "scopes": ["DATASOURCES:READ:events:org_id = 'a'", "DATASOURCES:READ:events:org_id = 'b'"] }));
+    let error = authorize(&v, &t, request.clone()).unwrap_err();
+    assert_eq!(error.code, ErrorCode::JwtClaimInvalid);
+    let t = tinybird_token(json!([
+        { "type": "PIPES:READ", "resource": "top", "fixed_params": { "org_id": "a" } },
+        { "type": "PIPES:READ", "resource": "top", "fixed_params": { "org_id": "b" } }
+    ]));
+    let error = authorize(&v, &t, json!({ "type": "PIPES:READ", "resource": "top" })).unwrap_err();
+    assert_eq!(error.code, ErrorCode::JwtClaimInvalid);
+    // The same restriction twice is not a conflict.
+    let t = token(json!({ "scopes": ["DATASOURCES:READ:events:org_id = 'a'", "DATASOURCES:READ:events:org_id = 'a'"] }));
+    assert_eq!(grant(&v, &t, request).filter.as_deref(), Some("org_id = 'a'"));
+}
+
+/// Forward's workspace-wide scopes (static-tokens page, "Other tokens"):
+/// `WORKSPACE:READ_ALL` reads every data source and pipe, but a scope naming
+/// the resource is more specific and applies; it grants no writes.
+#[test]
+fn forward_workspace_scopes() {
+    let v = hs_verifier();
+    let t = token(json!({ "scopes": ["WORKSPACE:READ_ALL", "DATASOURCES:READ:events:org_id = 'acme'"] }));
+    assert_eq!(grant(&v, &t, json!({ "type": "DATASOURCES:READ", "resource": "logs" })).filter, None);
+    assert_eq!(grant(&v, &t, json!({ "type": "PIPES:READ", "resource": "top" })).filter, None);
+    assert_eq!(
+        grant(&v, &t, json!({ "type": "DATASOURCES:READ", "resource": "events" })).filter.as_deref(),
+        Some("org_id = 'acme'")
+    );
+    denied(&v, &t, json!({ "type": "DATASOURCES:APPEND", "resource": "logs" }));
+    denied(&v, &t, json!({ "type": "PIPES:DROP", "resource": "top" }));
+    denied(&v, &t, json!({ "type": "DATASOURCES:READ", "resource": "no-such-name" }));
+    grant(&v, &t, json!({ "type": "WORKSPACE:READ_ALL" }));
+    denied(&v, &t, json!({ "type": "WORKSPACE:DEPLOY" }));
+    let t = token(json!({ "scopes": ["ORG_DATASOURCES:READ", "WORKSPACE:DEPLOY"] }));
+    grant(&v, &t, json!({ "type": "ORG_DATASOURCES:READ" }));
+    grant(&v, &t, json!({ "type": "WORKSPACE:DEPLOY" }));
+    denied(&v, &t, json!({ "type": "DATASOURCES:READ", "resource": "events" }));
+    // A JWT cannot carry a workspace-wide scope: such an object grants nothing.
+    let t = tinybird_token(json!([{ "type": "WORKSPACE:READ_ALL", "resource": "x" }]));
+    denied(&v, &t, json!({ "type": "PIPES:READ", "resource": "top" }));
+    // Unknown request types are an option error naming `type`.
+    let error = authorize(&v, &t, json!({ "type": "WORKSPACE:READ" })).unwrap_err();
+    assert_eq!((error.code, error.claim.as_deref()), (ErrorCode::InvalidOption, Some("type")));
+}

@@ -92,7 +92,10 @@ function jsonNamingTheLostValue(value, what) {
 function createApi(wasm, native) {
   function rethrow(error) {
     if (error && error.name === 'TokenError' && typeof error.code === 'string' && !(error instanceof TokenError)) {
-      throw new TokenError(error.code, error.message, error.claim, error.retryAfter);
+      const typed = new TokenError(error.code, error.message, error.claim, error.retryAfter);
+      // HTTP errors of requestEmbeddableToken carry the status the API answered with.
+      if (error.status !== undefined) typed.status = error.status;
+      throw typed;
     }
     throw error;
   }
@@ -561,6 +564,41 @@ function createApi(wasm, native) {
     JSON.parse(wasm.embeddableTokenRequest(claimsJson(params, 'embeddableTokenRequest'))),
   );
 
+  // POSTs to Embeddable's Tokens API. Rust builds the request and reads the
+  // answer; this only moves bytes through the platform's fetch.
+  async function requestEmbeddableToken(params, options) {
+    let request;
+    try {
+      request = JSON.parse(
+        wasm.embeddableTokenHttpRequest(claimsJson(params), optionsJson(options, 'requestEmbeddableToken')),
+      );
+    } catch (error) {
+      rethrow(error);
+    }
+    let status;
+    let text;
+    try {
+      const response = await fetch(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        // A redirect would carry the API key elsewhere: it fails instead.
+        redirect: 'error',
+        signal: AbortSignal.timeout(request.timeoutMs),
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      const timedOut = error !== null && typeof error === 'object' && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      rethrow(wasm.embeddableTransportError(timedOut ? 'timeout' : 'network', request.timeoutMs, String(error && error.message)));
+    }
+    try {
+      return JSON.parse(wasm.embeddableTokenHttpResponse(status, text));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
   // `scopemint/vizzly`: a drop-in for @vizzly/auth, whose signer methods
   // return Promises; failures become rejections, as there.
   const vizzly = {
@@ -693,6 +731,23 @@ return {granted, string.format('%.17g', level), string.format('%.17g', wait)}`;
     return new RateLimiter(new wasm.RateLimiter(optionsJson(settings, 'createRateLimiter')), redis);
   });
 
+  // `scopemint/tinybird`: a drop-in for @tinybirdco/sdk's createClient, whose
+  // tokens.createJWT resolves to { token }; here the JWT is minted locally.
+  const tinybird = {
+    createClient: guarded((options) => {
+      const inner = wasm.Signer.tinybirdClient(optionsJson(options, 'createClient') ?? 'null');
+      const createJWT = (params) =>
+        new Promise((resolve) => {
+          try {
+            resolve(JSON.parse(inner.signProfile('tinybirdClientCreateJWT', claimsJson(params))));
+          } catch (error) {
+            rethrow(error);
+          }
+        });
+      return Object.freeze({ tokens: Object.freeze({ createJWT }) });
+    }),
+  };
+
 
   // Only the server wasm (`scopemint/server`) carries a SQL parser and a template engine.
   const serverOnly = typeof wasm.normalizeSqlFilter === 'function'
@@ -723,8 +778,10 @@ return {granted, string.format('%.17g', level), string.format('%.17g', wait)}`;
     parseScope,
     formatScope,
     embeddableTokenRequest,
+    requestEmbeddableToken,
     compileSecureFilters,
     vizzly,
+    tinybird,
     TokenError,
   };
 }

@@ -34,7 +34,11 @@ export type ErrorCode =
   | 'ERR_FILTER_INVALID'
   | 'ERR_TEMPLATE_INVALID'
   /** The system clock (`Date.now()`) is NaN, infinite, before 2020 or past year 5138: nothing time-dependent is decided. */
-  | 'ERR_CLOCK_INVALID';
+  | 'ERR_CLOCK_INVALID'
+  | 'ERR_EMBEDDABLE_HTTP'
+  | 'ERR_EMBEDDABLE_TIMEOUT'
+  | 'ERR_EMBEDDABLE_NETWORK'
+  | 'ERR_EMBEDDABLE_RESPONSE_INVALID';
 
 /**
  * The longest lifetime a minted token may have, in every profile: 3650 days (315,360,000 s).
@@ -57,6 +61,8 @@ export class TokenError extends Error {
   readonly claim?: string;
   /** Whole seconds (at least 1) until a rate-limited call may succeed (`ERR_RATE_LIMITED` only). */
   readonly retryAfter?: number;
+  /** The HTTP status Embeddable's Tokens API answered with (`ERR_EMBEDDABLE_HTTP`, `ERR_EMBEDDABLE_RESPONSE_INVALID`). */
+  readonly status?: number;
   /**
    * One class for every entry (`scopemint`, `scopemint/server`, `scopemint/decode`, …), so
    * `instanceof TokenError` holds whichever entry threw. Constructing one is for tests and
@@ -290,38 +296,85 @@ export interface VizzlyTokens {
   queryEngineAccessToken?: string;
 }
 
+/** The scope types a Tinybird JWT may carry: `@tinybirdco/sdk`'s `JWTScopeType`. */
+export type TinybirdJwtScopeType = 'PIPES:READ' | 'DATASOURCES:READ' | 'DATASOURCES:APPEND';
+
 export type TinybirdScope =
   | { type: 'PIPES:READ'; resource: string; fixed_params?: Record<string, string | number | boolean> }
   | { type: 'DATASOURCES:READ'; resource: string; filter?: string }
   | { type: 'DATASOURCES:APPEND'; resource: string };
 
-export interface TinybirdJwtParams {
+/** `@tinybirdco/sdk`'s `JWTLimits`: `rps` optional; a whole number (`<= 0` means no limit to Tinybird). */
+export interface TinybirdJwtLimits {
+  rps?: number;
+}
+
+/** `@tinybirdco/sdk`'s `CreateJWTOptions`. */
+export interface TinybirdCreateJwtOptions {
   name: string;
-  /** Required, in the future, at most {@link MaxLifetimeSeconds} ahead. */
-  expiresAt: Instant;
+  /** A `Date`, Unix seconds or an ISO-8601 string; required, in the future, at most {@link MaxLifetimeSeconds} ahead. */
+  expiresAt: Date | number | string;
   scopes: TinybirdScope[];
-  limits?: { rps: number };
+  limits?: TinybirdJwtLimits;
+}
+
+export interface TinybirdJwtParams extends TinybirdCreateJwtOptions {
   /** Overrides the signer's `workspaceId`. */
   workspaceId?: string;
 }
 
+/** Every Tinybird scope type: Classic's nine and Forward's workspace/organization-wide ones. */
+export type TinybirdScopeType =
+  | 'DATASOURCES:CREATE' | 'DATASOURCES:APPEND' | 'DATASOURCES:DROP' | 'DATASOURCES:READ'
+  | 'PIPES:CREATE' | 'PIPES:DROP' | 'PIPES:READ' | 'TOKENS' | 'ADMIN'
+  | 'WORKSPACE:READ_ALL' | 'WORKSPACE:DEPLOY' | 'ORG_DATASOURCES:READ';
+
 /** A static-token scope: `TYPE[:resource[:sql_filter]]`. */
 export interface StaticScope {
-  type:
-    | 'DATASOURCES:CREATE' | 'DATASOURCES:APPEND' | 'DATASOURCES:DROP' | 'DATASOURCES:READ'
-    | 'PIPES:CREATE' | 'PIPES:DROP' | 'PIPES:READ' | 'TOKENS' | 'ADMIN';
+  type: TinybirdScopeType;
   resource?: string;
   filter?: string;
 }
 
+/** Operators of Embeddable's security filters. */
+export type EmbeddableFilterOperator =
+  | 'equals' | 'notEquals' | 'contains' | 'notContains' | 'startsWith' | 'notStartsWith'
+  | 'endsWith' | 'notEndsWith' | 'gt' | 'gte' | 'lt' | 'lte'
+  | 'inDateRange' | 'notInDateRange' | 'onTheDate' | 'beforeDate';
+
+export interface EmbeddableSecurityFilter {
+  /** `<model>.<field>`, e.g. `customers.id`. */
+  member: string;
+  operator: EmbeddableFilterOperator;
+  /** Strings (numbers written as strings, `["5"]`); two for date ranges, one for gt/gte/lt/lte/onTheDate/beforeDate. */
+  values: string[];
+}
+
+/** The body of Embeddable's Tokens API (`POST /api/v1/security-token`). */
 export interface EmbeddableSecurityTokenParams {
   embeddableId: string;
+  savedVersion?: string;
   /** Whole seconds, 1 to 315,360,000 ({@link MaxLifetimeSeconds}). */
   expiryInSeconds: number;
   securityContext: Record<string, unknown>;
   user: string;
   dashboardState?: string;
+  customCanvasState?: string;
+  customCanvasReadOnly?: boolean;
   environment?: string;
+  roles?: string[];
+  filters?: EmbeddableSecurityFilter[];
+  dataProvider?: string;
+}
+
+export type EmbeddableTokenRequestParams = EmbeddableSecurityTokenParams & { apiKey: string } & (
+  | { region: 'eu' | 'us'; baseUrl?: never }
+  | { baseUrl: string; region?: never }
+);
+
+export interface EmbeddableTokenRequestOptions {
+  /** Whole milliseconds, 1 to 120000; default 10000. */
+  timeoutMs?: number;
 }
 
 /** Which vendor shape `decode` recognised. */
@@ -427,14 +480,14 @@ export interface Verifier {
 }
 
 export interface AuthorizeRequest {
-  type: StaticScope['type'];
+  type: TinybirdScopeType;
   /** Required except for `DATASOURCES:CREATE`, `PIPES:CREATE`, `TOKENS`, `ADMIN`. */
   resource?: string;
   params?: Record<string, string | number | boolean>;
 }
 
 export interface Grant {
-  type: string;
+  type: TinybirdScopeType;
   resource: string;
   /** The request's params with the scope's `fixed_params` applied on top (they always win). */
   params: Record<string, string | number | boolean>;
@@ -566,5 +619,16 @@ export function formatScope(scope: StaticScope): string;
 export function compileSecureFilters(filters: VizzlySecureFilters, options: { dialect: SqlDialect; paramOffset?: number }): CompiledFilter;
 /** The validated JSON body for Embeddable's Tokens API (no network call). */
 export function embeddableTokenRequest(params: EmbeddableSecurityTokenParams): EmbeddableSecurityTokenParams;
+/**
+ * POSTs to Embeddable's Tokens API and resolves to `{ token }`. Rejects with `ERR_EMBEDDABLE_HTTP`
+ * (`error.status`), `ERR_EMBEDDABLE_TIMEOUT`, `ERR_EMBEDDABLE_NETWORK` or `ERR_EMBEDDABLE_RESPONSE_INVALID`,
+ * and with `ERR_INVALID_OPTION` before any request for a bad field.
+ */
+export function requestEmbeddableToken(
+  params: EmbeddableTokenRequestParams,
+  options?: EmbeddableTokenRequestOptions,
+): Promise<{ token: string }>;
+/** The `scopemint/tinybird` API, also reachable here. */
+export const tinybird: typeof import('./tinybird');
 /** The `scopemint/vizzly` API, also reachable here. */
 export const vizzly: typeof import('./vizzly');

@@ -15,6 +15,8 @@ export interface RenderDataModelOptions {
   dialect: SqlDialect;
   /** Parameters the surrounding query already binds; numbering starts after them. Default `0`. */
   paramOffset?: number;
+  /** The only names `identifier(…)` may produce (each of the strict grammar). Default: any strict name. */
+  allowedIdentifiers?: string[];
 }
 
 export interface RenderedDataModel {
@@ -32,8 +34,9 @@ export interface RenderedDataModel {
 export function normalizeSqlFilter(filter: string, options?: SqlFilterOptions): string;
 
 /**
- * Renders an Embeddable-style data model (`{{ COMPILE_CONTEXT.securityContext.x }}`,
- * `{% if … %}`, `list(…)`) with every value bound as a parameter. Throws `ERR_TEMPLATE_INVALID`.
+ * Renders an Embeddable-style data model (`{{ COMPILE_CONTEXT.securityContext.x }}` or the single-brace
+ * `{ COMPILE_CONTEXT.securityContext.x }`, `{% if … %}`, `list(…)`, `identifier(…)`) with every value
+ * bound as a parameter. Throws `ERR_TEMPLATE_INVALID`.
  */
 export function renderDataModel(
   template: string,

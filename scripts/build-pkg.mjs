@@ -76,7 +76,7 @@ copyFileSync(join(template, 'decode.js'), join(dist, 'decode-api.mjs'));
 
 const names = [
   'createSigner', 'createVerifier', 'createRateLimiter', 'decode', 'decodeProtectedHeader', 'generateKeyPair', 'parseScope', 'formatScope',
-  'embeddableTokenRequest', 'compileSecureFilters', 'vizzly', 'TokenError',
+  'embeddableTokenRequest', 'requestEmbeddableToken', 'compileSecureFilters', 'vizzly', 'tinybird', 'TokenError',
 ];
 
 // How each runtime gets a compiled module. `wasm` is the import path of the build's files
@@ -116,11 +116,14 @@ const entryFiles = {
     apiEntry(runtime, { glue: `${serverWasm}.mjs`, wasm: serverWasm, extra: ['normalizeSqlFilter', 'renderDataModel'] }),
   // `scopemint/vizzly` shares the main entry's wasm instance.
   './vizzly': (runtime) => `import { vizzly } from './${runtime}.mjs';\nexport const { createSigner } = vizzly;\n`,
+  // `scopemint/tinybird` (a drop-in for @tinybirdco/sdk's createClient) too.
+  './tinybird': (runtime) =>
+    `import { tinybird, TokenError } from './${runtime}.mjs';\nexport const { createClient } = tinybird;\nexport { TokenError };\n`,
   './decode': (runtime) =>
     `import { createDecode } from './decode-api.mjs';\n${(hexLoaders[runtime] ?? loaders[runtime])('./scopemint_decode')}` +
     `export const { decode, TokenError } = createDecode(new WebAssembly.Instance(wasmModule).exports);\n`,
 };
-const entryTypes = { '.': 'index', './server': 'server', './vizzly': 'vizzly', './decode': 'decode' };
+const entryTypes = { '.': 'index', './server': 'server', './vizzly': 'vizzly', './tinybird': 'tinybird', './decode': 'decode' };
 const filePrefix = (subpath) => (subpath === '.' ? '' : `${subpath.slice(2)}-`);
 
 const exportsMap = {};

@@ -217,6 +217,32 @@ export function vizzlyTypes(signer: Signer, grant: Grant): void {
   compileSecureFilters([{ field: 'a', op: 'starts_with', value: 1 }], { dialect: 'postgres' });
   // @ts-expect-error projectId and organisationId are exclusive
   signer.signDashboardAccessToken({ projectId: 'p', organisationId: 'o', userReference: 'u' });
+
+import { createClient } from 'scopemint/tinybird';
+import { requestEmbeddableToken, parseScope, type StaticScope } from 'scopemint';
+
+export async function tinybirdAndEmbeddable(): Promise<string> {
+  const client = createClient({ token: 'p.admin', workspaceId: 'ws', baseUrl: 'https://api.tinybird.co' });
+  const { token } = await client.tokens.createJWT({
+    name: 'n',
+    expiresAt: new Date(),
+    scopes: [{ type: 'DATASOURCES:APPEND', resource: 'events' }],
+    limits: {},
+  });
+  // @ts-expect-error the SDK's createJWT takes no workspaceId
+  await client.tokens.createJWT({ name: 'n', expiresAt: 1, scopes: [], workspaceId: 'x' });
+  // @ts-expect-error WORKSPACE:READ_ALL is a static scope, not a JWT scope type
+  await client.tokens.createJWT({ name: 'n', expiresAt: 1, scopes: [{ type: 'WORKSPACE:READ_ALL', resource: 'x' }] });
+  const forward: StaticScope = parseScope('ORG_DATASOURCES:READ');
+  forward.type satisfies 'ORG_DATASOURCES:READ' | string;
+  const embeddable = await requestEmbeddableToken(
+    { apiKey: 'k', region: 'eu', embeddableId: 'd', expiryInSeconds: 60, securityContext: {}, user: 'u',
+      filters: [{ member: 'customers.id', operator: 'equals', values: ['5'] }], roles: ['manager'] },
+    { timeoutMs: 5000 },
+  );
+  // @ts-expect-error region or baseUrl is required
+  await requestEmbeddableToken({ apiKey: 'k', embeddableId: 'd', expiryInSeconds: 60, securityContext: {}, user: 'u' });
+  return token + embeddable.token;
 }
 
 export async function remoteJwksTypes(token: string): Promise<void> {

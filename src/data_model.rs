@@ -153,7 +153,8 @@ pub fn render_data_model_value(
     let bound = bind_markers(&rendered, outputs, options)?;
     // Belt and braces: whatever the template did, no placeholder of either
     // form may reach the SQL unbound.
-    if bound.sql.contains("COMPILE_CONTEXT") || bound.sql.contains("{{") || bound.sql.contains("{%") {
+    if bound.sql.contains("COMPILE_CONTEXT") || bound.sql.contains("{{") || bound.sql.contains("{%")
+    {
         return Err(template_error(
             "the rendered SQL still holds a template placeholder ({{ … }}, {% … %} or COMPILE_CONTEXT); it was not bound",
         ));
@@ -220,7 +221,10 @@ fn bind_single_braces(template: &str) -> Result<String> {
             rest = &after[end..];
             continue;
         }
-        let Some(close) = after.find(['{', '}']).filter(|&at| after.as_bytes()[at] == b'}') else {
+        let Some(close) = after
+            .find(['{', '}'])
+            .filter(|&at| after.as_bytes()[at] == b'}')
+        else {
             out.push('{');
             rest = after;
             continue;
@@ -291,9 +295,7 @@ fn check_growth(template: &str) -> Result<()> {
             ));
         }
         if has_tuple(&inner, !statement) {
-            return Err(template_error(
-                "tuples are not supported in data models",
-            ));
+            return Err(template_error("tuples are not supported in data models"));
         }
         let joins = inner.matches(['~', '+']).count();
         concatenations += joins;
@@ -372,9 +374,7 @@ fn has_tuple(inner: &str, expression: bool) -> bool {
             ')' => {
                 calls.pop();
             }
-            ',' if calls.last() == Some(&false) || (expression && calls.is_empty()) => {
-                return true
-            }
+            ',' if calls.last() == Some(&false) || (expression && calls.is_empty()) => return true,
             _ => {}
         }
         if !c.is_whitespace() {
@@ -967,7 +967,9 @@ fn is_name_char(c: char) -> bool {
 /// Why the SQL around a value makes it a name rather than a value (after a
 /// dot, before a dot, glued to a name, or after `FROM` / `JOIN` / …), if it does.
 fn identifier_position(before: &str, after: &[char]) -> Option<String> {
-    const NAME_KEYWORDS: [&str; 8] = ["FROM", "JOIN", "INTO", "UPDATE", "TABLE", "SCHEMA", "USING", "AS"];
+    const NAME_KEYWORDS: [&str; 8] = [
+        "FROM", "JOIN", "INTO", "UPDATE", "TABLE", "SCHEMA", "USING", "AS",
+    ];
     if before.chars().next_back().is_some_and(is_name_char) {
         return Some("glued to the name before it".into());
     }

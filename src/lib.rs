@@ -39,9 +39,8 @@ pub use access::Grant;
 pub use alg::Algorithm;
 #[cfg(feature = "server")]
 pub use data_model::{
-    render_data_model, render_data_model_value, RenderOptions, MAX_BOUND_BYTES,
-    MAX_BOUND_VALUES, MAX_CONCATENATIONS, MAX_CONTEXT_BYTES, MAX_RENDERED_BYTES,
-    MAX_TEMPLATE_BYTES,
+    render_data_model, render_data_model_value, RenderOptions, MAX_BOUND_BYTES, MAX_BOUND_VALUES,
+    MAX_CONCATENATIONS, MAX_CONTEXT_BYTES, MAX_RENDERED_BYTES, MAX_TEMPLATE_BYTES,
 };
 pub use decode::{
     decode, decode_protected_header, DecodeOptions, Decoded, DEFAULT_MAX_TOKEN_BYTES,

@@ -103,7 +103,11 @@ impl ScopeType {
 
     /// `"A, B, C"` for error messages.
     pub fn list(types: &[ScopeType]) -> String {
-        types.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+        types
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -357,8 +361,16 @@ mod tests {
             ("ORG_DATASOURCES:READ", ScopeType::OrgDatasourcesRead, None),
             ("TOKENS", ScopeType::Tokens, None),
             ("ADMIN", ScopeType::Admin, None),
-            ("DATASOURCES:READ:landing", ScopeType::DatasourcesRead, Some("landing")),
-            ("DATASOURCES:APPEND:landing", ScopeType::DatasourcesAppend, Some("landing")),
+            (
+                "DATASOURCES:READ:landing",
+                ScopeType::DatasourcesRead,
+                Some("landing"),
+            ),
+            (
+                "DATASOURCES:APPEND:landing",
+                ScopeType::DatasourcesAppend,
+                Some("landing"),
+            ),
             ("PIPES:READ:app", ScopeType::PipesRead, Some("app")),
         ] {
             let parsed = parse_scope(text).unwrap();
@@ -380,7 +392,10 @@ mod tests {
         for scope_type in ScopeType::ALL {
             assert_eq!(ScopeType::parse(scope_type.as_str()), Some(scope_type));
             let json = serde_json::to_string(&scope_type).unwrap();
-            assert_eq!(serde_json::from_str::<ScopeType>(&json).unwrap(), scope_type);
+            assert_eq!(
+                serde_json::from_str::<ScopeType>(&json).unwrap(),
+                scope_type
+            );
         }
         assert!(serde_json::from_str::<ScopeType>("\"PIPES:WRITE\"").is_err());
     }

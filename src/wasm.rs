@@ -310,8 +310,9 @@ pub fn embeddable_token_http_request(
     params_json: &str,
     options_json: Option<String>,
 ) -> Result<String, JsValue> {
-    let request = crate::profiles::embeddable::token_http_request(params_json, options_json.as_deref())
-        .map_err(to_js)?;
+    let request =
+        crate::profiles::embeddable::token_http_request(params_json, options_json.as_deref())
+            .map_err(to_js)?;
     Ok(serde_json::to_string(&request).unwrap_or_default())
 }
 

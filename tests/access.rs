@@ -1502,8 +1502,14 @@ fn an_explicit_filtered_quarantine_scope_beats_the_implied_read() {
     let v = hs_verifier();
     let request = json!({ "type": "DATASOURCES:READ", "resource": "events_quarantine" });
     for scopes in [
-        json!(["DATASOURCES:READ:events", "DATASOURCES:READ:events_quarantine:org_id = 'acme'"]),
-        json!(["DATASOURCES:READ:events_quarantine:org_id = 'acme'", "DATASOURCES:READ:events"]),
+        json!([
+            "DATASOURCES:READ:events",
+            "DATASOURCES:READ:events_quarantine:org_id = 'acme'"
+        ]),
+        json!([
+            "DATASOURCES:READ:events_quarantine:org_id = 'acme'",
+            "DATASOURCES:READ:events"
+        ]),
     ] {
         let g = grant(&v, &token(json!({ "scopes": scopes })), request.clone());
         assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"), "{scopes}");
@@ -1518,11 +1524,19 @@ fn an_explicit_filtered_quarantine_scope_beats_the_implied_read() {
         assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"), "{scopes}");
     }
     // The base data source itself keeps its own (unfiltered) scope.
-    let t = token(json!({ "scopes": ["DATASOURCES:READ:events", "DATASOURCES:READ:events_quarantine:org_id = 'acme'"] }));
-    let g = grant(&v, &t, json!({ "type": "DATASOURCES:READ", "resource": "events" }));
+    let t = token(
+        json!({ "scopes": ["DATASOURCES:READ:events", "DATASOURCES:READ:events_quarantine:org_id = 'acme'"] }),
+    );
+    let g = grant(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "events" }),
+    );
     assert_eq!(g.filter, None);
     // An explicit unfiltered quarantine scope is also more specific than a filtered base.
-    let t = token(json!({ "scopes": ["DATASOURCES:READ:events:org_id = 'acme'", "DATASOURCES:READ:events_quarantine"] }));
+    let t = token(
+        json!({ "scopes": ["DATASOURCES:READ:events:org_id = 'acme'", "DATASOURCES:READ:events_quarantine"] }),
+    );
     assert_eq!(grant(&v, &t, request.clone()).filter, None);
 }
 
@@ -1531,8 +1545,14 @@ fn among_equally_specific_scopes_the_restricted_one_wins_and_conflicts_are_refus
     let v = hs_verifier();
     let request = json!({ "type": "DATASOURCES:READ", "resource": "events" });
     for scopes in [
-        json!(["DATASOURCES:READ:events", "DATASOURCES:READ:events:org_id = 'acme'"]),
-        json!(["DATASOURCES:READ:events:org_id = 'acme'", "DATASOURCES:READ:events"]),
+        json!([
+            "DATASOURCES:READ:events",
+            "DATASOURCES:READ:events:org_id = 'acme'"
+        ]),
+        json!([
+            "DATASOURCES:READ:events:org_id = 'acme'",
+            "DATASOURCES:READ:events"
+        ]),
     ] {
         let g = grant(&v, &token(json!({ "scopes": scopes })), request.clone());
         assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"));
@@ -1541,10 +1561,16 @@ fn among_equally_specific_scopes_the_restricted_one_wins_and_conflicts_are_refus
         { "type": "PIPES:READ", "resource": "top" },
         { "type": "PIPES:READ", "resource": "top", "fixed_params": { "org_id": "acme" } }
     ]));
-    let g = grant(&v, &pipes, json!({ "type": "PIPES:READ", "resource": "top", "params": { "org_id": "evil" } }));
+    let g = grant(
+        &v,
+        &pipes,
+        json!({ "type": "PIPES:READ", "resource": "top", "params": { "org_id": "evil" } }),
+    );
     assert_eq!(g.params["org_id"], json!("acme"));
     // Two different restrictions: which one the issuer meant is unknowable.
-    let t = token(json!({ "scopes": ["DATASOURCES:READ:events:org_id = 'a'", "DATASOURCES:READ:events:org_id = 'b'"] }));
+    let t = token(
+        json!({ "scopes": ["DATASOURCES:READ:events:org_id = 'a'", "DATASOURCES:READ:events:org_id = 'b'"] }),
+    );
     let error = authorize(&v, &t, request.clone()).unwrap_err();
     assert_eq!(error.code, ErrorCode::JwtClaimInvalid);
     let t = tinybird_token(json!([
@@ -1554,8 +1580,13 @@ fn among_equally_specific_scopes_the_restricted_one_wins_and_conflicts_are_refus
     let error = authorize(&v, &t, json!({ "type": "PIPES:READ", "resource": "top" })).unwrap_err();
     assert_eq!(error.code, ErrorCode::JwtClaimInvalid);
     // The same restriction twice is not a conflict.
-    let t = token(json!({ "scopes": ["DATASOURCES:READ:events:org_id = 'a'", "DATASOURCES:READ:events:org_id = 'a'"] }));
-    assert_eq!(grant(&v, &t, request).filter.as_deref(), Some("org_id = 'a'"));
+    let t = token(
+        json!({ "scopes": ["DATASOURCES:READ:events:org_id = 'a'", "DATASOURCES:READ:events:org_id = 'a'"] }),
+    );
+    assert_eq!(
+        grant(&v, &t, request).filter.as_deref(),
+        Some("org_id = 'a'")
+    );
 }
 
 /// Forward's workspace-wide scopes (static-tokens page, "Other tokens"):
@@ -1564,26 +1595,60 @@ fn among_equally_specific_scopes_the_restricted_one_wins_and_conflicts_are_refus
 #[test]
 fn forward_workspace_scopes() {
     let v = hs_verifier();
-    let t = token(json!({ "scopes": ["WORKSPACE:READ_ALL", "DATASOURCES:READ:events:org_id = 'acme'"] }));
-    assert_eq!(grant(&v, &t, json!({ "type": "DATASOURCES:READ", "resource": "logs" })).filter, None);
-    assert_eq!(grant(&v, &t, json!({ "type": "PIPES:READ", "resource": "top" })).filter, None);
+    let t = token(
+        json!({ "scopes": ["WORKSPACE:READ_ALL", "DATASOURCES:READ:events:org_id = 'acme'"] }),
+    );
     assert_eq!(
-        grant(&v, &t, json!({ "type": "DATASOURCES:READ", "resource": "events" })).filter.as_deref(),
+        grant(
+            &v,
+            &t,
+            json!({ "type": "DATASOURCES:READ", "resource": "logs" })
+        )
+        .filter,
+        None
+    );
+    assert_eq!(
+        grant(&v, &t, json!({ "type": "PIPES:READ", "resource": "top" })).filter,
+        None
+    );
+    assert_eq!(
+        grant(
+            &v,
+            &t,
+            json!({ "type": "DATASOURCES:READ", "resource": "events" })
+        )
+        .filter
+        .as_deref(),
         Some("org_id = 'acme'")
     );
-    denied(&v, &t, json!({ "type": "DATASOURCES:APPEND", "resource": "logs" }));
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:APPEND", "resource": "logs" }),
+    );
     denied(&v, &t, json!({ "type": "PIPES:DROP", "resource": "top" }));
-    denied(&v, &t, json!({ "type": "DATASOURCES:READ", "resource": "no-such-name" }));
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "no-such-name" }),
+    );
     grant(&v, &t, json!({ "type": "WORKSPACE:READ_ALL" }));
     denied(&v, &t, json!({ "type": "WORKSPACE:DEPLOY" }));
     let t = token(json!({ "scopes": ["ORG_DATASOURCES:READ", "WORKSPACE:DEPLOY"] }));
     grant(&v, &t, json!({ "type": "ORG_DATASOURCES:READ" }));
     grant(&v, &t, json!({ "type": "WORKSPACE:DEPLOY" }));
-    denied(&v, &t, json!({ "type": "DATASOURCES:READ", "resource": "events" }));
+    denied(
+        &v,
+        &t,
+        json!({ "type": "DATASOURCES:READ", "resource": "events" }),
+    );
     // A JWT cannot carry a workspace-wide scope: such an object grants nothing.
     let t = tinybird_token(json!([{ "type": "WORKSPACE:READ_ALL", "resource": "x" }]));
     denied(&v, &t, json!({ "type": "PIPES:READ", "resource": "top" }));
     // Unknown request types are an option error naming `type`.
     let error = authorize(&v, &t, json!({ "type": "WORKSPACE:READ" })).unwrap_err();
-    assert_eq!((error.code, error.claim.as_deref()), (ErrorCode::InvalidOption, Some("type")));
+    assert_eq!(
+        (error.code, error.claim.as_deref()),
+        (ErrorCode::InvalidOption, Some("type"))
+    );
 }

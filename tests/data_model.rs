@@ -450,7 +450,11 @@ fn offsets_are_bounded_and_non_finite_numbers_are_not_values() {
     }
 }
 
-fn render_with(template: &str, context: Value, options: RenderOptions) -> scopemint::Result<BoundSql> {
+fn render_with(
+    template: &str,
+    context: Value,
+    options: RenderOptions,
+) -> scopemint::Result<BoundSql> {
     render_data_model_value(template, &context, &options)
 }
 
@@ -477,16 +481,27 @@ fn the_tokens_api_page_model_with_single_braces_binds_every_value() {
     );
     assert_eq!(
         bound.params,
-        vec![json!("9sZSJ9LHsiYXR0cmlidXRlIjoiZ2VvaXBf"), json!("us-east"), json!("eu-west")]
+        vec![
+            json!("9sZSJ9LHsiYXR0cmlidXRlIjoiZ2VvaXBf"),
+            json!("us-east"),
+            json!("eu-west")
+        ]
     );
     // Unquoted, the short root, and with filters: all bound.
     for (template, param) in [
-        ("WHERE a = { COMPILE_CONTEXT.securityContext.userId }", json!("u1")),
+        (
+            "WHERE a = { COMPILE_CONTEXT.securityContext.userId }",
+            json!("u1"),
+        ),
         ("WHERE a = {securityContext.userId}", json!("u1")),
         ("WHERE a = { securityContext.userId | upper }", json!("U1")),
     ] {
         let bound = render(template, json!({ "userId": "u1" })).unwrap();
-        assert_eq!((bound.sql.as_str(), bound.params), ("WHERE a = $1", vec![param]), "{template}");
+        assert_eq!(
+            (bound.sql.as_str(), bound.params),
+            ("WHERE a = $1", vec![param]),
+            "{template}"
+        );
     }
 }
 
@@ -537,10 +552,22 @@ fn identifier_positions_are_refused_unless_written_with_identifier() {
     }
     let template = "SELECT * FROM {{ identifier(COMPILE_CONTEXT.securityContext.schema) }}.orders WHERE v = {{ securityContext.v }}";
     for (dialect, sql) in [
-        (Dialect::Postgres, "SELECT * FROM \"tenant_a\".orders WHERE v = $1"),
-        (Dialect::Sqlite, "SELECT * FROM `tenant_a`.orders WHERE v = ?"),
-        (Dialect::Mysql, "SELECT * FROM `tenant_a`.orders WHERE v = ?"),
-        (Dialect::Clickhouse, "SELECT * FROM `tenant_a`.orders WHERE v = {p1:String}"),
+        (
+            Dialect::Postgres,
+            "SELECT * FROM \"tenant_a\".orders WHERE v = $1",
+        ),
+        (
+            Dialect::Sqlite,
+            "SELECT * FROM `tenant_a`.orders WHERE v = ?",
+        ),
+        (
+            Dialect::Mysql,
+            "SELECT * FROM `tenant_a`.orders WHERE v = ?",
+        ),
+        (
+            Dialect::Clickhouse,
+            "SELECT * FROM `tenant_a`.orders WHERE v = {p1:String}",
+        ),
     ] {
         let bound = render_in(template, context.clone(), dialect, 0).unwrap();
         assert_eq!(bound.sql, sql, "{dialect:?}");
@@ -582,8 +609,12 @@ fn identifier_takes_only_the_strict_grammar_and_the_callers_allowlist() {
     assert_eq!(error.code, ErrorCode::TemplateInvalid);
     assert_eq!(error.claim.as_deref(), Some("allowedIdentifiers"));
     // The allowlist itself must hold names.
-    let error = render_data_model(template, r#"{"schema":"a"}"#, r#"{"dialect":"postgres","allowedIdentifiers":["a b"]}"#)
-        .unwrap_err();
+    let error = render_data_model(
+        template,
+        r#"{"schema":"a"}"#,
+        r#"{"dialect":"postgres","allowedIdentifiers":["a b"]}"#,
+    )
+    .unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidOption);
     assert_eq!(error.claim.as_deref(), Some("allowedIdentifiers"));
 }
@@ -592,7 +623,10 @@ fn identifier_takes_only_the_strict_grammar_and_the_callers_allowlist() {
 #[test]
 fn bound_values_are_bounded_in_count_and_bytes() {
     let many: Vec<u32> = (0..(scopemint::MAX_BOUND_VALUES as u32 + 1)).collect();
-    let error = refused("WHERE a IN {{ list(securityContext.ids) }}", json!({ "ids": many }));
+    let error = refused(
+        "WHERE a IN {{ list(securityContext.ids) }}",
+        json!({ "ids": many }),
+    );
     assert!(error.message.contains("bound values"), "{error}");
     // Under the context limit, a loop printing the same value runs into the byte limit.
     let value = "x".repeat(60 * 1024);
@@ -602,12 +636,22 @@ fn bound_values_are_bounded_in_count_and_bytes() {
     );
     assert!(error.message.contains("bound values"), "{error}");
     // The context itself is bounded.
-    let error = render("{{ securityContext.v }}", json!({ "v": "x".repeat(scopemint::MAX_CONTEXT_BYTES) })).unwrap_err();
+    let error = render(
+        "{{ securityContext.v }}",
+        json!({ "v": "x".repeat(scopemint::MAX_CONTEXT_BYTES) }),
+    )
+    .unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidOption);
     assert_eq!(error.claim.as_deref(), Some("securityContext"));
     // Just under the limits works.
     let ids: Vec<u32> = (0..1000).collect();
-    assert_eq!(render("{{ list(securityContext.ids) }}", json!({ "ids": ids })).unwrap().params.len(), 1000);
+    assert_eq!(
+        render("{{ list(securityContext.ids) }}", json!({ "ids": ids }))
+            .unwrap()
+            .params
+            .len(),
+        1000
+    );
 }
 
 /// Issue 11: templates that double a string end quickly with
@@ -647,7 +691,13 @@ fn templates_that_grow_values_end_quickly_with_template_invalid() {
     // Concatenations are counted: one past the limit is refused, at the limit it renders.
     let chain = |n: usize| format!("{{{{ {} }}}}", vec!["securityContext.s"; n + 1].join(" ~ "));
     refused(&chain(scopemint::MAX_CONCATENATIONS + 1), context.clone());
-    assert_eq!(render(&chain(scopemint::MAX_CONCATENATIONS), context.clone()).unwrap().params.len(), 1);
+    assert_eq!(
+        render(&chain(scopemint::MAX_CONCATENATIONS), context.clone())
+            .unwrap()
+            .params
+            .len(),
+        1
+    );
     // What data models do use still works: a LIKE pattern, a filter, a loop over a context list.
     let bound = render(
         "WHERE name LIKE {{ securityContext.p ~ '%' }} AND r IN ({% for r in securityContext.rs %}{{ r|upper }}{% if not loop.last %}, {% endif %}{% endfor %})",

@@ -516,11 +516,22 @@ fn tinybird_jwt_scope_types_are_the_sdks() {
     for t in ["PIPES:READ", "DATASOURCES:READ", "DATASOURCES:APPEND"] {
         mint(json!({ "type": t, "resource": "r" })).unwrap_or_else(|e| panic!("{t}: {e}"));
     }
-    for t in ["ADMIN", "TOKENS", "WORKSPACE:READ_ALL", "ORG_DATASOURCES:READ", "PIPES:DROP", "DATASOURCES:CREATE"] {
+    for t in [
+        "ADMIN",
+        "TOKENS",
+        "WORKSPACE:READ_ALL",
+        "ORG_DATASOURCES:READ",
+        "PIPES:DROP",
+        "DATASOURCES:CREATE",
+    ] {
         let error = mint(json!({ "type": t, "resource": "r" })).unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidOption, "{t}");
         assert_eq!(error.claim.as_deref(), Some("scopes[0].type"), "{t}");
-        assert!(error.message.contains("DATASOURCES:APPEND"), "{}", error.message);
+        assert!(
+            error.message.contains("DATASOURCES:APPEND"),
+            "{}",
+            error.message
+        );
     }
     let error = mint(json!({ "type": "pipes:read", "resource": "r" })).unwrap_err();
     assert_eq!(error.claim.as_deref(), Some("scopes[0].type"));
@@ -550,16 +561,32 @@ fn tinybird_client_signer() {
     );
     let mut with_workspace = options.clone();
     with_workspace["workspaceId"] = json!("other");
-    rejects(&client, "tinybirdClientCreateJWT", with_workspace, "workspaceId");
+    rejects(
+        &client,
+        "tinybirdClientCreateJWT",
+        with_workspace,
+        "workspaceId",
+    );
     for (bad, field) in [
         (json!({ "workspaceId": "ws" }), "token"),
         (json!({ "token": ADMIN_TOKEN }), "workspaceId"),
-        (json!({ "token": ADMIN_TOKEN, "workspaceId": " " }), "workspaceId"),
+        (
+            json!({ "token": ADMIN_TOKEN, "workspaceId": " " }),
+            "workspaceId",
+        ),
         (json!({ "token": "short", "workspaceId": "ws" }), "token"),
-        (json!({ "token": ADMIN_TOKEN, "workspaceId": "ws", "baseUrl": "api.tinybird.co" }), "baseUrl"),
-        (json!({ "token": ADMIN_TOKEN, "workspaceId": "ws", "fetch": 1 }), "fetch"),
+        (
+            json!({ "token": ADMIN_TOKEN, "workspaceId": "ws", "baseUrl": "api.tinybird.co" }),
+            "baseUrl",
+        ),
+        (
+            json!({ "token": ADMIN_TOKEN, "workspaceId": "ws", "fetch": 1 }),
+            "fetch",
+        ),
     ] {
-        let error = client_signer(&bad.to_string()).err().unwrap_or_else(|| panic!("{bad} accepted"));
+        let error = client_signer(&bad.to_string())
+            .err()
+            .unwrap_or_else(|| panic!("{bad} accepted"));
         assert_eq!(error.claim.as_deref(), Some(field), "{bad}: {error}");
     }
 }
@@ -587,24 +614,55 @@ fn embeddable_token_request_takes_every_documented_field() {
         ],
         "dataProvider": "warehouse"
     });
-    let out: Value = serde_json::from_str(&embeddable::token_request(&body.to_string()).unwrap()).unwrap();
+    let out: Value =
+        serde_json::from_str(&embeddable::token_request(&body.to_string()).unwrap()).unwrap();
     assert_eq!(out, body);
     for (patch, field) in [
         (json!({ "savedVersion": 1 }), "savedVersion"),
         (json!({ "savedVersion": "" }), "savedVersion"),
         (json!({ "roles": "manager" }), "roles"),
         (json!({ "roles": [""] }), "roles[0]"),
-        (json!({ "customCanvasReadOnly": "yes" }), "customCanvasReadOnly"),
+        (
+            json!({ "customCanvasReadOnly": "yes" }),
+            "customCanvasReadOnly",
+        ),
         (json!({ "filters": {} }), "filters"),
-        (json!({ "filters": [{ "member": "id", "operator": "equals", "values": ["5"] }] }), "filters[0].member"),
-        (json!({ "filters": [{ "member": "a.b; drop", "operator": "equals", "values": ["5"] }] }), "filters[0].member"),
-        (json!({ "filters": [{ "member": "a.b", "operator": "like", "values": ["5"] }] }), "filters[0].operator"),
-        (json!({ "filters": [{ "member": "a.b", "operator": "equals", "values": [5] }] }), "filters[0].values[0]"),
-        (json!({ "filters": [{ "member": "a.b", "operator": "equals", "values": [] }] }), "filters[0].values"),
-        (json!({ "filters": [{ "member": "a.b", "operator": "equals" }] }), "filters[0].values"),
-        (json!({ "filters": [{ "member": "a.b", "operator": "inDateRange", "values": ["2024-01-01"] }] }), "filters[0].values"),
-        (json!({ "filters": [{ "member": "a.b", "operator": "gt", "values": ["ten"] }] }), "filters[0].values[0]"),
-        (json!({ "filters": [{ "member": "a.b", "operator": "equals", "values": ["1"], "and": [] }] }), "filters[0].and"),
+        (
+            json!({ "filters": [{ "member": "id", "operator": "equals", "values": ["5"] }] }),
+            "filters[0].member",
+        ),
+        (
+            json!({ "filters": [{ "member": "a.b; drop", "operator": "equals", "values": ["5"] }] }),
+            "filters[0].member",
+        ),
+        (
+            json!({ "filters": [{ "member": "a.b", "operator": "like", "values": ["5"] }] }),
+            "filters[0].operator",
+        ),
+        (
+            json!({ "filters": [{ "member": "a.b", "operator": "equals", "values": [5] }] }),
+            "filters[0].values[0]",
+        ),
+        (
+            json!({ "filters": [{ "member": "a.b", "operator": "equals", "values": [] }] }),
+            "filters[0].values",
+        ),
+        (
+            json!({ "filters": [{ "member": "a.b", "operator": "equals" }] }),
+            "filters[0].values",
+        ),
+        (
+            json!({ "filters": [{ "member": "a.b", "operator": "inDateRange", "values": ["2024-01-01"] }] }),
+            "filters[0].values",
+        ),
+        (
+            json!({ "filters": [{ "member": "a.b", "operator": "gt", "values": ["ten"] }] }),
+            "filters[0].values[0]",
+        ),
+        (
+            json!({ "filters": [{ "member": "a.b", "operator": "equals", "values": ["1"], "and": [] }] }),
+            "filters[0].and",
+        ),
         (json!({ "tenant": "x" }), "tenant"),
     ] {
         let mut bad = body.clone();
@@ -617,7 +675,10 @@ fn embeddable_token_request_takes_every_documented_field() {
     }
     // The self-issued token carries the same fields, plus its id, iat and exp.
     let s = signer(json!({ "secret": ADMIN_TOKEN }));
-    let minted: Value = serde_json::from_str(&sign_with_profile(&s, "signSecurityToken", &body.to_string()).unwrap()).unwrap();
+    let minted: Value = serde_json::from_str(
+        &sign_with_profile(&s, "signSecurityToken", &body.to_string()).unwrap(),
+    )
+    .unwrap();
     let claims = payload(minted["token"].as_str().unwrap());
     assert_eq!(claims["filters"], body["filters"]);
     assert_eq!(claims["roles"], body["roles"]);
@@ -631,17 +692,24 @@ fn embeddable_http_request_and_response() {
     let params = json!({ "apiKey": "key-1", "region": "eu", "embeddableId": "dash-1", "expiryInSeconds": 3600,
         "securityContext": { "userId": "u1" }, "user": "u1@example.com" });
     let request = embeddable::token_http_request(&params.to_string(), None).unwrap();
-    assert_eq!(request.url, "https://api.eu.embeddable.com/api/v1/security-token");
+    assert_eq!(
+        request.url,
+        "https://api.eu.embeddable.com/api/v1/security-token"
+    );
     assert_eq!(request.headers["Authorization"], "Bearer key-1");
     assert_eq!(request.headers["Content-Type"], "application/json");
     assert_eq!(request.timeout_ms, 10_000);
     let body: Value = serde_json::from_str(&request.body).unwrap();
-    assert_eq!(body, json!({ "embeddableId": "dash-1", "expiryInSeconds": 3600,
-        "securityContext": { "userId": "u1" }, "user": "u1@example.com" }));
+    assert_eq!(
+        body,
+        json!({ "embeddableId": "dash-1", "expiryInSeconds": 3600,
+        "securityContext": { "userId": "u1" }, "user": "u1@example.com" })
+    );
     let mut local = params.clone();
     local.as_object_mut().unwrap().remove("region");
     local["baseUrl"] = json!("http://127.0.0.1:8080/");
-    let request = embeddable::token_http_request(&local.to_string(), Some(r#"{"timeoutMs":250}"#)).unwrap();
+    let request =
+        embeddable::token_http_request(&local.to_string(), Some(r#"{"timeoutMs":250}"#)).unwrap();
     assert_eq!(request.url, "http://127.0.0.1:8080/api/v1/security-token");
     assert_eq!(request.timeout_ms, 250);
     for (patch, remove, field) in [
@@ -651,7 +719,11 @@ fn embeddable_http_request_and_response() {
         (json!({ "apiKey": "" }), None, "apiKey"),
         (json!({ "apiKey": "a\r\nX-Evil: 1" }), None, "apiKey"),
         (json!({}), Some("apiKey"), "apiKey"),
-        (json!({ "expiryInSeconds": "3600" }), None, "expiryInSeconds"),
+        (
+            json!({ "expiryInSeconds": "3600" }),
+            None,
+            "expiryInSeconds",
+        ),
     ] {
         let mut bad = params.clone();
         for (k, v) in patch.as_object().unwrap() {
@@ -660,15 +732,27 @@ fn embeddable_http_request_and_response() {
         if let Some(key) = remove {
             bad.as_object_mut().unwrap().remove(key);
         }
-        let error = embeddable::token_http_request(&bad.to_string(), None).err().unwrap_or_else(|| panic!("{bad}"));
+        let error = embeddable::token_http_request(&bad.to_string(), None)
+            .err()
+            .unwrap_or_else(|| panic!("{bad}"));
         assert_eq!(error.claim.as_deref(), Some(field), "{bad}: {error}");
     }
     let mut no_region = params.clone();
     no_region.as_object_mut().unwrap().remove("region");
     no_region["baseUrl"] = json!("ftp://x");
-    assert_eq!(embeddable::token_http_request(&no_region.to_string(), None).unwrap_err().claim.as_deref(), Some("baseUrl"));
+    assert_eq!(
+        embeddable::token_http_request(&no_region.to_string(), None)
+            .unwrap_err()
+            .claim
+            .as_deref(),
+        Some("baseUrl")
+    );
     for timeout in ["0", "1.5", "-1", "\"10\"", "1000000"] {
-        let error = embeddable::token_http_request(&params.to_string(), Some(&format!("{{\"timeoutMs\":{timeout}}}"))).unwrap_err();
+        let error = embeddable::token_http_request(
+            &params.to_string(),
+            Some(&format!("{{\"timeoutMs\":{timeout}}}")),
+        )
+        .unwrap_err();
         assert_eq!(error.claim.as_deref(), Some("timeoutMs"), "{timeout}");
     }
 
@@ -676,15 +760,28 @@ fn embeddable_http_request_and_response() {
         embeddable::token_http_response(200, r#"{"token":"eyJ.a.b"}"#).unwrap(),
         r#"{"token":"eyJ.a.b"}"#
     );
-    let error = embeddable::token_http_response(401, r#"{"errorMessage":"Invalid API key"}"#).unwrap_err();
-    assert_eq!((error.code, error.status), (ErrorCode::EmbeddableHttp, Some(401)));
+    let error =
+        embeddable::token_http_response(401, r#"{"errorMessage":"Invalid API key"}"#).unwrap_err();
+    assert_eq!(
+        (error.code, error.status),
+        (ErrorCode::EmbeddableHttp, Some(401))
+    );
     assert!(error.message.contains("Invalid API key"), "{error}");
     let error = embeddable::token_http_response(502, "<html>bad gateway</html>").unwrap_err();
-    assert_eq!((error.code, error.status), (ErrorCode::EmbeddableHttp, Some(502)));
+    assert_eq!(
+        (error.code, error.status),
+        (ErrorCode::EmbeddableHttp, Some(502))
+    );
     for body in ["not json", "{}", r#"{"token":""}"#, r#"{"token":5}"#, "[]"] {
         let error = embeddable::token_http_response(200, body).unwrap_err();
         assert_eq!(error.code, ErrorCode::EmbeddableResponseInvalid, "{body}");
     }
-    assert_eq!(embeddable::token_transport_error("timeout", 250, "").code, ErrorCode::EmbeddableTimeout);
-    assert_eq!(embeddable::token_transport_error("network", 250, "ECONNREFUSED").code, ErrorCode::EmbeddableNetwork);
+    assert_eq!(
+        embeddable::token_transport_error("timeout", 250, "").code,
+        ErrorCode::EmbeddableTimeout
+    );
+    assert_eq!(
+        embeddable::token_transport_error("network", 250, "ECONNREFUSED").code,
+        ErrorCode::EmbeddableNetwork
+    );
 }

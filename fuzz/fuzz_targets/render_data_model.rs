@@ -39,13 +39,20 @@ fuzz_target!(|data: &[u8]| {
     match render_data_model_value(template, &context, &options) {
         Ok(bound) => {
             assert!(!bound.sql.contains("COMPILE_CONTEXT"), "{:?}", bound.sql);
-            assert!(!bound.sql.contains("{{") && !bound.sql.contains("{%"), "{:?}", bound.sql);
+            assert!(
+                !bound.sql.contains("{{") && !bound.sql.contains("{%"),
+                "{:?}",
+                bound.sql
+            );
             assert!(!bound.sql.contains(['\u{1}', '\u{2}']), "{:?}", bound.sql);
             assert!(bound.params.len() <= MAX_BOUND_VALUES);
             assert!(bound.sql.len() <= 4 * MAX_RENDERED_BYTES);
         }
         Err(error) => assert!(
-            matches!(error.code, ErrorCode::TemplateInvalid | ErrorCode::InvalidOption),
+            matches!(
+                error.code,
+                ErrorCode::TemplateInvalid | ErrorCode::InvalidOption
+            ),
             "{error}"
         ),
     }

@@ -304,7 +304,7 @@ export type TinybirdScope =
   | { type: 'DATASOURCES:READ'; resource: string; filter?: string }
   | { type: 'DATASOURCES:APPEND'; resource: string };
 
-/** `@tinybirdco/sdk`'s `JWTLimits`: `rps` optional; a whole number (`<= 0` means no limit to Tinybird). */
+/** `@tinybirdco/sdk`'s `JWTLimits`: `rps` optional (leave it out for no limit); a positive whole number when given. */
 export interface TinybirdJwtLimits {
   rps?: number;
 }

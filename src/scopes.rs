@@ -237,6 +237,19 @@ pub fn parse_scope(text: &str) -> Result<Scope> {
     }
 }
 
+/// [`format_scope`] of a scope given as JSON (`{type, resource?, filter?}`):
+/// an unknown `type` is a scope error like any other, not an option error.
+pub fn format_scope_json(json: &str) -> Result<String> {
+    let scope: Scope = crate::options::from_json(json, "formatScope").map_err(|e| {
+        if e.claim.as_deref() == Some("type") {
+            scope_error(e.message)
+        } else {
+            e
+        }
+    })?;
+    format_scope(&scope)
+}
+
 pub fn format_scope(scope: &Scope) -> Result<String> {
     let described = || format!("{} scope", scope.scope_type);
     match (scope.scope_type.shape(), &scope.resource, &scope.filter) {
@@ -398,5 +411,22 @@ mod tests {
             );
         }
         assert!(serde_json::from_str::<ScopeType>("\"PIPES:WRITE\"").is_err());
+    }
+
+    #[test]
+    fn format_scope_json_reports_unknown_types_as_scope_errors() {
+        assert_eq!(
+            format_scope_json(r#"{"type":"WORKSPACE:READ_ALL"}"#).unwrap(),
+            "WORKSPACE:READ_ALL"
+        );
+        let error = format_scope_json(r#"{"type":"NOPE"}"#).unwrap_err();
+        assert_eq!(error.code, ErrorCode::ScopeInvalid);
+        assert!(
+            error.message.contains("ORG_DATASOURCES:READ"),
+            "{}",
+            error.message
+        );
+        let error = format_scope_json(r#"{"type":"ADMIN","extra":1}"#).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidOption);
     }
 }

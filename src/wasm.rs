@@ -294,8 +294,7 @@ pub fn parse_scope(text: &str) -> Result<String, JsValue> {
 
 #[wasm_bindgen(js_name = formatScope)]
 pub fn format_scope(scope_json: &str) -> Result<String, JsValue> {
-    let scope: crate::Scope = crate::options_from_json(scope_json, "formatScope").map_err(to_js)?;
-    crate::format_scope(&scope).map_err(to_js)
+    crate::scopes::format_scope_json(scope_json).map_err(to_js)
 }
 
 /// The validated body for Embeddable's Tokens API, as JSON text.

@@ -217,6 +217,7 @@ export function vizzlyTypes(signer: Signer, grant: Grant): void {
   compileSecureFilters([{ field: 'a', op: 'starts_with', value: 1 }], { dialect: 'postgres' });
   // @ts-expect-error projectId and organisationId are exclusive
   signer.signDashboardAccessToken({ projectId: 'p', organisationId: 'o', userReference: 'u' });
+}
 
 import { createClient } from 'scopemint/tinybird';
 import { requestEmbeddableToken, parseScope, type StaticScope } from 'scopemint';

@@ -55,7 +55,7 @@ pub use rate_limit::{
 pub use remote_jwks::{RemoteJwks, RemoteJwksOptions};
 /// Vizzly secure filters read in words (decode's `profileInfo`), from the decode crate.
 pub use scopemint_decode::filter_words;
-pub use scopes::{format_scope, parse_scope, Scope, ScopeType};
+pub use scopes::{format_scope, format_scope_json, parse_scope, Scope, ScopeType};
 pub use sign::{SignOptions, Signer, SignerOptions};
 #[cfg(feature = "server")]
 pub use sql_expression::{

@@ -32,6 +32,7 @@ pkg: wasm
 test-rust: setup
 	cargo test --quiet --features server
 	cargo test --quiet -p scopemint-decode
+	cargo test --quiet --test main_build
 
 test-js: pkg
 	node --test --test-reporter=spec tests/js/

@@ -44,6 +44,9 @@ pub enum ErrorCode {
     RateLimitUnavailable,
     /// An issuer-written SQL filter is not a single boolean expression (server build).
     FilterInvalid,
+    /// A SQL filter reached an entry without the SQL parser (`scopemint`,
+    /// `scopemint/vizzly`); only `scopemint/server` can check it.
+    FilterUnchecked,
     /// A data-model template failed to compile or render safely (server build).
     TemplateInvalid,
     /// The clock (the system's, or a `now` given to `verify_at`) is not a
@@ -80,6 +83,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::RateLimitUnavailable,
         ErrorCode::FilterInvalid,
+        ErrorCode::FilterUnchecked,
         ErrorCode::TemplateInvalid,
         ErrorCode::ClockInvalid,
         ErrorCode::EmbeddableHttp,
@@ -109,6 +113,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "ERR_RATE_LIMITED",
             ErrorCode::RateLimitUnavailable => "ERR_RATE_LIMIT_UNAVAILABLE",
             ErrorCode::FilterInvalid => "ERR_FILTER_INVALID",
+            ErrorCode::FilterUnchecked => "ERR_FILTER_UNCHECKED",
             ErrorCode::TemplateInvalid => "ERR_TEMPLATE_INVALID",
             ErrorCode::ClockInvalid => "ERR_CLOCK_INVALID",
             ErrorCode::EmbeddableHttp => "ERR_EMBEDDABLE_HTTP",

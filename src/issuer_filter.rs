@@ -1,7 +1,7 @@
 //! The gate every issuer-written SQL filter passes on its way into or out of
 //! a token. The server build parses it (`sql_expression`) and hands out the
-//! normalised expression; the main build has no SQL parser and passes the
-//! issuer's text through unchanged, as its documentation says.
+//! normalised expression. The main build has no SQL parser, so it cannot know
+//! what a filter means and refuses it rather than pass unchecked SQL along.
 
 use crate::error::Result;
 
@@ -12,6 +12,12 @@ pub(crate) fn check(filter: &str, claim: &str) -> Result<String> {
 }
 
 #[cfg(not(feature = "server"))]
-pub(crate) fn check(filter: &str, _claim: &str) -> Result<String> {
-    Ok(filter.to_string())
+pub(crate) fn check(_filter: &str, claim: &str) -> Result<String> {
+    use crate::error::{Error, ErrorCode};
+    Err(Error::new(
+        ErrorCode::FilterUnchecked,
+        "this entry has no SQL parser and does not pass a SQL filter on unchecked; \
+         use 'scopemint/server', which parses and normalises it",
+    )
+    .with_claim(claim))
 }

@@ -2,8 +2,13 @@
 //! duplicate member names are rejected at every depth (RFC 7515 §5.2,
 //! RFC 8725 §3.9), since different parsers resolve duplicates differently.
 //! Values are kept as raw JSON text, so nothing is re-encoded, and strings
-//! are only decoded where the library reads them: a lone UTF-16 surrogate
-//! escape (valid JSON, what `JSON.stringify` writes for a cut emoji) passes.
+//! are only decoded where the library reads them.
+//!
+//! One rule for text everywhere (sign, verify, decode, authorize): a lone
+//! UTF-16 surrogate escape such as `"\ud800"` is refused. RFC 8259 §8.2
+//! leaves its behaviour unpredictable: parsers keep it, replace it with
+//! U+FFFD or fail, so two different claims could read as the same string
+//! (or a claim `verify` accepted could fail `authorize`, which decodes it).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -20,6 +25,7 @@ pub struct Object<'a> {
 impl<'a> Object<'a> {
     /// Parses `text` as an object with unique member names at every depth.
     pub fn parse(text: &'a str) -> Result<Object<'a>, String> {
+        check_surrogates(text)?;
         let object: Object<'a> = serde_json::from_str(text).map_err(|e| e.to_string())?;
         if object
             .members
@@ -53,9 +59,43 @@ impl<'a> Object<'a> {
     }
 }
 
-/// Full JSON syntax, strings included. Member names are read as bytes (to
-/// keep lone surrogates), a path that does not refuse raw control
-/// characters; this pass does, and leaves surrogate escapes alone. Only
+/// Refuses a `\uD800`–`\uDFFF` escape that is not half of a high-low pair.
+/// Run before the JSON parse: in text that then fails to parse the answer is
+/// an error either way, and in valid JSON a backslash only starts an escape
+/// inside a string, so reading escapes pairwise from each backslash is exact.
+pub(crate) fn check_surrogates(text: &str) -> Result<(), String> {
+    let bytes = text.as_bytes();
+    let unit_at = |i: usize| -> Option<u16> {
+        let hex = bytes.get(i..i + 6)?;
+        if hex[0] != b'\\' || hex[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit_at(i) {
+            Some(high @ 0xD800..=0xDBFF) => match unit_at(i + 6) {
+                Some(0xDC00..=0xDFFF) => i += 12,
+                _ => return Err(lone_surrogate(high)),
+            },
+            Some(low @ 0xDC00..=0xDFFF) => return Err(lone_surrogate(low)),
+            _ => i += 2,
+        }
+    }
+    Ok(())
+}
+
+fn lone_surrogate(unit: u16) -> String {
+    format!("a lone surrogate escape \\u{unit:04x} is not allowed (RFC 8259 §8.2: its meaning differs between parsers)")
+}
+
+/// Full JSON syntax, strings included. Member names are read as bytes, a
+/// path that does not refuse raw control characters; this pass does. Only
 /// needed when a name holds a control character, raw or escaped.
 fn check_syntax(text: &str) -> Result<(), String> {
     serde_json::from_str::<de::IgnoredAny>(text)
@@ -88,8 +128,8 @@ impl<'de> Deserialize<'de> for Object<'de> {
     }
 }
 
-/// A member name as bytes: decoding escapes leniently keeps lone surrogates
-/// (as WTF-8), so names compare exactly as JSON text defines them.
+/// A member name as bytes, borrowed from the text when it holds no escape;
+/// escapes are decoded, so names compare by what they spell.
 #[derive(PartialEq, Eq)]
 enum Name<'de> {
     Borrowed(&'de [u8]),
@@ -262,6 +302,7 @@ pub struct Claims<'a> {
 
 impl<'a> Claims<'a> {
     pub fn scan(text: &'a str) -> Result<Claims<'a>, String> {
+        check_surrogates(text)?;
         let members: Members<'a> = serde_json::from_str(text).map_err(|e| e.to_string())?;
         members.check_names(text)?;
         for (_, value) in &members.0 {
@@ -338,14 +379,28 @@ mod tests {
     }
 
     #[test]
-    fn lone_surrogate_escapes_are_valid_json() {
-        let claims =
-            Claims::scan(r#"{"title":"Rocket \ud83d","x":{"\udc00":1,"k":["\ud83d"]}}"#).unwrap();
-        assert!(claims.contains("title"));
-        assert!(Object::parse(r#"{"t":"\ud83d","n":{"a":"\udead"}}"#).is_ok());
-        // Two names that differ only in a lone surrogate are different names.
-        assert!(Claims::scan(r#"{"\ud800":1,"\ud801":2}"#).is_ok());
-        assert!(Claims::scan(r#"{"\ud800":1,"\ud800":2}"#).is_err());
+    fn lone_surrogate_escapes_are_refused_everywhere() {
+        for text in [
+            r#"{"title":"Rocket \ud83d"}"#,
+            r#"{"x":{"k":["\udc00"]}}"#,
+            r#"{"\ud800":1}"#,
+            r#"{"t":"\ud83d\u0041"}"#,
+            r#"{"t":"\udc00\ud800"}"#,
+            r#"{"t":"\uDBFF"}"#,
+            r#"{"t":"a\\\ud800"}"#,
+        ] {
+            assert!(Claims::scan(text).is_err(), "{text}");
+            assert!(Object::parse(text).is_err(), "{text}");
+        }
+        // Paired halves are one character; an escaped backslash before "u" is text.
+        for text in [
+            r#"{"t":"Rocket \ud83d\ude80","\uD83D\uDE80":1}"#,
+            r#"{"t":"\\ud800"}"#,
+            r#"{"t":"\\\\ud800","u":"\u00e9\ud7ff\ue000"}"#,
+        ] {
+            assert!(Claims::scan(text).is_ok(), "{text}");
+            assert!(Object::parse(text).is_ok(), "{text}");
+        }
     }
 
     #[test]

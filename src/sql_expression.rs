@@ -2,14 +2,16 @@
 //! scope's `:sql_filter`) checked with a real SQL parser before anything
 //! splices them into a `WHERE` clause. Only one boolean expression passes: no
 //! statement separator, comment, placeholder or (unless allowed) subquery can
-//! ride along, and the caller gets the parser's normalised rendering rather
-//! than the issuer's text. Server build only (`--features server`).
+//! ride along, and the caller gets a normalised rendering, proven to parse
+//! back to the same tree, rather than the issuer's text. Server build only
+//! (`--features server`).
 
 use std::ops::ControlFlow;
 
 use serde::Deserialize;
 use sqlparser::ast::{
-    BinaryOperator, Expr, Query, UnaryOperator, Value as SqlValue, Visit, Visitor,
+    BinaryOperator, Expr, Query, UnaryOperator, Value as SqlValue, ValueWithSpan, Visit, VisitMut,
+    Visitor, VisitorMut,
 };
 use sqlparser::dialect::{
     ClickHouseDialect, Dialect as SqlDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
@@ -69,7 +71,11 @@ fn refused(message: impl Into<String>) -> Error {
 }
 
 /// Parses `filter` as one boolean SQL expression and returns it normalised
-/// (sqlparser's canonical rendering); anything else is `ERR_FILTER_INVALID`.
+/// (one canonical rendering per dialect); anything else is `ERR_FILTER_INVALID`.
+///
+/// The rendering is only handed out after it has been parsed again and found
+/// to be the same tree as `filter`'s: what the caller splices is what was
+/// checked. A filter whose text would print back differently is refused.
 pub fn normalize_sql_filter(filter: &str, options: &FilterOptions) -> Result<String> {
     if filter.len() > MAX_FILTER_BYTES {
         return Err(refused(format!(
@@ -78,8 +84,22 @@ pub fn normalize_sql_filter(filter: &str, options: &FilterOptions) -> Result<Str
         )));
     }
     let dialect = sql_dialect(options.dialect);
-    check_tokens(filter, dialect.as_ref())?;
-    let mut parser = Parser::new(dialect.as_ref())
+    let expr = parse_checked(filter, options, dialect.as_ref())?;
+    let normalized = render(&expr, options.dialect);
+    let faithful = parse_checked(&normalized, options, dialect.as_ref())
+        .is_ok_and(|again| again == expr && render(&again, options.dialect) == normalized);
+    if !faithful {
+        return Err(refused(
+            "it cannot be printed back so that it parses to the same expression",
+        ));
+    }
+    Ok(normalized)
+}
+
+/// The token rules, the parse, and the checks on the tree, in that order.
+fn parse_checked(filter: &str, options: &FilterOptions, dialect: &dyn SqlDialect) -> Result<Expr> {
+    check_tokens(filter, options.dialect, dialect)?;
+    let mut parser = Parser::new(dialect)
         .with_recursion_limit(MAX_NESTING)
         .try_with_sql(filter)
         .map_err(|e| refused(e.to_string()))?;
@@ -98,9 +118,11 @@ pub fn normalize_sql_filter(filter: &str, options: &FilterOptions) -> Result<Str
         }
     }
     if !is_boolean_shaped(&expr) {
-        return Err(refused(format!("\"{expr}\" is not a condition")));
+        return Err(refused(format!(
+            "\"{expr}\" is not a condition (a boolean column is written `col IS TRUE`)"
+        )));
     }
-    Ok(expr.to_string())
+    Ok(expr)
 }
 
 fn sql_dialect(dialect: Dialect) -> Box<dyn SqlDialect> {
@@ -112,17 +134,67 @@ fn sql_dialect(dialect: Dialect) -> Box<dyn SqlDialect> {
     }
 }
 
-/// What the parser would silently drop or misplace: comments vanish from the
-/// AST (and could hide text a reviewer misreads), `;` would end the statement
-/// the filter is spliced into, and a placeholder would shift the host query's
-/// own parameters.
-fn check_tokens(filter: &str, dialect: &dyn SqlDialect) -> Result<()> {
+/// sqlparser's `Display` for a quoted string leaves a quote that follows a
+/// backslash, or an already doubled quote, as it is, which ends the literal
+/// early when parsed back. String literals are therefore printed here, in one
+/// canonical form per dialect; everything else is sqlparser's rendering
+/// (identifiers are safe there: `check_tokens` keeps quotes out of them).
+fn render(expr: &Expr, dialect: Dialect) -> String {
+    struct CanonicalStrings(Dialect);
+    impl VisitorMut for CanonicalStrings {
+        type Break = ();
+        fn pre_visit_value(&mut self, value: &mut ValueWithSpan) -> ControlFlow<()> {
+            if let SqlValue::SingleQuotedString(text) = &value.value {
+                // `Placeholder` prints its text verbatim; it never reaches a parse.
+                value.value = SqlValue::Placeholder(quote_string(text, self.0));
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut printable = expr.clone();
+    let _ = VisitMut::visit(&mut printable, &mut CanonicalStrings(dialect));
+    printable.to_string()
+}
+
+/// A string literal that every server of `dialect` reads back as `text`.
+/// Only ClickHouse reads backslash escapes unconditionally; in the other
+/// dialects `check_tokens` has made sure `text` holds no backslash where the
+/// server's settings could make one an escape.
+fn quote_string(text: &str, dialect: Dialect) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' if dialect == Dialect::Clickhouse => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// What the parser would silently drop or misplace, and what a server could
+/// read differently from the parser: comments vanish from the AST (and could
+/// hide text a reviewer misreads), `;` would end the statement the filter is
+/// spliced into, a placeholder would shift (or be filled from) the host
+/// query's own parameters, and an escape whose meaning depends on server
+/// settings cannot be checked here.
+fn check_tokens(filter: &str, kind: Dialect, dialect: &dyn SqlDialect) -> Result<()> {
+    if filter.contains('\0') {
+        return Err(refused(
+            "NUL characters are not allowed (C clients end the text there; PostgreSQL refuses them)",
+        ));
+    }
+    // Raw token text: backslashes and doubled quotes as the issuer wrote them.
     let tokens = Tokenizer::new(dialect, filter)
+        .with_unescape(false)
         .tokenize()
         .map_err(|e| refused(e.to_string()))?;
     let mut operators = 0usize;
-    for token in tokens {
-        match &token {
+    let mut previous: Option<&Token> = None;
+    for token in &tokens {
+        match token {
             Token::Word(word)
                 if word.keyword == Keyword::NoKeyword || word.quote_style.is_some() => {}
             Token::Comma | Token::Whitespace(_) | Token::EOF => {}
@@ -134,22 +206,170 @@ fn check_tokens(filter: &str, dialect: &dyn SqlDialect) -> Result<()> {
                 "more than {MAX_FILTER_OPERATORS} operators, keywords and brackets"
             )));
         }
-        match token {
-            Token::Whitespace(
-                Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_),
-            ) => return Err(refused("comments are not allowed")),
-            Token::SemiColon => {
-                return Err(refused("\";\" is not allowed: a filter is one condition"))
-            }
-            Token::Placeholder(p) => {
-                return Err(refused(format!(
-                    "placeholder \"{p}\" is not allowed: a filter carries its values inline"
-                )))
-            }
-            _ => {}
-        }
+        check_token(token, previous, kind)?;
+        previous = Some(token);
+    }
+    if kind == Dialect::Mysql && has_executable_comment(filter, &tokens) {
+        return Err(refused(
+            "comments are not allowed (MySQL executable comments /*! … */ included)",
+        ));
     }
     Ok(())
+}
+
+/// The tokenizer expands MySQL's `/*! … */` into the tokens it holds, the way
+/// MySQL runs them, so no comment token is left to refuse. Every `/*` in the
+/// filter is either inside a string or quoted name (whose raw text is a slice
+/// of the filter) or starts a comment: more in the filter than in those means
+/// a comment was there.
+fn has_executable_comment(filter: &str, tokens: &[Token]) -> bool {
+    let quoted: usize = tokens
+        .iter()
+        .map(|token| match token {
+            Token::SingleQuotedString(s)
+            | Token::DoubleQuotedString(s)
+            | Token::NationalStringLiteral(s)
+            | Token::HexStringLiteral(s) => s.matches("/*").count(),
+            Token::Word(word) => word.value.matches("/*").count(),
+            _ => 0,
+        })
+        .sum();
+    filter.matches("/*").count() > quoted
+}
+
+fn placeholder(what: &str) -> Error {
+    refused(format!(
+        "{what} is not allowed: it is a query parameter or variable in some engine or driver, \
+         and a filter carries its values inline"
+    ))
+}
+
+fn check_token(token: &Token, previous: Option<&Token>, kind: Dialect) -> Result<()> {
+    match token {
+        Token::Whitespace(
+            Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_),
+        ) => Err(refused(
+            "comments are not allowed (MySQL executable comments /*! … */ included)",
+        )),
+        Token::SemiColon => Err(refused("\";\" is not allowed: a filter is one condition")),
+        Token::Placeholder(p) => Err(placeholder(&format!("placeholder \"{p}\""))),
+        Token::LBrace | Token::RBrace => Err(placeholder(
+            "\"{\" or \"}\" (ClickHouse query parameters {name:Type}, template placeholders)",
+        )),
+        Token::Colon => Err(placeholder("\":\" (named parameters :name)")),
+        Token::AtSign | Token::AtAt => Err(placeholder("\"@\" (variables @name, @@name)")),
+        Token::Question
+        | Token::QuestionAnd
+        | Token::QuestionPipe
+        | Token::QuestionMarkDash
+        | Token::QuestionMarkDashVerticalBar
+        | Token::QuestionMarkDoubleVerticalBar
+        | Token::QuestionMarkSharp
+        | Token::AtQuestion => Err(placeholder("\"?\" (positional parameters)")),
+        Token::Backslash => Err(refused("a backslash outside a string is not allowed")),
+        Token::Word(word) if word.quote_style.is_none() => {
+            if word.value.starts_with(['@', '$']) {
+                Err(placeholder(&format!("\"{}\"", word.value)))
+            } else if matches!(previous, Some(Token::Mod)) {
+                Err(placeholder(&format!(
+                    "\"%{}\" (%s-style parameters)",
+                    word.value
+                )))
+            } else {
+                Ok(())
+            }
+        }
+        Token::LParen if matches!(previous, Some(Token::Mod)) => {
+            Err(placeholder("\"%(\" (%(name)s-style parameters)"))
+        }
+        Token::Word(word) => check_quoted_identifier(&word.value, word.quote_style),
+        Token::SingleQuotedString(raw) => check_string(raw, kind),
+        Token::EscapedStringLiteral(_) | Token::DollarQuotedString(_)
+            if kind == Dialect::Postgres =>
+        {
+            Ok(())
+        }
+        Token::DoubleQuotedString(_) => Err(refused(
+            "a double-quoted string is not allowed: MySQL reads it as an identifier under \
+             sql_mode ANSI_QUOTES; write '…'",
+        )),
+        t if is_literal(t) && !matches!(t, Token::Number(..) | Token::Char(_)) => {
+            Err(refused(format!(
+                "{t} is not allowed: write strings as '…'{}",
+                if kind == Dialect::Postgres {
+                    " (or E'…', $$…$$)"
+                } else {
+                    ""
+                }
+            )))
+        }
+        t if kind != Dialect::Postgres && t.to_string().contains('#') => Err(refused(
+            "\"#\" is not allowed: MySQL and ClickHouse read it as the start of a comment",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A quoted identifier must not hold its own closing quote (the doubled form
+/// does not survive sqlparser's printing), a backslash (ClickHouse reads
+/// escapes in quoted identifiers, the parser does not) or a control character.
+fn check_quoted_identifier(raw: &str, quote: Option<char>) -> Result<()> {
+    let closing = match quote {
+        Some('[') => ']',
+        Some(q) => q,
+        None => return Ok(()),
+    };
+    match raw
+        .chars()
+        .find(|c| *c == closing || *c == '\\' || c.is_control())
+    {
+        Some(c) => Err(refused(format!(
+            "a quoted identifier may not contain {c:?}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Backslashes in a `'…'` string, by what the dialect's servers do with them.
+/// PostgreSQL (`standard_conforming_strings`) and MySQL (`NO_BACKSLASH_ESCAPES`)
+/// read them as escapes or as text depending on a server setting, so the
+/// filter's meaning cannot be known here: refused. SQLite never escapes.
+/// ClickHouse always does; only the escapes that it and the parser read the
+/// same way pass (<https://clickhouse.com/docs/sql-reference/syntax#string>).
+fn check_string(raw: &str, kind: Dialect) -> Result<()> {
+    if !raw.contains('\\') {
+        return Ok(());
+    }
+    match kind {
+        Dialect::Sqlite => Ok(()),
+        Dialect::Postgres => Err(refused(
+            "a backslash in '…' is an escape or text depending on standard_conforming_strings; \
+             write E'…' (escapes) or $$…$$ (text)",
+        )),
+        Dialect::Mysql => Err(refused(
+            "a backslash in a MySQL string is an escape or text depending on sql_mode \
+             NO_BACKSLASH_ESCAPES",
+        )),
+        Dialect::Clickhouse => {
+            let mut chars = raw.chars();
+            while let Some(c) = chars.next() {
+                if c != '\\' {
+                    continue;
+                }
+                match chars.next() {
+                    Some('\\' | '\'' | '"' | '`' | 'n' | 't' | 'r' | 'b' | 'f' | 'a') => {}
+                    Some(other) => {
+                        return Err(refused(format!(
+                            "the escape \"\\{other}\" is not allowed in a ClickHouse string \
+                             (allowed: \\\\ \\' \\\" \\` \\n \\t \\r \\b \\f \\a)"
+                        )))
+                    }
+                    None => return Err(refused("a string ends in a backslash")),
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 fn is_literal(token: &Token) -> bool {
@@ -183,10 +403,11 @@ impl Visitor for SubqueryFinder {
 }
 
 /// True for expressions that can only be (or plausibly are) a condition:
-/// comparisons, predicates, boolean logic over conditions, a boolean literal,
-/// a column (a boolean column) or a function call (a predicate function).
-/// Arithmetic, strings and numbers are refused: `WHERE 1` or `WHERE 'x'` is a
-/// mistake that some engines would read as "every row".
+/// comparisons, predicates, boolean logic over conditions, a boolean literal
+/// or a function call (a predicate function). Arithmetic, strings, numbers
+/// and bare columns are refused: `WHERE 1`, `WHERE 'x'` or `WHERE org_id` is a
+/// mistake that SQLite and MySQL read as "every row with a non-zero value",
+/// i.e. every tenant's rows; a boolean column is written `col IS TRUE`.
 fn is_boolean_shaped(expr: &Expr) -> bool {
     use BinaryOperator as B;
     match expr {
@@ -214,9 +435,6 @@ fn is_boolean_shaped(expr: &Expr) -> bool {
             | B::PGOverlap
             | B::AtArrow
             | B::ArrowAt
-            | B::Question
-            | B::QuestionAnd
-            | B::QuestionPipe
             | B::Overlaps => true,
             _ => false,
         },
@@ -247,8 +465,6 @@ fn is_boolean_shaped(expr: &Expr) -> bool {
         | Expr::AnyOp { .. }
         | Expr::AllOp { .. }
         | Expr::Exists { .. }
-        | Expr::Identifier(_)
-        | Expr::CompoundIdentifier(_)
         | Expr::Function(_) => true,
         _ => false,
     }

@@ -1,0 +1,88 @@
+//! The main build (no `server` feature, the `scopemint` and `scopemint/vizzly`
+//! entries) has no SQL parser: it refuses an issuer SQL filter wherever one
+//! would be minted or handed out, with ERR_FILTER_UNCHECKED naming the entry
+//! that can check it, instead of passing unchecked SQL through.
+//! `make test-rust` runs this file without `--features server`.
+#![cfg(not(feature = "server"))]
+
+use scopemint::profiles::sign_with_profile;
+use scopemint::{
+    format_scope, options_from_json, parse_scope, ErrorCode, Scope, SignOptions, Signer,
+    SignerOptions, Verifier, VerifierOptions,
+};
+use serde_json::{json, Value};
+
+const NOW: i64 = 1_800_000_000;
+const ADMIN_TOKEN: &str = "p.an-admin-token-long-enough-for-hs256";
+
+fn signer() -> Signer {
+    let options = json!({ "secret": ADMIN_TOKEN, "workspaceId": "ws_1" }).to_string();
+    Signer::new(options_from_json::<SignerOptions>(&options, "signer").unwrap()).unwrap()
+}
+
+fn verifier() -> Verifier {
+    let options = json!({ "secret": ADMIN_TOKEN }).to_string();
+    Verifier::new(options_from_json::<VerifierOptions>(&options, "verifier").unwrap()).unwrap()
+}
+
+fn token(scopes: Value) -> String {
+    let claims =
+        json!({ "workspace_id": "ws_1", "name": "n", "exp": NOW + 3600, "scopes": scopes });
+    signer()
+        .sign_at(&claims.to_string(), &SignOptions::default(), NOW)
+        .unwrap()
+}
+
+fn assert_unchecked(error: scopemint::Error, claim: &str) {
+    assert_eq!(error.code, ErrorCode::FilterUnchecked, "{error}");
+    assert_eq!(error.code.as_str(), "ERR_FILTER_UNCHECKED");
+    assert!(error.message.contains("scopemint/server"), "{error}");
+    assert_eq!(error.claim.as_deref(), Some(claim));
+}
+
+#[test]
+fn authorize_refuses_a_filter_it_cannot_check() {
+    let request = r#"{"type":"DATASOURCES:READ","resource":"orders"}"#;
+    for (scopes, claim) in [
+        (
+            json!([{ "type": "DATASOURCES:READ", "resource": "orders", "filter": "org_id = 'acme'" }]),
+            "scopes[0].filter",
+        ),
+        (
+            json!(["DATASOURCES:READ:orders:org_id = 'acme'"]),
+            "scopes[0]",
+        ),
+    ] {
+        let error = verifier()
+            .authorize_at(&token(scopes), request, NOW as f64)
+            .unwrap_err();
+        assert_unchecked(error, claim);
+    }
+    // Without a filter the main build authorizes as before.
+    let t = token(json!([{ "type": "DATASOURCES:READ", "resource": "orders" }]));
+    let grant = verifier().authorize_at(&t, request, NOW as f64).unwrap();
+    assert_eq!(grant.filter, None);
+}
+
+#[test]
+fn create_jwt_and_format_scope_refuse_a_filter_they_cannot_check() {
+    let params = json!({
+        "name": "n",
+        "expiresAt": NOW * 2,
+        "scopes": [
+            { "type": "PIPES:READ", "resource": "top" },
+            { "type": "DATASOURCES:READ", "resource": "orders", "filter": "org_id = 'acme'" },
+        ],
+    });
+    let error = sign_with_profile(&signer(), "createJWT", &params.to_string()).unwrap_err();
+    assert_unchecked(error, "scopes[1].filter");
+
+    let scope = parse_scope("DATASOURCES:READ:orders:org_id = 'acme'").unwrap();
+    assert_unchecked(format_scope(&scope).unwrap_err(), "filter");
+    let plain = Scope {
+        scope_type: "DATASOURCES:READ".into(),
+        resource: Some("orders".into()),
+        filter: None,
+    };
+    assert_eq!(format_scope(&plain).unwrap(), "DATASOURCES:READ:orders");
+}

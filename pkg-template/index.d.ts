@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'ERR_RATE_LIMITED'
   | 'ERR_RATE_LIMIT_UNAVAILABLE'
   | 'ERR_FILTER_INVALID'
+  | 'ERR_FILTER_UNCHECKED'
   | 'ERR_TEMPLATE_INVALID'
   /** The system clock (`Date.now()`) is NaN, infinite, before 2020 or past year 5138: nothing time-dependent is decided. */
   | 'ERR_CLOCK_INVALID'
@@ -212,6 +213,10 @@ export interface Signer {
   /** A signed Vizzly config for the query engine's config header. */
   signVizzlyConfig(config: Record<string, unknown>): string;
   /** Tinybird JWT, minted locally (HS256 signer whose `secret` is the workspace admin token). */
+  /**
+   * Mints a Tinybird JWT. A scope `filter` is checked by `scopemint/server`'s SQL parser
+   * (`ERR_FILTER_INVALID`); the `scopemint` entry cannot check one and throws `ERR_FILTER_UNCHECKED`.
+   */
   createJWT(params: TinybirdJwtParams): { token: string };
   /** Embeddable-style self-issued security token. */
   signSecurityToken(params: EmbeddableSecurityTokenParams): { token: string };
@@ -494,9 +499,9 @@ export interface Grant {
   /** Params the caller sent that a fixed param replaced with a different value. */
   overridden: string[];
   /**
-   * The SQL filter the scope carries, if any. From `scopemint/server` it is parsed and
-   * normalised (an unparsable one throws `ERR_FILTER_INVALID`); from `scopemint` it is the
-   * issuer's text, unchecked.
+   * The SQL filter the scope carries, if any, parsed and normalised by `scopemint/server`
+   * (an unparsable one throws `ERR_FILTER_INVALID`). `scopemint` has no
+   * SQL parser: a matched scope with a filter throws `ERR_FILTER_UNCHECKED` there.
    */
   filter: string | null;
   /**
@@ -610,7 +615,10 @@ export function decode<P extends JwtPayload = JwtPayload>(token: string, options
 export function generateKeyPair(algorithm: KeyPairAlgorithm): GeneratedKeyPair;
 /** Parses a Tinybird static-token scope string; throws `ERR_SCOPE_INVALID` naming the bad part. */
 export function parseScope(scope: string): StaticScope;
-/** The inverse of `parseScope`. */
+/**
+ * The inverse of `parseScope`. A `filter` is checked by `scopemint/server`'s SQL parser
+ * (`ERR_FILTER_INVALID`); the `scopemint` entry cannot check one and throws `ERR_FILTER_UNCHECKED`.
+ */
 export function formatScope(scope: StaticScope): string;
 /**
  * One data set's Vizzly secure filters as parameterised SQL (`$1` / `?` / `{p1:Type}` by dialect):

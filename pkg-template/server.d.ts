@@ -28,8 +28,11 @@ export interface RenderedDataModel {
 
 /**
  * Parses an issuer-written SQL filter (Tinybird `filter` / static `sql_filter`) and returns it
- * normalised. Throws `ERR_FILTER_INVALID` unless it is exactly one boolean expression with no
- * `;`, comment, placeholder or (by default) subquery.
+ * normalised: a canonical rendering that parses back to the same expression. Throws
+ * `ERR_FILTER_INVALID` unless it is exactly one boolean expression with no `;`, comment
+ * (MySQL executable comments included), placeholder or variable (`?`, `$1`, `:name`, `@name`,
+ * `{name:Type}`, `%s`), bare column, escape whose meaning depends on server settings, or
+ * (by default) subquery. Here `createJWT`, `formatScope` and `authorize` check filters the same way.
  */
 export function normalizeSqlFilter(filter: string, options?: SqlFilterOptions): string;
 

@@ -44,8 +44,8 @@ pub enum ErrorCode {
     RateLimitUnavailable,
     /// An issuer-written SQL filter is not a single boolean expression (server build).
     FilterInvalid,
-    /// A SQL filter reached an entry without the SQL parser (`scopemint`,
-    /// `scopemint/vizzly`); only `scopemint/server` can check it.
+    /// A SQL filter reached the main build, which has no SQL parser (the
+    /// `scopemint` entry); only `scopemint/server` can check it.
     FilterUnchecked,
     /// A data-model template failed to compile or render safely (server build).
     TemplateInvalid,

@@ -335,7 +335,10 @@ fn check_quoted_identifier(raw: &str, quote: Option<char>) -> Result<()> {
 /// read them as escapes or as text depending on a server setting, so the
 /// filter's meaning cannot be known here: refused. SQLite never escapes.
 /// ClickHouse always does; only the escapes that it and the parser read the
-/// same way pass (<https://clickhouse.com/docs/sql-reference/syntax#string>).
+/// same way pass: the control escapes and a quote, backtick or backslash
+/// (<https://clickhouse.com/docs/sql-reference/syntax#string>). Since 20.5
+/// ClickHouse keeps the backslash of other escapes such as `\%` (changelog,
+/// ClickHouse#11208), where the parser drops it, and it reads `\x41` as a byte.
 fn check_string(raw: &str, kind: Dialect) -> Result<()> {
     if !raw.contains('\\') {
         return Ok(());

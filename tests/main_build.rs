@@ -1,5 +1,5 @@
-//! The main build (no `server` feature, the `scopemint` and `scopemint/vizzly`
-//! entries) has no SQL parser: it refuses an issuer SQL filter wherever one
+//! The main build (no `server` feature: the `scopemint` entry) has no SQL
+//! parser: it refuses an issuer SQL filter wherever one
 //! would be minted or handed out, with ERR_FILTER_UNCHECKED naming the entry
 //! that can check it, instead of passing unchecked SQL through.
 //! `make test-rust` runs this file without `--features server`.

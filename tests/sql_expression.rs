@@ -794,3 +794,17 @@ fn create_jwt_and_format_scope_refuse_bad_filters_at_mint_time() {
         ErrorCode::FilterInvalid
     );
 }
+/// sqlparser prints a double negation as `--1`, which reads back as a
+/// comment in most dialects: the parse-back check catches what the printer
+/// gets wrong.
+#[test]
+fn printing_that_would_not_parse_back_is_refused() {
+    for dialect in [Dialect::Postgres, Dialect::Sqlite, Dialect::Clickhouse] {
+        let message = refused_in("a = - -1", dialect).message;
+        assert!(message.contains("printed back"), "{dialect:?}: {message}");
+    }
+    // MySQL needs whitespace after `--` for a comment
+    // (https://dev.mysql.com/doc/refman/8.4/en/comments.html), and so does the parser there.
+    assert_eq!(normalize_in("a = - -1", Dialect::Mysql).unwrap(), "a = --1");
+    assert_eq!(normalize("a = -(-1)").unwrap(), "a = -(-1)");
+}

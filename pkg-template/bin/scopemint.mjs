@@ -7,7 +7,17 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
 import { createSigner, createVerifier, decode, generateKeyPair, TokenError } from '../dist/node.mjs';
+
+// Only the server build can check a SQL filter (the main entry refuses one);
+// it is loaded when a command needs it, so other commands keep the small wasm.
+let serverEntry;
+function server() {
+  serverEntry ??= createRequire(import.meta.url)('../dist/server-node.cjs');
+  return serverEntry;
+}
+const isTokenError = (error) => error instanceof TokenError || (serverEntry !== undefined && error instanceof serverEntry.TokenError);
 
 const EXIT = { OK: 0, REJECTED: 1, USAGE: 2, FAILURE: 3 };
 
@@ -416,7 +426,8 @@ function tinybirdJwt({ values, positionals, tokens }) {
     // Numeric text goes as a number; anything else goes as given for the library to refuse.
     params.limits = { rps: /^\d+(\.\d+)?$/.test(values.rps) ? Number(values.rps) : values.rps };
   }
-  const { token } = createSigner({ secret, workspaceId }).createJWT(params);
+  const signerFor = scopes.some((scope) => scope.filter !== undefined) ? server().createSigner : createSigner;
+  const { token } = signerFor({ secret, workspaceId }).createJWT(params);
   writeOut({ token }, values.json, token);
 }
 
@@ -695,7 +706,7 @@ export function main(argv) {
       process.stderr.write(`scopemint ${name}: ${error.message}\n\n${shortUsage(name)}\n`);
       if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'ERR_USAGE', message: error.message } })}\n`);
       process.exitCode = EXIT.USAGE;
-    } else if (error instanceof TokenError) {
+    } else if (isTokenError(error)) {
       const extra = error.claim !== undefined ? { claim: error.claim } : {};
       fail(error.rejected ? EXIT.REJECTED : EXIT.FAILURE, error.code, error.message, json, extra);
     } else if (error instanceof Failure) {

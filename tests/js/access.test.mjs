@@ -2,10 +2,12 @@
 // rules (tests/access.rs) reach JS with their grant shape and error codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSigner, createVerifier, createRateLimiter, compileSecureFilters, TokenError } from 'scopemint';
+import { createVerifier, createRateLimiter, compileSecureFilters, TokenError } from 'scopemint';
+import * as server from 'scopemint/server';
 
 const secret = 'admin-token-0123456789abcdef-0123456789abcdef';
-const signer = createSigner({ secret, workspaceId: 'ws_1' });
+// Minting a SQL filter needs the entry with the SQL parser.
+const signer = server.createSigner({ secret, workspaceId: 'ws_1' });
 const mint = (name, rps) => signer.createJWT({
   name, expiresAt: new Date(Date.now() + 600e3), ...(rps ? { limits: { rps } } : {}),
   scopes: [
@@ -24,7 +26,7 @@ test('fixed params win over the caller and the override is reported', () => {
 });
 
 test('a data source grant carries its filter; the quarantine table comes with it', () => {
-  const verifier = createVerifier({ secret });
+  const verifier = server.createVerifier({ secret });
   assert.equal(verifier.authorize(mint('s2'), { type: 'DATASOURCES:READ', resource: 'events' }).filter, "org_id = 'acme'");
   assert.equal(verifier.authorize(mint('s2'), { type: 'DATASOURCES:READ', resource: 'events_quarantine' }).filter, "org_id = 'acme'");
 });

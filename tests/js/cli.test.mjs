@@ -141,6 +141,17 @@ describe('tinybird-jwt', () => {
     assert.ok(payload.exp >= before + 3600 && payload.exp <= before + 3602, String(payload.exp - before));
   });
 
+  test('--filter is checked by the server build: a second statement exits 3 with ERR_FILTER_INVALID', () => {
+    const bad = run([
+      'tinybird-jwt', 'n', '--ttl', '1h', '--scope', 'DATASOURCES:READ', '--resource', 'events',
+      '--filter', "org_id = 'a'; DROP TABLE events", '--workspace-id', 'ws', '--json',
+    ], { env: { TINYBIRD_ADMIN_TOKEN: ADMIN_TOKEN } });
+    assert.equal(bad.code, 3, bad.stderr);
+    const { error } = JSON.parse(bad.stdout);
+    assert.equal(error.code, 'ERR_FILTER_INVALID');
+    assert.equal(error.claim, 'scopes[0].filter');
+  });
+
   test('secret from --secret-file, workspace from TINYBIRD_WORKSPACE_ID, ttl units, --json', async () => {
     const secretFile = join(dir, 'admin-token');
     writeFileSync(secretFile, `${ADMIN_TOKEN}\n`);

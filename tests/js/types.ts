@@ -162,7 +162,9 @@ export function serverTypes(): void {
   // @ts-expect-error not a dialect
   server.normalizeSqlFilter('a = 1', { dialect: 'oracle' });
   const code: server.ErrorCode = 'ERR_TEMPLATE_INVALID';
-  void [filter, sql, params, signer, code];
+  // The main entry refuses a filter it cannot check with this code.
+  const unchecked: server.ErrorCode = 'ERR_FILTER_UNCHECKED';
+  void [filter, sql, params, signer, code, unchecked];
 }
 
 // Rate limits: a grant's budget consumed in memory or through an ioredis client.

@@ -63,7 +63,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::JwtMalformed,
         ErrorCode::JwtExpired,
         ErrorCode::JwtNotYetValid,

@@ -86,6 +86,13 @@ pub fn normalize_sql_filter(filter: &str, options: &FilterOptions) -> Result<Str
     let dialect = sql_dialect(options.dialect);
     let expr = parse_checked(filter, options, dialect.as_ref())?;
     let normalized = render(&expr, options.dialect);
+    // Normalising adds spaces; what comes out must pass the same limit going back in.
+    if normalized.len() > MAX_FILTER_BYTES {
+        return Err(refused(format!(
+            "normalised, it is {} bytes, over the {MAX_FILTER_BYTES}-byte limit",
+            normalized.len()
+        )));
+    }
     let faithful = parse_checked(&normalized, options, dialect.as_ref())
         .is_ok_and(|again| again == expr && render(&again, options.dialect) == normalized);
     if !faithful {

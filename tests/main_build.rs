@@ -68,7 +68,7 @@ fn authorize_refuses_a_filter_it_cannot_check() {
 fn create_jwt_and_format_scope_refuse_a_filter_they_cannot_check() {
     let params = json!({
         "name": "n",
-        "expiresAt": NOW * 2,
+        "expiresAt": NOW + 3600,
         "scopes": [
             { "type": "PIPES:READ", "resource": "top" },
             { "type": "DATASOURCES:READ", "resource": "orders", "filter": "org_id = 'acme'" },

@@ -1,8 +1,9 @@
 //! A strict JSON scanner (RFC 8259) for token headers and payloads: the top level
 //! must be an object, and duplicate member names are refused at every depth
 //! (RFC 7515 §5.2, RFC 8725 §3.9), compared after unescaping. Values are kept
-//! as raw text. A lone UTF-16 surrogate escape is valid JSON (it is what
-//! `JSON.stringify` writes for a cut emoji) and is kept as WTF-8 in names.
+//! as raw text. A lone UTF-16 surrogate escape (`"\ud800"`) is refused, the
+//! same rule as the main crate's `src/json.rs` for sign, verify and authorize:
+//! RFC 8259 §8.2 leaves its meaning to each parser.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -174,6 +175,9 @@ impl<'a> Scanner<'a> {
                             self.pos = save;
                         }
                     }
+                    if (0xd800..0xe000).contains(&code) {
+                        return self.fail("a lone surrogate escape is not allowed (RFC 8259 §8.2)");
+                    }
                     push_wtf8(&mut out, code);
                 }
                 _ => {
@@ -258,7 +262,7 @@ impl<'a> Scanner<'a> {
 }
 
 fn push_wtf8(out: &mut Vec<u8>, code: u32) {
-    // Generalised UTF-8: a lone surrogate gets the 3-byte form it would have.
+    // UTF-8 of one code point (lone surrogates are refused before this).
     match code {
         0..=0x7f => out.push(code as u8),
         0x80..=0x7ff => {

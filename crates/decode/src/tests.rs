@@ -165,16 +165,19 @@ y"}"#,
 }
 
 #[test]
-fn lone_surrogate_escapes_are_valid_json() {
-    let d = decode(
-        &token("{}", r#"{"name":"\ud83d","\udc00":1,"\ud83d\ude00":2}"#),
-        DEFAULT_MAX_TOKEN_BYTES,
-        NOW,
-    );
-    assert!(d.is_ok());
-    // A lone high surrogate and a pair are different names.
+fn lone_surrogate_escapes_are_refused() {
+    for payload in [
+        r#"{"name":"\ud83d"}"#,
+        r#"{"\udc00":1}"#,
+        r#"{"a":["\ud83d\u0041"]}"#,
+    ] {
+        assert!(
+            malformed(&token("{}", payload)).contains("lone surrogate"),
+            "{payload}"
+        );
+    }
     assert!(decode(
-        &token("{}", r#"{"\ud83d":1,"\ud83d\ude00":2}"#),
+        &token("{}", r#"{"\ud83d\ude00":2,"t":"\\ud800"}"#),
         DEFAULT_MAX_TOKEN_BYTES,
         NOW
     )

@@ -17,7 +17,6 @@ function server() {
   serverEntry ??= createRequire(import.meta.url)('../dist/server-node.cjs');
   return serverEntry;
 }
-const isTokenError = (error) => error instanceof TokenError || (serverEntry !== undefined && error instanceof serverEntry.TokenError);
 
 const EXIT = { OK: 0, REJECTED: 1, USAGE: 2, FAILURE: 3 };
 
@@ -706,7 +705,7 @@ export function main(argv) {
       process.stderr.write(`scopemint ${name}: ${error.message}\n\n${shortUsage(name)}\n`);
       if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'ERR_USAGE', message: error.message } })}\n`);
       process.exitCode = EXIT.USAGE;
-    } else if (isTokenError(error)) {
+    } else if (error instanceof TokenError) {
       const extra = error.claim !== undefined ? { claim: error.claim } : {};
       fail(error.rejected ? EXIT.REJECTED : EXIT.FAILURE, error.code, error.message, json, extra);
     } else if (error instanceof Failure) {

@@ -12,7 +12,7 @@ import * as main from 'scopemint';
 import { createSigner, createVerifier, formatScope, normalizeSqlFilter, TokenError } from 'scopemint/server';
 
 const secret = 'admin-token-0123456789abcdef-0123456789abcdef';
-const isCode = (code) => (e) => (e instanceof TokenError || e instanceof main.TokenError) && e.code === code;
+const isCode = (code) => (e) => e instanceof TokenError && e.code === code;
 
 // Values that end, escape or imitate a string literal, a comment or a placeholder.
 const HOSTILE = [

@@ -15,7 +15,11 @@ export interface TinybirdClientOptions {
 
 export interface TinybirdClient {
   readonly tokens: {
-    /** Resolves to `{ token }`, like the SDK; rejects with a `TokenError`. */
+    /**
+     * Resolves to `{ token }`, like the SDK; rejects with a `TokenError`. A scope `filter` is SQL
+     * this entry cannot check: it rejects with `ERR_FILTER_UNCHECKED`; `tinybird.createClient` from
+     * `scopemint/server` checks the filter and mints it.
+     */
     createJWT(options: TinybirdCreateJwtOptions): Promise<{ token: string }>;
   };
 }

@@ -10,7 +10,8 @@ import * as jose from 'jose';
 import { createClient as createSdkClient } from '@tinybirdco/sdk';
 import { createClient } from 'scopemint/tinybird';
 import * as main from 'scopemint';
-import { createVerifier, parseScope, formatScope, TokenError } from 'scopemint';
+import { parseScope, formatScope, TokenError } from 'scopemint';
+import * as server from 'scopemint/server';
 
 const require = createRequire(import.meta.url);
 const ADMIN_TOKEN = 'p.eyJ1IjogIjdmOTIwMmMzLWM1ZjctNDU4Ni1hZDUxLTdmYzUzNTRlMTk5YSJ9';
@@ -71,7 +72,13 @@ const DOCS_EXAMPLES = [
 ];
 
 test('createClient mints locally the claims the SDK asks Tinybird for, and jose verifies them with the admin token', async () => {
-  const client = createClient({ baseUrl: 'https://api.tinybird.co', token: ADMIN_TOKEN, workspaceId: WORKSPACE_ID });
+  // A scope filter is SQL only the server build can check: scopemint/tinybird refuses it,
+  // the same createClient from scopemint/server checks and mints it.
+  const options = { baseUrl: 'https://api.tinybird.co', token: ADMIN_TOKEN, workspaceId: WORKSPACE_ID };
+  const filtered = DOCS_EXAMPLES.find((example) => example.scopes.some((scope) => scope.filter !== undefined));
+  await assert.rejects(createClient(options).tokens.createJWT(filtered),
+    (error) => isCode('ERR_FILTER_UNCHECKED')(error) && error.message.includes('scopemint/server'));
+  const client = server.tinybird.createClient(options);
   for (const options of DOCS_EXAMPLES) {
     const request = await sdkRequest(options);
     assert.equal(request.url.pathname, '/v0/tokens/');
@@ -143,7 +150,8 @@ test('parseScope and formatScope take the Forward static scopes', () => {
 
 test('authorize: an explicit filtered X_quarantine scope wins over the read implied by X (issue 11)', () => {
   const signer = main.createSigner({ secret: ADMIN_TOKEN, ttlSeconds: 600 });
-  const verifier = createVerifier({ secret: ADMIN_TOKEN });
+  // Filters are handed out by the entry that parses them.
+  const verifier = server.createVerifier({ secret: ADMIN_TOKEN });
   const request = { type: 'DATASOURCES:READ', resource: 'events_quarantine' };
   for (const scopes of [
     ['DATASOURCES:READ:events', "DATASOURCES:READ:events_quarantine:org_id = 'acme'"],

@@ -80,7 +80,7 @@ fn create_jwt_and_format_scope_refuse_a_filter_they_cannot_check() {
     let scope = parse_scope("DATASOURCES:READ:orders:org_id = 'acme'").unwrap();
     assert_unchecked(format_scope(&scope).unwrap_err(), "filter");
     let plain = Scope {
-        scope_type: "DATASOURCES:READ".into(),
+        scope_type: scopemint::ScopeType::DatasourcesRead,
         resource: Some("orders".into()),
         filter: None,
     };

@@ -587,7 +587,7 @@ function createApi(wasm, native) {
         signal: AbortSignal.timeout(request.timeoutMs),
       });
       status = response.status;
-      text = await response.text();
+      text = await boundedText(response, request.maxResponseBytes);
     } catch (error) {
       const timedOut = error !== null && typeof error === 'object' && (error.name === 'TimeoutError' || error.name === 'AbortError');
       rethrow(wasm.embeddableTransportError(timedOut ? 'timeout' : 'network', request.timeoutMs, String(error && error.message)));

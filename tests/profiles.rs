@@ -776,6 +776,16 @@ fn embeddable_http_request_and_response() {
         let error = embeddable::token_http_response(200, body).unwrap_err();
         assert_eq!(error.code, ErrorCode::EmbeddableResponseInvalid, "{body}");
     }
+    // An answer past the bound is refused whole, even a well-formed one.
+    let padded = format!(
+        r#"{{"token":"eyJ.a.b","pad":"{}"}}"#,
+        "x".repeat(embeddable::MAX_TOKEN_RESPONSE_BYTES)
+    );
+    let error = embeddable::token_http_response(200, &padded).unwrap_err();
+    assert_eq!(
+        (error.code, error.status),
+        (ErrorCode::EmbeddableResponseInvalid, Some(200))
+    );
     assert_eq!(
         embeddable::token_transport_error("timeout", 250, "").code,
         ErrorCode::EmbeddableTimeout

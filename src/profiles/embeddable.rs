@@ -236,7 +236,12 @@ pub fn token_request(params_json: &str) -> Result<String> {
         .map_err(|e| invalid_option("embeddableTokenRequest", e.to_string()))
 }
 
-/// What `requestEmbeddableToken` sends: `{url, headers, body, timeoutMs}`.
+/// The most of a Tokens API answer that is read: a token answer is a few KiB,
+/// so anything larger is refused rather than buffered.
+pub const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// What `requestEmbeddableToken` sends: `{url, headers, body, timeoutMs,
+/// maxResponseBytes}`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenHttpRequest {
@@ -244,6 +249,7 @@ pub struct TokenHttpRequest {
     pub headers: Map<String, Value>,
     pub body: String,
     pub timeout_ms: u64,
+    pub max_response_bytes: usize,
 }
 
 #[derive(Deserialize, Default)]
@@ -341,11 +347,21 @@ pub fn token_http_request(
         body: serde_json::to_string(&body)
             .map_err(|e| invalid_option("requestEmbeddableToken", e.to_string()))?,
         timeout_ms,
+        max_response_bytes: MAX_TOKEN_RESPONSE_BYTES,
     })
 }
 
 /// Reads the Tokens API's answer: `{"token": …}` as JSON text, or a typed error.
 pub fn token_http_response(status: u16, body: &str) -> Result<String> {
+    if body.len() > MAX_TOKEN_RESPONSE_BYTES {
+        return Err(Error::new(
+            ErrorCode::EmbeddableResponseInvalid,
+            format!(
+                "Embeddable's Tokens API answered HTTP {status} with more than {MAX_TOKEN_RESPONSE_BYTES} bytes"
+            ),
+        )
+        .with_status(status));
+    }
     let parsed: Option<Value> = serde_json::from_str(body).ok();
     if !(200..300).contains(&status) {
         // Embeddable's examples read `errorMessage` from error answers.

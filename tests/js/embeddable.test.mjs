@@ -108,6 +108,8 @@ test('HTTP errors, bad JSON, timeouts and unreachable hosts are typed errors', a
       case 'Bearer garbled': return [200, '{"token": '];
       case 'Bearer empty': return [200, JSON.stringify({ token: '' })];
       case 'Bearer redirect': return [307, '', { location: 'http://127.0.0.1:1/steal' }];
+      // A 4 MiB answer: read no further than the bound Rust sets, then refused.
+      case 'Bearer huge': return [200, JSON.stringify({ token: 'eyJ.a.b', pad: 'x'.repeat(4 << 20) })];
       default: return undefined;
     }
   });
@@ -118,6 +120,7 @@ test('HTTP errors, bad JSON, timeouts and unreachable hosts are typed errors', a
     await assert.rejects(call('garbled'), isCode('ERR_EMBEDDABLE_RESPONSE_INVALID'));
     await assert.rejects(call('empty'), isCode('ERR_EMBEDDABLE_RESPONSE_INVALID'));
     await assert.rejects(call('redirect'), isCode('ERR_EMBEDDABLE_NETWORK'));
+    await assert.rejects(call('huge'), (e) => isCode('ERR_EMBEDDABLE_RESPONSE_INVALID')(e) && /more than 65536 bytes/.test(e.message));
     const started = Date.now();
     await assert.rejects(call('hang', { timeoutMs: 200 }), isCode('ERR_EMBEDDABLE_TIMEOUT'));
     assert.ok(Date.now() - started < 5000);

@@ -9,7 +9,7 @@
 // Each wasm is in its package once as a `.wasm` file (read by the workerd and edge-light
 // entries, which may only import compiled modules) and once as base64 in an ES module
 // (read by the Node and universal entries, which must work bundled into one file).
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,12 +67,12 @@ copyFileSync(decodeWasm, join(dist, 'scopemint_decode.wasm'));
 // Hex, not base64, for the decode wasm: it gzips smaller, and a browser bundle carries it.
 write(join(dist, 'scopemint_decode.hex.mjs'), `export const wasmHex = '${readFileSync(decodeWasm).toString('hex')}';\n`);
 
-// Shared modules: one TokenError class for every entry, the API adapter, Node's crypto, base64.
-write(join(dist, 'errors.mjs'), readFileSync(join(template, 'errors.js'), 'utf8'));
-write(join(dist, 'api.mjs'), `import { TokenError } from './errors.mjs';\n${readFileSync(join(template, 'api.js'), 'utf8')}\nexport { createApi, toJson };\n`);
-write(join(dist, 'node-crypto.mjs'), `${readFileSync(join(template, 'node-crypto.js'), 'utf8')}\nexport { createNodeCrypto };\n`);
-copyFileSync(join(template, 'base64.js'), join(dist, 'base64.mjs'));
-copyFileSync(join(template, 'decode.js'), join(dist, 'decode-api.mjs'));
+// The JS layer (pkg-template/lib/*.mjs, one module per concern, api.mjs assembles them)
+// goes into dist/ as it is, next to the entries below that import it: one errors.mjs, so
+// one TokenError class for every entry.
+for (const file of readdirSync(join(template, 'lib')).filter((f) => f.endsWith('.mjs'))) {
+  copyFileSync(join(template, 'lib', file), join(dist, file));
+}
 
 const names = [
   'createSigner', 'createVerifier', 'createRateLimiter', 'decode', 'decodeProtectedHeader', 'generateKeyPair', 'parseScope', 'formatScope',
@@ -167,12 +167,10 @@ for (const name of subpathDirs) {
   write(join(pkg, name, 'package.json'), `${JSON.stringify({ main: `../dist/${name}-node.cjs`, types: `../${name}.d.cts` }, null, 2)}\n`);
 }
 
-// The CLI (pkg-template/bin/*.mjs) runs on the Node entry.
-mkdirSync(join(pkg, 'bin'), { recursive: true });
-for (const file of readdirSync(join(template, 'bin')).filter((f) => f.endsWith('.mjs'))) {
-  copyFileSync(join(template, 'bin', file), join(pkg, 'bin', file));
-  chmodSync(join(pkg, 'bin', file), 0o755);
-}
+// The CLI: pkg-template/bin (the dispatcher named in `bin`, its commands/ and shared
+// modules) runs on the Node entry; only the dispatcher is executable.
+cpSync(join(template, 'bin'), join(pkg, 'bin'), { recursive: true });
+for (const file of Object.values(manifest.bin)) chmodSync(join(pkg, file), 0o755);
 
 const published = {
   ...manifest,

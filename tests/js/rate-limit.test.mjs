@@ -107,8 +107,8 @@ after(async () => {
   await redisServer.stop();
 });
 
-test('the EVALSHA hash in api.js is the SHA-1 of the script', () => {
-  const api = readFileSync(fileURLToPath(new URL('../../pkg-template/api.js', import.meta.url)), 'utf8');
+test('the EVALSHA hash in rate-limiter.mjs is the SHA-1 of the script', () => {
+  const api = readFileSync(fileURLToPath(new URL('../../pkg-template/lib/rate-limiter.mjs', import.meta.url)), 'utf8');
   const script = /const REDIS_BUCKET_SCRIPT = `([^`]*)`;/.exec(api)[1];
   const sha = /const REDIS_BUCKET_SHA = '([0-9a-f]{40})';/.exec(api)[1];
   assert.equal(createHash('sha1').update(script).digest('hex'), sha);

@@ -2,9 +2,11 @@
 // faster than the same maths in WebAssembly. Keys arrive as DER that Rust
 // produced from the user's key and are turned into KeyObjects once. Rust has
 // already chosen the algorithm and key; this file only computes signatures.
-// scripts/build-pkg.mjs wraps this file as CommonJS for the Node entry.
+// The Node entry passes node:crypto in, so no other entry imports it.
+import { Buffer } from 'node:buffer';
+import { TokenError } from './errors.mjs';
 
-function createNodeCrypto(crypto) {
+export function createNodeCrypto(crypto) {
   const DIGEST = {
     RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
     PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
@@ -13,16 +15,12 @@ function createNodeCrypto(crypto) {
   };
 
   // Rust has validated every key it hands over, so OpenSSL refusing one is a
-  // bug; it still surfaces as a TokenError (api.js rethrows this shape), never
-  // as a raw OpenSSL error.
+  // bug; it still surfaces as a TokenError, never as a raw OpenSSL error.
   function importKey(create, options) {
     try {
       return create(options);
     } catch (error) {
-      const refused = new Error(`node:crypto could not import the key: ${error.message}`);
-      refused.name = 'TokenError';
-      refused.code = 'ERR_KEY_INVALID';
-      throw refused;
+      throw new TokenError('ERR_KEY_INVALID', `node:crypto could not import the key: ${error.message}`);
     }
   }
 
@@ -43,7 +41,7 @@ function createNodeCrypto(crypto) {
       return (input) => crypto.sign(digest, Buffer.from(input, 'latin1'), options).toString('base64url');
     },
 
-    // A WebCrypto CryptoKey as a KeyObject, so api.js can export it synchronously.
+    // A WebCrypto CryptoKey as a KeyObject, so keys.mjs can export it synchronously.
     keyObjectFrom(cryptoKey) {
       return crypto.KeyObject.from(cryptoKey);
     },

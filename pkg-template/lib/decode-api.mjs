@@ -3,7 +3,7 @@
 // this file copies the token in and reads the result record out (layout in
 // crates/decode/src/wasm_entry.rs). Every rule is in Rust.
 import { TokenError } from './errors.mjs';
-import { toJson } from './api.mjs';
+import { toJson } from './serialise.mjs';
 
 const ERROR_CODES = [undefined, 'ERR_TOKEN_TOO_LARGE', 'ERR_JWT_MALFORMED', 'ERR_INVALID_OPTION', 'ERR_CLOCK_INVALID'];
 const PROFILES = [null, 'tinybird', 'vizzly-data', 'vizzly-dashboard', 'vizzly-query-engine', 'vizzly-project', 'embeddable'];
@@ -25,7 +25,7 @@ export function createDecode(wasm) {
     return new TokenError(ERROR_CODES[u32(0)], text(1), u32(4) > 0 ? text(3) : undefined);
   }
 
-  // The same steps, in the same order, as decode in the main entry (api.js): options,
+  // The same steps, in the same order, as decode in the main entry (api.mjs): options,
   // the size from the length alone (before any copy), the type, then Rust's exact check.
   function decode(token, options) {
     const optionBytes = encoder.encode(options === undefined ? '' : toJson(options, 'decode'));

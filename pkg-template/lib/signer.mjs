@@ -1,0 +1,98 @@
+// createSigner's object over the wasm Signer. With `native` (the Node entry), Rust builds the
+// signing input and node:crypto computes the asymmetric signature.
+import { rethrow, TokenError } from './errors.mjs';
+import { claimsJson, optionsJson } from './serialise.mjs';
+
+export class Signer {
+  #inner;
+  #publicJwk;
+  #nativeSign;
+
+  constructor(inner, native) {
+    this.#inner = inner;
+    const jwk = inner.publicJwk();
+    this.#publicJwk = jwk === undefined ? undefined : JSON.parse(jwk);
+    const der = native === undefined ? undefined : inner.nativeKey();
+    if (der !== undefined) this.#nativeSign = native.signer(der, inner.nativeKeyFormat(), inner.algorithm());
+  }
+
+  get algorithm() {
+    return this.#inner.algorithm();
+  }
+
+  get keyId() {
+    return this.#inner.keyId();
+  }
+
+  sign(claims, options) {
+    try {
+      if (this.#nativeSign !== undefined) {
+        const input = this.#inner.signingInput(claimsJson(claims), optionsJson(options, 'sign options'));
+        return `${input}.${this.#nativeSign(input)}`;
+      }
+      return this.#inner.sign(claimsJson(claims), optionsJson(options, 'sign options'));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  publicJwk() {
+    if (this.#publicJwk === undefined) {
+      throw new TokenError('ERR_KEY_INVALID', 'an HMAC signer has no public key');
+    }
+    return { ...this.#publicJwk };
+  }
+
+  jwks() {
+    return { keys: [this.publicJwk()] };
+  }
+
+  publicKey() {
+    const pem = this.#inner.publicKeyPem();
+    if (pem === undefined) throw new TokenError('ERR_KEY_INVALID', 'an HMAC signer has no public key');
+    return pem;
+  }
+
+  #profile(method, params) {
+    try {
+      return this.#inner.signProfile(method, claimsJson(params, method));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  // Vizzly (@vizzly/auth): each returns the token string.
+  signDashboardAccessToken(params) {
+    return this.#profile('signDashboardAccessToken', params);
+  }
+
+  signDataAccessToken(params) {
+    return this.#profile('signDataAccessToken', params);
+  }
+
+  signQueryEngineAccessToken(params) {
+    return this.#profile('signQueryEngineAccessToken', params);
+  }
+
+  signProjectAccessToken(params) {
+    return this.#profile('signProjectAccessToken', params);
+  }
+
+  signVizzlyConfig(config) {
+    return this.#profile('signVizzlyConfig', config);
+  }
+
+  generateTokens(identityConfig) {
+    return JSON.parse(this.#profile('generateTokens', identityConfig));
+  }
+
+  // Tinybird: returns { token }, like the Tinybird SDK.
+  createJWT(params) {
+    return JSON.parse(this.#profile('createJWT', params));
+  }
+
+  // Embeddable-style self-issued security token: returns { token }.
+  signSecurityToken(params) {
+    return JSON.parse(this.#profile('signSecurityToken', params));
+  }
+}

@@ -3,23 +3,15 @@
 
 use scopemint::profiles::sign_with_profile;
 use scopemint::{
-    compile_secure_filters, options_from_json, ErrorCode, Grant, SignOptions, Signer,
-    SignerOptions, Verifier, VerifierOptions,
+    compile_secure_filters, options_from_json, ErrorCode, Grant, SignOptions, Signer, Verifier,
+    VerifierOptions,
 };
 use serde_json::{json, Value};
 
-const NOW: i64 = 1_800_000_000;
+mod support;
+use support::{signer, system_now as real_now, verifier, vizzly_pair, NOW};
+
 const ADMIN_TOKEN: &str = "p.eyJ1IjogIjdmOTIwMmMzLWM1ZjctNDU4Ni1hZDUxLTdmYzUzNTRlMTk5YSJ9";
-
-fn signer(options: Value) -> Signer {
-    Signer::new(options_from_json::<SignerOptions>(&options.to_string(), "signer").unwrap())
-        .unwrap()
-}
-
-fn verifier(options: Value) -> Verifier {
-    Verifier::new(options_from_json::<VerifierOptions>(&options.to_string(), "verifier").unwrap())
-        .unwrap()
-}
 
 fn hs_signer() -> Signer {
     signer(json!({ "secret": ADMIN_TOKEN, "workspaceId": "ws_123" }))
@@ -57,13 +49,6 @@ fn denied(v: &Verifier, token: &str, request: Value) -> scopemint::Error {
     assert_eq!(error.code, ErrorCode::ScopeDenied, "{request}: {error}");
     assert_eq!(error.claim.as_deref(), Some("scopes"));
     error
-}
-
-fn real_now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs_f64()
 }
 
 // ---------------------------------------------------------------- Tinybird JWTs
@@ -602,14 +587,6 @@ fn admin_allows_everything_but_valid_names_only() {
 
 // ------------------------------------------------------------------------- Vizzly
 
-fn vizzly_pair() -> (Signer, Verifier) {
-    let pair = scopemint::generate_key_pair(scopemint::Algorithm::ES256).unwrap();
-    (
-        signer(json!({ "privateKey": pair.private_key, "ttlInMinutes": 120 })),
-        verifier(json!({ "publicKey": pair.public_key, "profile": "vizzly" })),
-    )
-}
-
 fn vizzly_token(s: &Signer, params: Value) -> String {
     sign_with_profile(s, "signDataAccessToken", &params.to_string()).unwrap()
 }
@@ -827,9 +804,11 @@ fn a_bad_token_fails_with_the_verifiers_code_before_any_scope_logic() {
     // Tampered payload: the scope would match, the signature does not.
     let (header, rest) = t.split_once('.').unwrap();
     let signature = rest.split_once('.').unwrap().1;
-    use base64::Engine;
-    let forged_payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(json!({ "exp": NOW + 3600, "scopes": ["ADMIN"] }).to_string());
+    let forged_payload = support::b64(
+        json!({ "exp": NOW + 3600, "scopes": ["ADMIN"] })
+            .to_string()
+            .as_bytes(),
+    );
     let forged = format!("{header}.{forged_payload}.{signature}");
     let error = authorize(&v, &forged, good.clone()).unwrap_err();
     assert_eq!(error.code, ErrorCode::JwsSignatureInvalid);

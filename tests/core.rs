@@ -2,62 +2,20 @@
 //! formats, and each rejection with its stable code.
 
 use scopemint::{
-    decode, generate_key_pair, options_from_json, Algorithm, DecodeOptions, ErrorCode, SignOptions,
-    Signer, SignerOptions, Verifier, VerifierOptions,
+    decode, generate_key_pair, Algorithm, DecodeOptions, ErrorCode, SignOptions, Verifier,
 };
 use serde_json::{json, Value};
 
-const NOW: i64 = 1_800_000_000;
+mod support;
+use support::{b64, code, fixture, sign_at_now as sign, sign_options, NOW};
+use support::{try_signer as signer, try_verifier as verifier};
+
 const SECRET_32: &str = "0123456789abcdef0123456789abcdef";
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn signer(options: Value) -> scopemint::Result<Signer> {
-    Signer::new(options_from_json::<SignerOptions>(
-        &options.to_string(),
-        "signer",
-    )?)
-}
-
-fn verifier(options: Value) -> scopemint::Result<Verifier> {
-    Verifier::new(options_from_json::<VerifierOptions>(
-        &options.to_string(),
-        "verifier",
-    )?)
-}
-
-fn sign_options(options: Value) -> SignOptions {
-    options_from_json(&options.to_string(), "sign").unwrap()
-}
-
-fn sign(signer: &Signer, claims: Value) -> String {
-    signer
-        .sign_at(&claims.to_string(), &SignOptions::default(), NOW)
-        .unwrap()
-}
 
 fn verify(verifier: &Verifier, token: &str) -> scopemint::Result<Value> {
     verifier
         .verify_at(token, NOW as f64)
         .map(|v| serde_json::from_str(&v.payload_json).unwrap())
-}
-
-fn code<T>(result: scopemint::Result<T>) -> ErrorCode {
-    match result {
-        Ok(_) => panic!("expected an error"),
-        Err(error) => error.code,
-    }
-}
-
-fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// A token with arbitrary header and payload text, HS256-signed with SECRET_32.
@@ -67,12 +25,7 @@ fn hs256_token(header: &str, payload: &str) -> String {
 
 /// A correctly signed token over segments that need not be valid base64url.
 fn hs256_segments(header: &str, payload: &str) -> String {
-    let input = format!("{header}.{payload}");
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET_32.as_bytes());
-    format!(
-        "{input}.{}",
-        b64(ring::hmac::sign(&key, input.as_bytes()).as_ref())
-    )
+    support::hs256_signed(SECRET_32.as_bytes(), &format!("{header}.{payload}"))
 }
 
 fn hs_verifier() -> Verifier {
@@ -671,10 +624,7 @@ fn ecdsa_signatures_out_of_range_or_in_der_form_are_refused() {
 }
 
 fn scopemint_signature(token: &str) -> Vec<u8> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token.rsplit('.').next().unwrap())
-        .unwrap()
+    support::unb64(token.rsplit('.').next().unwrap())
 }
 
 fn hex_bytes(hex: &str) -> Vec<u8> {

@@ -4,39 +4,20 @@
 
 use scopemint::profiles::sign_with_profile;
 use scopemint::{
-    generate_key_pair, options_from_json, Algorithm, ErrorCode, SignOptions, Signer, SignerOptions,
-    Verifier, VerifierOptions,
+    generate_key_pair, options_from_json, Algorithm, ErrorCode, SignOptions, Verifier,
+    VerifierOptions,
 };
 use serde_json::{json, Value};
 
-const NOW: i64 = 1_800_000_000;
+mod support;
+use support::{sign_options, try_signer as signer, unb64, verifier, NOW};
+
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 /// The documented maximum lifetime (README, index.d.ts): 3650 days.
 const MAX_LIFETIME: i64 = 3650 * 86_400;
 
-fn signer(options: Value) -> scopemint::Result<Signer> {
-    Signer::new(options_from_json::<SignerOptions>(
-        &options.to_string(),
-        "signer",
-    )?)
-}
-
-fn verifier(options: Value) -> Verifier {
-    Verifier::new(options_from_json::<VerifierOptions>(&options.to_string(), "verifier").unwrap())
-        .unwrap()
-}
-
-fn sign_options(options: Value) -> SignOptions {
-    options_from_json(&options.to_string(), "sign").unwrap()
-}
-
 fn payload(token: &str) -> Value {
-    let segment = token.split('.').nth(1).unwrap();
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(segment)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
+    serde_json::from_slice(&unb64(token.split('.').nth(1).unwrap())).unwrap()
 }
 
 fn refused<T>(result: scopemint::Result<T>, code: ErrorCode, claim: Option<&str>, label: &str) {
@@ -181,10 +162,7 @@ fn a_verification_clock_that_is_not_an_instant_never_passes_a_token() {
 #[test]
 fn profile_expiries_share_the_one_maximum() {
     let hs = signer(json!({ "secret": SECRET, "workspaceId": "ws" })).unwrap();
-    let real_now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let real_now = support::system_now() as i64;
     let scopes = json!([{ "type": "PIPES:READ", "resource": "p" }]);
     for expires_at in [
         json!(real_now + MAX_LIFETIME + 60),

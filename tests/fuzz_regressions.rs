@@ -3,20 +3,12 @@
 
 use scopemint::{decode, options_from_json, DecodeOptions, ErrorCode, Verifier, VerifierOptions};
 
+mod support;
+
 const SECRET: &str = "fuzz-secret-0123456789abcdef-0123";
 
-fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 fn hs256(header: &[u8], payload: &[u8]) -> String {
-    let input = format!("{}.{}", b64(header), b64(payload));
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
-    format!(
-        "{input}.{}",
-        b64(ring::hmac::sign(&key, input.as_bytes()).as_ref())
-    )
+    support::hs256_token(SECRET.as_bytes(), header, payload)
 }
 
 fn verifier() -> Verifier {
@@ -84,11 +76,7 @@ fn decode_refuses_a_raw_control_character_in_a_member_name() {
 fn rsa_key_with_a_corrupt_crt_exponent_is_refused_at_import() {
     use base64::Engine;
     use scopemint::{Signer, SignerOptions};
-    let pem = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/rsa2048-pkcs8.pem"
-    ))
-    .unwrap();
+    let pem = support::fixture("rsa2048-pkcs8.pem");
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     let mut der = base64::engine::general_purpose::STANDARD
         .decode(body)

@@ -10,13 +10,8 @@ use scopemint::{
 };
 use serde_json::{json, Value};
 
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
+mod support;
+use support::fixture;
 
 const SECRET_64: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -159,10 +154,7 @@ fn tokens_we_mint_verify_with_jsonwebtoken() {
 
 #[test]
 fn tokens_jsonwebtoken_mints_verify_with_us() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = support::system_now() as i64;
     for case in cases() {
         let mut claims = claims();
         claims["exp"] = json!(now + 120);
@@ -198,23 +190,15 @@ fn tokens_jsonwebtoken_mints_verify_with_us() {
 /// token can disagree on what it grants.
 #[test]
 fn a_duplicate_grant_claim_is_read_by_jsonwebtoken_and_refused_by_us() {
-    use base64::Engine;
-    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let header = b64(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = b64(format!(
+    let now = support::system_now() as i64;
+    let payload = format!(
         r#"{{"exp":{},"scopes":[{{"type":"PIPES:READ","resource":"a"}}],"scopes":[{{"type":"DATASOURCES:READ","resource":"b"}}]}}"#,
         now + 3600
-    )
-    .as_bytes());
-    let input = format!("{header}.{payload}");
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET_64.as_bytes());
-    let token = format!(
-        "{input}.{}",
-        b64(ring::hmac::sign(&key, input.as_bytes()).as_ref())
+    );
+    let token = support::hs256_token(
+        SECRET_64.as_bytes(),
+        br#"{"alg":"HS256","typ":"JWT"}"#,
+        payload.as_bytes(),
     );
 
     let theirs = jsonwebtoken::decode::<Value>(
@@ -230,14 +214,7 @@ fn a_duplicate_grant_claim_is_read_by_jsonwebtoken_and_refused_by_us() {
         "jsonwebtoken keeps the last member"
     );
 
-    let verifier = Verifier::new(
-        options_from_json::<VerifierOptions>(
-            &json!({ "secret": SECRET_64 }).to_string(),
-            "verifier",
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let verifier = support::verifier(json!({ "secret": SECRET_64 }));
     assert_eq!(
         verifier.verify(&token).unwrap_err().code,
         scopemint::ErrorCode::JwtMalformed

@@ -5,43 +5,14 @@
 //! hands the key Rust parsed to node:crypto) and the wasm path agree;
 //! tests/js/keys.test.mjs checks the same through both JS entries.
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use scopemint::{
-    generate_key_pair, options_from_json, Algorithm, ErrorCode, SignOptions, Signer, SignerOptions,
-    Verifier, VerifierOptions,
-};
+use scopemint::{generate_key_pair, Algorithm, ErrorCode, Verifier};
 use serde_json::{json, Value};
 
-const NOW: i64 = 1_800_000_000;
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn signer(options: Value) -> scopemint::Result<Signer> {
-    Signer::new(options_from_json::<SignerOptions>(
-        &options.to_string(),
-        "signer",
-    )?)
-}
-
-fn verifier(options: Value) -> scopemint::Result<Verifier> {
-    Verifier::new(options_from_json::<VerifierOptions>(
-        &options.to_string(),
-        "verifier",
-    )?)
-}
-
-fn sign(signer: &Signer, claims: Value) -> String {
-    signer
-        .sign_at(&claims.to_string(), &SignOptions::default(), NOW)
-        .unwrap()
-}
+mod support;
+use support::{b64, fixture, sign_at_now as sign, unb64, NOW};
+use support::{try_signer as signer, try_verifier as verifier};
 
 fn verify(verifier: &Verifier, token: &str) -> scopemint::Result<()> {
     verifier.verify_at(token, NOW as f64).map(|_| ())
@@ -63,14 +34,6 @@ fn assert_public_refused(key: Value, needle: &str, what: &str) {
         message.contains(needle),
         "{what}: message {message:?} lacks {needle:?}"
     );
-}
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn unb64(text: &str) -> Vec<u8> {
-    URL_SAFE_NO_PAD.decode(text).unwrap()
 }
 
 // --- a minimal DER writer, so tests can build what our own writer never would ---
@@ -745,7 +708,7 @@ fn encodings(der: &[u8]) -> Vec<(String, Value)> {
             json!(base64.trim_end_matches('=')),
         ),
         ("base64 wrapped at 64".into(), json!(wrapped.join("\n"))),
-        ("base64url".into(), json!(URL_SAFE_NO_PAD.encode(der))),
+        ("base64url".into(), json!(b64(der))),
     ]
 }
 
@@ -843,7 +806,7 @@ fn ordinary_secrets_are_not_mistaken_for_keys() {
             json!(bytes.clone()),
             json!(hex_string(&bytes)),
             json!(STANDARD.encode(&bytes)),
-            json!(URL_SAFE_NO_PAD.encode(&bytes)),
+            json!(b64(&bytes)),
         ] {
             verifier(json!({ "secret": secret.clone() }))
                 .unwrap_or_else(|e| panic!("{secret}: {e}"));

@@ -6,32 +6,12 @@
 #![cfg(not(feature = "server"))]
 
 use scopemint::profiles::sign_with_profile;
-use scopemint::{
-    format_scope, options_from_json, parse_scope, ErrorCode, Scope, SignOptions, Signer,
-    SignerOptions, Verifier, VerifierOptions,
-};
-use serde_json::{json, Value};
+use scopemint::{format_scope, parse_scope, ErrorCode, Scope};
+use serde_json::json;
 
-const NOW: i64 = 1_800_000_000;
-const ADMIN_TOKEN: &str = "p.an-admin-token-long-enough-for-hs256";
-
-fn signer() -> Signer {
-    let options = json!({ "secret": ADMIN_TOKEN, "workspaceId": "ws_1" }).to_string();
-    Signer::new(options_from_json::<SignerOptions>(&options, "signer").unwrap()).unwrap()
-}
-
-fn verifier() -> Verifier {
-    let options = json!({ "secret": ADMIN_TOKEN }).to_string();
-    Verifier::new(options_from_json::<VerifierOptions>(&options, "verifier").unwrap()).unwrap()
-}
-
-fn token(scopes: Value) -> String {
-    let claims =
-        json!({ "workspace_id": "ws_1", "name": "n", "exp": NOW + 3600, "scopes": scopes });
-    signer()
-        .sign_at(&claims.to_string(), &SignOptions::default(), NOW)
-        .unwrap()
-}
+mod support;
+use support::NOW;
+use support::{tinybird_signer as signer, tinybird_token as token, tinybird_verifier as verifier};
 
 fn assert_unchecked(error: scopemint::Error, claim: &str) {
     assert_eq!(error.code, ErrorCode::FilterUnchecked, "{error}");

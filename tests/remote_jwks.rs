@@ -3,30 +3,17 @@
 //! verify like a `jwks` verifier. (Fetch policy and response bounds:
 //! `src/remote_jwks.rs`; fetching against a live server: tests/js/remote-jwks.test.mjs.)
 
-use scopemint::{
-    generate_key_pair, options_from_json, Algorithm, ErrorCode, SignOptions, Signer, SignerOptions,
-    Verifier, VerifierOptions,
-};
+use scopemint::{generate_key_pair, Algorithm, ErrorCode, SignOptions};
 use serde_json::{json, Value};
 
-fn verifier(options: Value) -> scopemint::Result<Verifier> {
-    Verifier::new(options_from_json::<VerifierOptions>(
-        &options.to_string(),
-        "verifier",
-    )?)
-}
+mod support;
+use support::try_verifier as verifier;
 
 #[test]
 fn a_jwks_url_verifier_without_keys_refuses_every_token_as_no_matching_key() {
     let pair = generate_key_pair(Algorithm::ES256).unwrap();
-    let signer = Signer::new(
-        options_from_json::<SignerOptions>(
-            &json!({ "privateKey": pair.private_key, "keyId": "k1", "ttlSeconds": 60 }).to_string(),
-            "signer",
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let signer =
+        support::signer(json!({ "privateKey": pair.private_key, "keyId": "k1", "ttlSeconds": 60 }));
     let token = signer.sign("{}", &SignOptions::default()).unwrap();
     let url = "https://issuer.example/.well-known/jwks.json";
     let empty = verifier(json!({ "jwksUrl": url, "algorithms": ["ES256"] })).unwrap();

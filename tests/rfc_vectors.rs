@@ -7,8 +7,11 @@
 //! A.4 (ES512, P-521) is not here: scopemint has no P-521 support. A.5
 //! (unsecured, `alg: none`) is refused by design and covered by tests/core.rs.
 
-use scopemint::{options_from_json, ErrorCode, Verifier, VerifierOptions};
-use serde_json::{json, Value};
+use scopemint::{ErrorCode, Verifier};
+use serde_json::json;
+
+mod support;
+use support::{unb64 as b64d, verifier};
 
 /// The RFC 7515 example claims expire at 1300819380 (March 2011).
 const BEFORE_EXP: f64 = 1_300_819_000.0;
@@ -37,18 +40,6 @@ const A3_TOKEN: &str = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA
 /// RFC 8037 A.4: Ed25519 over the payload "Example of Ed25519 signing".
 const ED_X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
 const ED_TOKEN: &str = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
-
-fn verifier(options: Value) -> Verifier {
-    Verifier::new(options_from_json::<VerifierOptions>(&options.to_string(), "verifier").unwrap())
-        .unwrap()
-}
-
-fn b64d(text: &str) -> Vec<u8> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .unwrap()
-}
 
 /// Flips one bit of the signature's first byte; the segment stays canonical base64url.
 fn tamper_signature(token: &str) -> String {

@@ -2,29 +2,18 @@
 //! hash (RFC 7518 §3.2 asks for at least the hash length), as a migration aid
 //! for tokens from legacy systems. Signing with such a secret stays refused.
 
-use scopemint::{options_from_json, ErrorCode, Signer, SignerOptions, Verifier, VerifierOptions};
-use serde_json::{json, Value};
+use scopemint::{options_from_json, ErrorCode, Signer, SignerOptions};
+use serde_json::json;
 
-fn verifier(options: Value) -> scopemint::Result<Verifier> {
-    Verifier::new(options_from_json::<VerifierOptions>(
-        &options.to_string(),
-        "verifier",
-    )?)
-}
+mod support;
+use support::try_verifier as verifier;
 
 /// An HS256 token signed with `secret`, built by hand (no scopemint signer would).
 fn legacy_token(secret: &[u8]) -> String {
-    use base64::Engine;
-    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    let input = format!(
-        "{}.{}",
-        b64(br#"{"alg":"HS256","typ":"JWT"}"#),
-        b64(br#"{"sub":"legacy","exp":4000000000}"#)
-    );
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
-    format!(
-        "{input}.{}",
-        b64(ring::hmac::sign(&key, input.as_bytes()).as_ref())
+    support::hs256_token(
+        secret,
+        br#"{"alg":"HS256","typ":"JWT"}"#,
+        br#"{"sub":"legacy","exp":4000000000}"#,
     )
 }
 

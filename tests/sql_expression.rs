@@ -6,13 +6,13 @@
 use scopemint::profiles::sign_with_profile;
 use scopemint::{
     format_scope, normalize_sql_filter, options_from_json, Dialect, ErrorCode, FilterOptions,
-    Scope, SignOptions, Signer, SignerOptions, Verifier, VerifierOptions, MAX_FILTER_BYTES,
-    MAX_FILTER_OPERATORS,
+    Scope, MAX_FILTER_BYTES, MAX_FILTER_OPERATORS,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 
-const NOW: i64 = 1_800_000_000;
-const ADMIN_TOKEN: &str = "p.an-admin-token-long-enough-for-hs256";
+mod support;
+use support::NOW;
+use support::{tinybird_signer as signer, tinybird_token as token, tinybird_verifier as verifier};
 
 fn normalize(filter: &str) -> scopemint::Result<String> {
     normalize_sql_filter(filter, &FilterOptions::default())
@@ -714,24 +714,6 @@ fn options_are_strict() {
         .err()
         .unwrap();
     assert_eq!(error.code, ErrorCode::InvalidOption);
-}
-
-fn signer() -> Signer {
-    let options = json!({ "secret": ADMIN_TOKEN, "workspaceId": "ws_1" }).to_string();
-    Signer::new(options_from_json::<SignerOptions>(&options, "signer").unwrap()).unwrap()
-}
-
-fn verifier() -> Verifier {
-    let options = json!({ "secret": ADMIN_TOKEN }).to_string();
-    Verifier::new(options_from_json::<VerifierOptions>(&options, "verifier").unwrap()).unwrap()
-}
-
-fn token(scopes: Value) -> String {
-    let claims =
-        json!({ "workspace_id": "ws_1", "name": "n", "exp": NOW + 3600, "scopes": scopes });
-    signer()
-        .sign_at(&claims.to_string(), &SignOptions::default(), NOW)
-        .unwrap()
 }
 
 fn authorize(token: &str, resource: &str) -> scopemint::Result<scopemint::Grant> {

@@ -4,42 +4,27 @@
 //! passes everywhere. RFC 8259 §8.2 (https://www.rfc-editor.org/rfc/rfc8259#section-8.2)
 //! leaves the behaviour of unpaired surrogates unpredictable between parsers.
 
-use scopemint::{
-    decode, options_from_json, DecodeOptions, ErrorCode, SignOptions, Signer, SignerOptions,
-    Verifier, VerifierOptions,
-};
+use scopemint::{decode, DecodeOptions, ErrorCode, SignOptions, Signer, Verifier};
 use serde_json::json;
 
-const NOW: i64 = 1_800_000_000;
-const SECRET: &str = "p.an-admin-token-long-enough-for-hs256";
+mod support;
+use support::{NOW, TINYBIRD_ADMIN_TOKEN as SECRET};
 
-fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+fn verifier() -> Verifier {
+    support::verifier(json!({ "secret": SECRET }))
+}
+
+fn signer() -> Signer {
+    support::signer(json!({ "secret": SECRET }))
 }
 
 /// An HS256 token over `payload` exactly as written (escapes included).
 fn token(payload: &str) -> String {
-    let input = format!(
-        "{}.{}",
-        b64(br#"{"alg":"HS256","typ":"JWT"}"#),
-        b64(payload.as_bytes())
-    );
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
-    format!(
-        "{input}.{}",
-        b64(ring::hmac::sign(&key, input.as_bytes()).as_ref())
+    support::hs256_token(
+        SECRET.as_bytes(),
+        br#"{"alg":"HS256","typ":"JWT"}"#,
+        payload.as_bytes(),
     )
-}
-
-fn verifier() -> Verifier {
-    let options = json!({ "secret": SECRET }).to_string();
-    Verifier::new(options_from_json::<VerifierOptions>(&options, "verifier").unwrap()).unwrap()
-}
-
-fn signer() -> Signer {
-    let options = json!({ "secret": SECRET }).to_string();
-    Signer::new(options_from_json::<SignerOptions>(&options, "signer").unwrap()).unwrap()
 }
 
 /// A Tinybird-shaped payload granting `DATASOURCES:READ` on `orders`, with

@@ -8,32 +8,11 @@
 
 use scopemint::profiles::sign_with_profile;
 use scopemint::profiles::vizzly::FilterOp;
-use scopemint::{
-    decode, generate_key_pair, options_from_json, Algorithm, DecodeOptions, ErrorCode, Signer,
-    SignerOptions, Verifier, VerifierOptions,
-};
+use scopemint::{decode, DecodeOptions, ErrorCode, Signer, Verifier};
 use serde_json::{json, Value};
 
-fn vizzly() -> (Signer, Verifier) {
-    let pair = generate_key_pair(Algorithm::ES256).unwrap();
-    let signer = Signer::new(
-        options_from_json::<SignerOptions>(
-            &json!({ "privateKey": pair.private_key, "ttlInMinutes": 120 }).to_string(),
-            "signer",
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let verifier = Verifier::new(
-        options_from_json::<VerifierOptions>(
-            &json!({ "publicKey": pair.public_key, "profile": "vizzly" }).to_string(),
-            "verifier",
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    (signer, verifier)
-}
+mod support;
+use support::vizzly_pair as vizzly;
 
 fn claims(verifier: &Verifier, token: &str) -> Value {
     serde_json::from_str(&verifier.verify(token).unwrap().payload_json).unwrap()

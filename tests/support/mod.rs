@@ -1,0 +1,131 @@
+//! Helpers shared by the integration tests. Each `tests/*.rs` file is its own
+//! crate and pulls this in with `mod support;`, so every file uses a different
+//! subset of it.
+#![allow(dead_code)]
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use scopemint::{
+    options_from_json, ErrorCode, SignOptions, Signer, SignerOptions, Verifier, VerifierOptions,
+};
+use serde_json::{json, Value};
+
+/// The fixed clock (2027-01-15T08:00:00Z) the tests sign and verify at, so
+/// time-dependent results are exact.
+pub const NOW: i64 = 1_800_000_000;
+
+/// The HS256 admin token of the Tinybird tests that need no particular shape.
+pub const TINYBIRD_ADMIN_TOKEN: &str = "p.an-admin-token-long-enough-for-hs256";
+
+/// A file from `tests/fixtures/`.
+pub fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// base64url without padding, as in JWS segments.
+pub fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn unb64(text: &str) -> Vec<u8> {
+    URL_SAFE_NO_PAD.decode(text).unwrap()
+}
+
+/// A signer from JS-style options, or the error they are refused with.
+pub fn try_signer(options: Value) -> scopemint::Result<Signer> {
+    Signer::new(options_from_json::<SignerOptions>(
+        &options.to_string(),
+        "signer",
+    )?)
+}
+
+/// A verifier from JS-style options, or the error they are refused with.
+pub fn try_verifier(options: Value) -> scopemint::Result<Verifier> {
+    Verifier::new(options_from_json::<VerifierOptions>(
+        &options.to_string(),
+        "verifier",
+    )?)
+}
+
+/// A signer from options the test expects to be valid.
+pub fn signer(options: Value) -> Signer {
+    Signer::new(options_from_json::<SignerOptions>(&options.to_string(), "signer").unwrap())
+        .unwrap()
+}
+
+/// A verifier from options the test expects to be valid.
+pub fn verifier(options: Value) -> Verifier {
+    Verifier::new(options_from_json::<VerifierOptions>(&options.to_string(), "verifier").unwrap())
+        .unwrap()
+}
+
+pub fn sign_options(options: Value) -> SignOptions {
+    options_from_json(&options.to_string(), "sign").unwrap()
+}
+
+/// `claims` signed at NOW with default sign options.
+pub fn sign_at_now(signer: &Signer, claims: Value) -> String {
+    signer
+        .sign_at(&claims.to_string(), &SignOptions::default(), NOW)
+        .unwrap()
+}
+
+/// The code of an expected error; panics if the call succeeded.
+pub fn code<T>(result: scopemint::Result<T>) -> ErrorCode {
+    match result {
+        Ok(_) => panic!("expected an error"),
+        Err(error) => error.code,
+    }
+}
+
+/// `signing_input` with its HS256 signature under `secret` appended: a correctly
+/// signed token over segments scopemint's own signer would never write.
+pub fn hs256_signed(secret: &[u8], signing_input: &str) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    format!(
+        "{signing_input}.{}",
+        b64(ring::hmac::sign(&key, signing_input.as_bytes()).as_ref())
+    )
+}
+
+/// An HS256 token over this header and payload text exactly as written.
+pub fn hs256_token(secret: &[u8], header: &[u8], payload: &[u8]) -> String {
+    hs256_signed(secret, &format!("{}.{}", b64(header), b64(payload)))
+}
+
+/// The system clock in seconds, for calls that take no `now`.
+pub fn system_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+/// A signer and verifier for TINYBIRD_ADMIN_TOKEN (workspace `ws_1`).
+pub fn tinybird_signer() -> Signer {
+    signer(json!({ "secret": TINYBIRD_ADMIN_TOKEN, "workspaceId": "ws_1" }))
+}
+
+pub fn tinybird_verifier() -> Verifier {
+    verifier(json!({ "secret": TINYBIRD_ADMIN_TOKEN }))
+}
+
+/// A Tinybird JWT (workspace `ws_1`, name `n`) granting `scopes`, valid for an hour from NOW.
+pub fn tinybird_token(scopes: Value) -> String {
+    let claims =
+        json!({ "workspace_id": "ws_1", "name": "n", "exp": NOW + 3600, "scopes": scopes });
+    sign_at_now(&tinybird_signer(), claims)
+}
+
+/// A Vizzly ES256 signer (two-hour tokens) and the `vizzly`-profile verifier for its key.
+pub fn vizzly_pair() -> (Signer, Verifier) {
+    let pair = scopemint::generate_key_pair(scopemint::Algorithm::ES256).unwrap();
+    (
+        signer(json!({ "privateKey": pair.private_key, "ttlInMinutes": 120 })),
+        verifier(json!({ "publicKey": pair.public_key, "profile": "vizzly" })),
+    )
+}

@@ -79,6 +79,38 @@ fn a_second_statement_or_trailing_text_is_refused() {
         .contains("\";\""));
 }
 
+/// `WHERE 1`, `WHERE 'x'` or a bare column `WHERE org_id` reads as "every row
+/// with a non-zero value" in SQLite and MySQL: each is refused, as is a
+/// filter that does not parse at all.
+#[test]
+fn expressions_that_are_not_conditions_are_refused() {
+    for filter in [
+        "1",
+        "'acme'",
+        "a + 1",
+        "org_id",
+        "NULL",
+        "1 = 1 AND 2",
+        "NOT 'x'",
+        "not deleted",
+        "is_public",
+    ] {
+        for dialect in DIALECTS {
+            refused_in(filter, dialect);
+        }
+    }
+    for filter in [
+        "",
+        "   ",
+        "org_id =",
+        "(org_id = 'a'",
+        "org_id = 'unterminated",
+        "= 1",
+    ] {
+        refused(filter);
+    }
+}
+
 #[test]
 fn comments_are_refused_wherever_they_are() {
     for filter in [

@@ -7,7 +7,7 @@ use scopemint::{
 use serde_json::{json, Value};
 
 mod support;
-use support::{b64, code, fixture, sign_at_now as sign, sign_options, NOW};
+use support::{b64, code, fixture, sign_at_now as sign, sign_options, unhex as hex_bytes, NOW};
 use support::{try_signer as signer, try_verifier as verifier};
 
 const SECRET_32: &str = "0123456789abcdef0123456789abcdef";
@@ -625,13 +625,6 @@ fn ecdsa_signatures_out_of_range_or_in_der_form_are_refused() {
 
 fn scopemint_signature(token: &str) -> Vec<u8> {
     support::unb64(token.rsplit('.').next().unwrap())
-}
-
-fn hex_bytes(hex: &str) -> Vec<u8> {
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 #[test]

@@ -35,6 +35,14 @@ pub fn unb64(text: &str) -> Vec<u8> {
     URL_SAFE_NO_PAD.decode(text).unwrap()
 }
 
+/// Bytes from hexadecimal text (two digits a byte).
+pub fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
 /// A signer from JS-style options, or the error they are refused with.
 pub fn try_signer(options: Value) -> scopemint::Result<Signer> {
     Signer::new(options_from_json::<SignerOptions>(

@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
 import { createSigner } from 'scopemint';
+import { b64url, payloadOf, unb64url } from './helpers.mjs';
 
 const CLI = fileURLToPath(new URL('../../pkg/bin/scopemint.mjs', import.meta.url));
 const ADMIN_TOKEN = 'p.eyJ1IjogIjdmOTIwMmMzLWM1ZjctNDU4Ni1hZDUxLTdmYzUzNTRlMTk5YSJ9';
@@ -234,11 +235,11 @@ describe('vizzly-tokens', () => {
     const only = JSON.parse(ok(run(['vizzly-tokens', '--private-key', privateFile, '--ttl', '2m', '--organisation', 'org_1', '--user', 'u', '--json'])));
     assert.deepEqual(Object.keys(only), ['dashboardAccessToken']);
     // Vizzly's defaults (vizzly-co/examples node-auth): standard, read_write.
-    const claims = JSON.parse(Buffer.from(only.dashboardAccessToken.split('.')[1], 'base64url'));
+    const claims = payloadOf(only.dashboardAccessToken);
     assert.equal(claims.accessType, 'standard');
     assert.equal(claims.scope, 'read_write');
     const all = JSON.parse(ok(run(['vizzly-tokens', '--private-key', privateFile, '--ttl', '2m', '--project', 'p', '--user', 'u', '--data-sets', '*', '--json'])));
-    const data = JSON.parse(Buffer.from(all.dataAccessToken.split('.')[1], 'base64url'));
+    const data = payloadOf(all.dataAccessToken);
     assert.equal(data.dataSetIds, '*');
     assert.deepEqual(data.secureFilters, {});
   });
@@ -309,7 +310,7 @@ describe('sign, verify, decode', () => {
   test('a tampered token exits 1 with the TokenError code on stderr', () => {
     const token = ok(run(['sign', '--private-key', privateFile, '--ttl', '1h', '--claims', '{"org":"acme"}'])).trim();
     const [h, p, s] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url')), org: 'evil' })).toString('base64url');
+    const forged = b64url({ ...unb64url(p), org: 'evil' });
     const result = run(['verify', `${h}.${forged}.${s}`, '--public-key', publicFile]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /ERR_JWS_SIGNATURE_INVALID/);
@@ -391,9 +392,9 @@ describe('sign, verify, decode', () => {
       assert.match(result.stderr, /not exactly representable/);
     }
     const quoted = ok(mint('"12345678901234567890"')).trim();
-    assert.equal(JSON.parse(Buffer.from(quoted.split('.')[1], 'base64url')).scopes[0].fixed_params.org_id, '12345678901234567890');
+    assert.equal(payloadOf(quoted).scopes[0].fixed_params.org_id, '12345678901234567890');
     const safe = ok(mint('9007199254740991')).trim();
-    assert.equal(JSON.parse(Buffer.from(safe.split('.')[1], 'base64url')).scopes[0].fixed_params.org_id, 9007199254740991);
+    assert.equal(payloadOf(safe).scopes[0].fixed_params.org_id, 9007199254740991);
     const filter = run(['vizzly-tokens', '--private-key', privateFile, '--ttl', '5m', '--project', 'p', '--user', 'u', '--data-sets', 'd', '--secure-filter', `d:id=${'9'.repeat(400)}`]);
     assert.equal(filter.code, 2);
   });

@@ -7,16 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { PGlite } from '@electric-sql/pglite';
-import { renderDataModel, TokenError } from 'scopemint/server';
+import { renderDataModel } from 'scopemint/server';
+import { isCode } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const initSqlJs = require('sql.js');
 
-const isCode = (code) => (error) => {
-  assert.ok(error instanceof TokenError, `not a TokenError: ${error}`);
-  assert.equal(error.code, code, `${error.code}: ${error.message}`);
-  return true;
-};
 
 // The Tokens API page's model, verbatim: a single-brace placeholder in quotes.
 const SEED_MODEL = `SELECT user_id, created_at FROM public.orders WHERE user_id = '{ COMPILE_CONTEXT.securityContext.userId }'

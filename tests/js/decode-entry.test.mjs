@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as main from 'scopemint';
 import * as decodeEntry from 'scopemint/decode';
+import { b64url as b64 } from './helpers.mjs';
 
 const SECRET = 'decode-entry-secret-0123456789abcdef';
 const signer = main.createSigner({ secret: SECRET, ttlSeconds: 600 });
 
-const b64 = (text) => Buffer.from(text, 'utf8').toString('base64url');
 const raw = (header, payload, signature = 'c2ln') => `${b64(header)}.${b64(payload)}.${signature}`;
 
 // What a call gives, comparable across entries: the value, or the error's identity.

@@ -8,13 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import * as jose from 'jose';
-import { createSigner, embeddableTokenRequest, requestEmbeddableToken, TokenError } from 'scopemint';
+import { createSigner, embeddableTokenRequest, requestEmbeddableToken } from 'scopemint';
+import { isCode } from './helpers.mjs';
 
-const isCode = (code) => (error) => {
-  assert.ok(error instanceof TokenError, `not a TokenError: ${error}`);
-  assert.equal(error.code, code, `${error.code}: ${error.message}`);
-  return true;
-};
 
 const BODY = {
   embeddableId: 'dash-1',

@@ -16,7 +16,7 @@ import {
   TokenError,
   vizzly,
 } from './helpers.mjs';
-import { hmacToken, throwsCode } from './helpers.mjs';
+import { hmacToken, inAnHour, throwsCode } from './helpers.mjs';
 import * as mainGlue from '../../pkg/dist/scopemint.mjs';
 
 // The main wasm's linear memory size, through its wasm-bindgen glue (the ES module every
@@ -29,7 +29,6 @@ const { privateKey } = generateKeyPair('ES256');
 const hsSigner = createSigner({ secret, workspaceId: 'ws_1', ttlSeconds: 600 });
 const esSigner = createSigner({ privateKey, ttlInMinutes: 10 });
 const verifier = createVerifier({ secret });
-const inAnHour = () => new Date(Date.now() + 3600_000);
 const token = hsSigner.sign({ sub: 'u' });
 const pipeToken = hsSigner.createJWT({
   name: 's', expiresAt: inAnHour(), scopes: [{ type: 'PIPES:READ', resource: 'p', fixed_params: { org_id: 'acme' } }],

@@ -24,7 +24,9 @@ export function fixture(name) {
   return readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), 'utf8');
 }
 
+/** base64url of bytes, of a string's UTF-8, or of any other value's JSON. */
 export function b64url(input) {
+  if (input instanceof Uint8Array) return Buffer.from(input).toString('base64url');
   return Buffer.from(typeof input === 'string' ? input : JSON.stringify(input)).toString('base64url');
 }
 
@@ -63,6 +65,33 @@ export function rsaKeys() {
 
 export function pem(keyObject, type) {
   return keyObject.export({ format: 'pem', type });
+}
+
+/**
+ * A validator for assert.throws / assert.rejects: the error is a scopemint
+ * TokenError with this code (it asserts, so a mismatch says what was thrown).
+ */
+export function isCode(code) {
+  return (error) => {
+    assert.ok(error instanceof TokenError, `not a TokenError: ${error}`);
+    assert.equal(error.code, code, `${error.code}: ${error.message}`);
+    return true;
+  };
+}
+
+/** The payload of a compact token, read without verifying. */
+export function payloadOf(token) {
+  return unb64url(token.split('.')[1]);
+}
+
+/** A Date one hour from the real clock (vendor expiries are checked against it). */
+export function inAnHour() {
+  return new Date(Date.now() + 3600_000);
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Asserts that `fn` throws a scopemint TokenError with this code (and claim, when given). */

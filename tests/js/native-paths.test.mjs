@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
 import * as nodeEntry from 'scopemint';
 import * as wasmEntry from '../../pkg/dist/universal.mjs';
+import { b64url } from './helpers.mjs';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rsaKeys = {
@@ -53,7 +54,6 @@ test('native verification refuses non-canonical signature encodings like the was
 // paths. Rust validates every key it parses, so node:crypto only ever sees
 // keys that passed; each test first shows the attack is real with
 // node:crypto itself, so the refusal is what stops it.
-const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
 const rsaJwk = rsa.publicKey.export({ format: 'jwk' });
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 

@@ -2,7 +2,6 @@
 // (jose) against the claim shapes in the vendors' docs, and every field rule in
 // src/profiles/*.rs and src/scopes.rs is asserted by its error code and claim.
 import assert from 'node:assert/strict';
-import { sign as nodeSign } from 'node:crypto';
 import { describe, test } from 'node:test';
 import * as jose from 'jose';
 import {
@@ -18,6 +17,7 @@ import {
 } from 'scopemint';
 import * as vizzlyEntry from 'scopemint/vizzly';
 import * as serverEntry from 'scopemint/server';
+import { inAnHour, keyToken, payloadOf, throwsCode } from './helpers.mjs';
 
 const ADMIN_TOKEN = 'p.eyJ1IjogIjdmOTIwMmMzLWM1ZjctNDU4Ni1hZDUxLTdmYzUzNTRlMTk5YSJ9';
 const EMBEDDABLE_SECRET = 'embeddable-signing-secret-0123456789abcdef';
@@ -44,7 +44,6 @@ const DATA = {
 const QUERY_ENGINE = { allowDatabaseSchemaAccess: true, allowDataPreviewAccess: true };
 // Vizzly's flat identity config (https://docs.vizzly.co/dashboard/callbacks/identity).
 const IDENTITY = { ...DASHBOARD, ...DATA, ...QUERY_ENGINE };
-const inAnHour = () => new Date(Date.now() + 3600_000);
 const PIPE_SCOPE = { type: 'PIPES:READ', resource: 'user_dashboard', fixed_params: { user_id: 123 } };
 const tinybirdParams = (extra = {}) => ({ name: 'user_123_session', expiresAt: inAnHour(), scopes: [PIPE_SCOPE], ...extra });
 const EMBEDDABLE = {
@@ -55,21 +54,6 @@ const EMBEDDABLE = {
   dashboardState: 'team1-dashboard7',
   environment: 'prod',
 };
-
-/** Asserts a synchronous TokenError with this code (and claim, when given). */
-function throwsCode(fn, code, claim) {
-  let caught;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught !== undefined, `expected ${code}${claim ? ` (${claim})` : ''}, nothing was thrown`);
-  assert.ok(caught instanceof TokenError, `expected a TokenError, got ${caught}`);
-  assert.equal(caught.code, code, caught.message);
-  if (claim !== undefined) assert.equal(caught.claim, claim, caught.message);
-  return caught;
-}
 
 /** Checks a Vizzly token with jose; returns its payload. `before`/`after` bracket the signing time (ms). */
 async function verifyVizzly(token, before, after) {
@@ -261,13 +245,7 @@ describe('Vizzly tokens, verified with jose', () => {
 });
 
 function es256Token(payload) {
-  const input = `${b64({ alg: 'ES256', typ: 'JWT' })}.${b64(payload)}`;
-  const signature = nodeSign('sha256', Buffer.from(input), { key: keys.privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
-}
-
-function b64(value) {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
+  return keyToken(keys.privateKey, { alg: 'ES256', typ: 'JWT' }, payload, { dsaEncoding: 'ieee-p1363' });
 }
 
 describe('Vizzly field rules', () => {
@@ -584,7 +562,7 @@ describe('Tinybird field rules', () => {
   // `rps` in it (the SDK's JWTLimits); rps <= 0 reads as "no limit" there, so minting it is refused.
   test('limits: {} is minted as given; rps must be a positive whole number', () => {
     const { token } = tinybirdSigner.createJWT(tinybirdParams({ limits: {} }));
-    assert.deepEqual(JSON.parse(Buffer.from(token.split('.')[1], 'base64url')).limits, {});
+    assert.deepEqual(payloadOf(token).limits, {});
     for (const rps of [0, -1, 2.5, '5']) throwsCode(jwt(tinybirdParams({ limits: { rps } })), 'ERR_INVALID_OPTION', 'limits.rps');
   });
 });

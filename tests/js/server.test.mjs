@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import * as main from 'scopemint';
-import { createSigner, createVerifier, normalizeSqlFilter, renderDataModel, TokenError } from 'scopemint/server';
+import { createSigner, createVerifier, normalizeSqlFilter, renderDataModel } from 'scopemint/server';
+import { isCode } from './helpers.mjs';
 import { PGlite } from '@electric-sql/pglite';
 
 const require = createRequire(import.meta.url);
 const secret = 'admin-token-0123456789abcdef-0123456789abcdef';
-const isCode = (code) => (e) => e instanceof TokenError && e.code === code;
 
 test('the server entry loads under require and import; the main entry has no SQL parser', () => {
   const cjs = require('scopemint/server');

@@ -12,20 +12,12 @@ import { createClient } from 'scopemint/tinybird';
 import * as main from 'scopemint';
 import { parseScope, formatScope, TokenError } from 'scopemint';
 import * as server from 'scopemint/server';
+import { isCode, payloadOf as claims } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const ADMIN_TOKEN = 'p.eyJ1IjogIjdmOTIwMmMzLWM1ZjctNDU4Ni1hZDUxLTdmYzUzNTRlMTk5YSJ9';
 const WORKSPACE_ID = '3b9a0c5e-0b7e-4f4c-9a1b-2f5c9d7e8a11';
 
-const isCode = (code) => (error) => {
-  assert.ok(error instanceof Error, `not an Error: ${error}`);
-  assert.equal(error.code, code, `${error.code}: ${error.message}`);
-  return true;
-};
-
-function claims(token) {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
-}
 
 /**
  * What the SDK's createJWT would ask Tinybird for: it POSTs `{name, scopes, limits?}` to

@@ -483,58 +483,29 @@ fn static_scope_strings() {
     );
     assert_eq!(g.filter.as_deref(), Some("ts > '2024-01-01 10:00:00'"));
     assert_eq!(Value::Object(g.params), json!({ "a": 1 }));
-    grant(&v, &t, json!({ "type": "PIPES:READ", "resource": "plain" }));
-    grant(
-        &v,
-        &t,
+    for request in [
+        json!({ "type": "PIPES:READ", "resource": "plain" }),
         json!({ "type": "DATASOURCES:APPEND", "resource": "logs" }),
-    );
-    grant(
-        &v,
-        &t,
         json!({ "type": "DATASOURCES:DROP", "resource": "old" }),
-    );
-    grant(
-        &v,
-        &t,
         json!({ "type": "PIPES:DROP", "resource": "old_pipe" }),
-    );
-    // PIPES:CREATE grants creating any pipe, with or without a name.
-    grant(
-        &v,
-        &t,
+        // PIPES:CREATE grants creating any pipe, with or without a name.
         json!({ "type": "PIPES:CREATE", "resource": "new_pipe" }),
-    );
-    grant(&v, &t, json!({ "type": "PIPES:CREATE" }));
-    denied(&v, &t, json!({ "type": "PIPES:CREATE", "resource": "a:b" }));
-
-    denied(
-        &v,
-        &t,
+        json!({ "type": "PIPES:CREATE" }),
+    ] {
+        grant(&v, &t, request);
+    }
+    for request in [
+        json!({ "type": "PIPES:CREATE", "resource": "a:b" }),
         json!({ "type": "DATASOURCES:READ", "resource": "logs" }),
-    );
-    denied(
-        &v,
-        &t,
         json!({ "type": "DATASOURCES:APPEND", "resource": "events" }),
-    );
-    denied(
-        &v,
-        &t,
         json!({ "type": "DATASOURCES:DROP", "resource": "events" }),
-    );
-    denied(
-        &v,
-        &t,
         json!({ "type": "PIPES:READ", "resource": "old_pipe" }),
-    );
-    denied(
-        &v,
-        &t,
         json!({ "type": "DATASOURCES:CREATE", "resource": "x" }),
-    );
-    denied(&v, &t, json!({ "type": "TOKENS" }));
-    denied(&v, &t, json!({ "type": "ADMIN" }));
+        json!({ "type": "TOKENS" }),
+        json!({ "type": "ADMIN" }),
+    ] {
+        denied(&v, &t, request);
+    }
 
     let t = token(json!({ "scopes": ["TOKENS", "DATASOURCES:CREATE"] }));
     grant(&v, &t, json!({ "type": "TOKENS" }));

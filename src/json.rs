@@ -263,6 +263,11 @@ fn check_unique_at(raw: &str, depth: usize) -> Result<(), String> {
                 .iter()
                 .try_for_each(|value| check_unique_at(value.get(), depth + 1))
         }
+        // serde_json only checks a skipped number's syntax; its range is the
+        // decode crate's rule, so every entry refuses the same numbers.
+        Some(b'-' | b'0'..=b'9') if !scopemint_decode::number_in_range(raw) => {
+            Err(scopemint_decode::OUT_OF_RANGE.to_string())
+        }
         _ => Ok(()),
     }
 }

@@ -96,3 +96,55 @@ fn rsa_key_with_a_corrupt_crt_exponent_is_refused_at_import() {
         }
     }
 }
+
+// Found by the `verify` fuzz target (10-minute run this round): a payload with
+// a lone surrogate escape verified, and serde_json (which authorize uses)
+// refused it. The exact crash input, reduced to its payload.
+#[test]
+fn lone_surrogate_in_a_verified_payload_is_malformed() {
+    let token = hs256(
+        br#"{"alg":"HS256"}"#,
+        br#"{"iss":"iss","aud":"a","exp":1800000060.5,"sub":"\ud800"}"#,
+    );
+    assert_eq!(
+        verifier().verify(&token).unwrap_err().code,
+        ErrorCode::JwtMalformed
+    );
+    assert_eq!(
+        decode(&token, &DecodeOptions::default()).unwrap_err().code,
+        ErrorCode::JwtMalformed
+    );
+}
+
+// Found by the `decode` fuzz target: `1799E99990` is valid JSON number syntax
+// but no double; decode and verify passed it on, JS read Infinity and the
+// payload handed back to JS showed `null`. Every entry now refuses magnitudes
+// of 1e308 and more, in any claim at any depth.
+#[test]
+fn a_number_beyond_the_double_range_is_malformed_everywhere() {
+    for payload in [
+        r#"{"suaud":"a","exp":180,"nbf":1799E99990}"#,
+        r#"{"exp":2000000000,"x":1e999}"#,
+        r#"{"exp":2000000000,"scopes":[{"fixed_params":{"org_id":-1e400}}]}"#,
+    ] {
+        let token = hs256(br#"{"alg":"HS256","typ":"JWT"}"#, payload.as_bytes());
+        assert_eq!(
+            verifier().verify(&token).unwrap_err().code,
+            ErrorCode::JwtMalformed,
+            "{payload}"
+        );
+        assert_eq!(
+            decode(&token, &DecodeOptions::default()).unwrap_err().code,
+            ErrorCode::JwtMalformed,
+            "{payload}"
+        );
+    }
+    let header = hs256(br#"{"alg":"HS256","x":1e308}"#, br#"{"exp":2000000000}"#);
+    assert_eq!(
+        verifier().verify(&header).unwrap_err().code,
+        ErrorCode::JwtMalformed
+    );
+    // Tiny numbers are ordinary doubles (zero) in every parser: accepted.
+    let tiny = hs256(br#"{"alg":"HS256"}"#, br#"{"exp":2000000000,"x":1e-400}"#);
+    assert!(verifier().verify(&tiny).is_ok());
+}

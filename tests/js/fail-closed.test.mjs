@@ -328,3 +328,21 @@ describe('maxTokenBytes is checked before the token is copied into wasm', () => 
     throwsCode(() => createVerifier({ secret, maxTokenBytes: token.length - 1 }).verify(token), 'ERR_TOKEN_TOO_LARGE');
   });
 });
+
+// Numbers of magnitude 1e308 and more read as Infinity in JS, fail in serde_json and
+// came back as null: refused by sign, verify and decode alike (found by fuzzing decode).
+it('numbers beyond the double range are refused by sign, verify and decode', async () => {
+  const { createSigner, createVerifier, decode } = await import('scopemint');
+  const { decode: decodeOnly } = await import('scopemint/decode');
+  const { SignJWT } = await import('jose');
+  const secret = 'a-secret-of-at-least-32-bytes-long!!';
+  const signer = createSigner({ secret, ttlSeconds: 60 });
+  assert.throws(() => signer.sign({ x: 1.5e308 }), (e) => e.code === 'ERR_INVALID_OPTION');
+  assert.equal(createVerifier({ secret }).verify(signer.sign({ x: 9.9e307 })).payload.x, 9.9e307);
+  // jose signs what JSON.stringify writes: 1e+308.
+  const token = await new SignJWT({ x: 1e308 }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h')
+    .sign(new TextEncoder().encode(secret));
+  assert.throws(() => createVerifier({ secret }).verify(token), (e) => e.code === 'ERR_JWT_MALFORMED');
+  assert.throws(() => decode(token), (e) => e.code === 'ERR_JWT_MALFORMED');
+  assert.throws(() => decodeOnly(token), (e) => e.code === 'ERR_JWT_MALFORMED');
+});

@@ -14,6 +14,18 @@ use crate::filter_words::Json;
 /// Deeper nesting is refused (serde_json's limit, which the verifier uses).
 const MAX_DEPTH: usize = 128;
 
+/// Why a number is refused by [`number_in_range`].
+pub const OUT_OF_RANGE: &str = "a number of magnitude 1e308 or more";
+
+/// Whether `text` is one JSON number below 1e308 in magnitude. Decided from
+/// its digits alone, so every entry gives the same answer without parsing a
+/// float: at 1e308 and above, `JSON.parse` gives Infinity, serde_json an
+/// error, and a re-serialised claim becomes `null`.
+pub fn number_in_range(text: &str) -> bool {
+    let mut scanner = Scanner { text, pos: 0 };
+    scanner.number().is_ok() && scanner.pos == text.len()
+}
+
 pub struct Member<'a> {
     /// The unescaped name as WTF-8 bytes.
     pub name: Vec<u8>,
@@ -91,27 +103,54 @@ impl<'a> Scanner<'a> {
             self.pos += 1;
         }
         let leading_zero = self.peek() == Some(b'0');
-        match self.digits() {
+        let integer_digits = self.digits();
+        match integer_digits {
             0 => return self.fail("expected a digit"),
             n if leading_zero && n > 1 => return self.fail("a number cannot start with 0"),
             _ => {}
         }
+        // The power of ten of the first significant digit; None for zero.
+        let mut power = (!leading_zero).then(|| integer_digits as i32 - 1);
+        let bytes = self.text.as_bytes();
         if self.peek() == Some(b'.') {
             self.pos += 1;
+            let fraction = self.pos;
             if self.digits() == 0 {
                 return self.fail("expected a digit after the decimal point");
+            }
+            if power.is_none() {
+                power = bytes[fraction..self.pos]
+                    .iter()
+                    .position(|&b| b != b'0')
+                    .map(|zeros| -(zeros as i32) - 1);
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.pos += 1;
+            let negative = self.peek() == Some(b'-');
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.pos += 1;
             }
+            let exponent = self.pos;
             if self.digits() == 0 {
                 return self.fail("expected a digit in the exponent");
             }
+            // Saturates: an exponent of a million digits is still just "huge".
+            let magnitude = bytes[exponent..self.pos]
+                .iter()
+                .fold(0i32, |n, &b| (n * 10 + i32::from(b - b'0')).min(1 << 20));
+            power = power.map(|p| {
+                if negative {
+                    p - magnitude
+                } else {
+                    p + magnitude
+                }
+            });
         }
-        Ok(())
+        match power {
+            Some(p) if p >= 308 => Err(OUT_OF_RANGE.into()),
+            _ => Ok(()),
+        }
     }
 
     fn hex4(&mut self) -> Result<u32> {

@@ -20,6 +20,7 @@ mod time;
 #[cfg(all(target_arch = "wasm32", feature = "wasm-entry"))]
 mod wasm_entry;
 
+pub use json::{number_in_range, OUT_OF_RANGE};
 pub use time::parse_iso8601;
 
 /// Tokens longer than this are refused unless a caller raises the limit.

@@ -1,11 +1,12 @@
 //! Key pair generation for the algorithms whose keys are cheap to make.
 
+use ring::signature;
 use serde_json::Value;
 
 use super::{jwk, pem, pkcs, PrivateKey};
-use crate::alg::{Algorithm, KeyFamily};
+use crate::crypto::random;
 use crate::error::{invalid_option, key_invalid, Result};
-use crate::random;
+use crate::jose::alg::{Algorithm, KeyFamily};
 
 pub struct GeneratedKeyPair {
     /// PKCS#8 PEM.
@@ -17,12 +18,8 @@ pub struct GeneratedKeyPair {
 
 pub fn generate_key_pair(alg: Algorithm) -> Result<GeneratedKeyPair> {
     let key = match alg.family() {
-        KeyFamily::EcP256 | KeyFamily::EcP384 => {
-            let signing_alg = crate::crypto::ecdsa_signing_alg(alg.family());
-            let pkcs8 = ring::signature::EcdsaKeyPair::generate_pkcs8(signing_alg, &ring::rand::SystemRandom::new())
-                .map_err(|_| key_invalid("the system random number generator failed"))?;
-            pkcs::parse_pkcs8(pkcs8.as_ref())?
-        }
+        KeyFamily::EcP256 => generate_ec(&signature::ECDSA_P256_SHA256_FIXED_SIGNING)?,
+        KeyFamily::EcP384 => generate_ec(&signature::ECDSA_P384_SHA384_FIXED_SIGNING)?,
         KeyFamily::Ed25519 => {
             let mut seed = [0u8; 32];
             random::fill(&mut seed)?;
@@ -50,4 +47,10 @@ pub fn generate_key_pair(alg: Algorithm) -> Result<GeneratedKeyPair> {
         public_key: public.to_pem(),
         public_jwk: jwk::public_jwk(&public, None, alg),
     })
+}
+
+fn generate_ec(curve: &'static signature::EcdsaSigningAlgorithm) -> Result<PrivateKey> {
+    let pkcs8 = signature::EcdsaKeyPair::generate_pkcs8(curve, &ring::rand::SystemRandom::new())
+        .map_err(|_| key_invalid("the system random number generator failed"))?;
+    pkcs::parse_pkcs8(pkcs8.as_ref())
 }

@@ -4,9 +4,9 @@
 use serde_json::{Map, Value};
 
 use super::{check_ec_point, check_rsa_public, ec_field_len, PrivateKey, PublicKey, RsaPrivate};
-use crate::alg::{Algorithm, KeyFamily};
-use crate::b64;
 use crate::error::{key_invalid, Error, Result};
+use crate::jose::alg::{Algorithm, KeyFamily};
+use crate::jose::b64;
 
 /// The JWK members that travel with a key: its id and its declared algorithm.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

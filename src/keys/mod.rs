@@ -9,13 +9,14 @@ mod generate;
 mod jwk;
 mod pem;
 mod pkcs;
+pub mod remote_jwks;
 
 pub use confusion::key_material_kind;
 pub use generate::{generate_key_pair, GeneratedKeyPair};
 pub use jwk::{parse_jwk_set, parse_private_jwk, parse_public_jwk, public_jwk, JwkMeta};
 
-use crate::alg::{Algorithm, KeyFamily};
 use crate::error::{key_invalid, Result};
+use crate::jose::alg::{Algorithm, KeyFamily};
 
 /// The smallest RSA modulus accepted, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
@@ -342,6 +343,6 @@ pub fn check_ed25519_public(x: &[u8; 32]) -> Result<()> {
 pub fn algorithm_for(family: KeyFamily, requested: Option<Algorithm>) -> Result<Algorithm> {
     match requested {
         None => Ok(family.default_algorithm()),
-        Some(alg) => crate::alg::ensure_compatible(alg, family).map(|_| alg),
+        Some(alg) => crate::jose::alg::ensure_compatible(alg, family).map(|_| alg),
     }
 }

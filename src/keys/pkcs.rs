@@ -12,8 +12,8 @@ use pkcs8::PrivateKeyInfoRef;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 use super::{check_ec_point, ec_field_len, PrivateKey, PublicKey, RsaPrivate};
-use crate::alg::KeyFamily;
 use crate::error::{key_invalid, Error, Result};
+use crate::jose::alg::KeyFamily;
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
@@ -406,7 +406,7 @@ pub fn is_key_structure(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alg::Algorithm;
+    use crate::jose::alg::Algorithm;
     use crate::keys::generate_key_pair;
     use der::asn1::Null;
     use der::Encode;

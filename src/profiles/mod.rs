@@ -1,7 +1,9 @@
-//! Vendor token shapes, each a thin layer over the core signer: validate the
-//! vendor's fields, build its exact claim set, sign.
+//! Vendor token shapes (the `profile` of JS options), each a thin layer over
+//! the core signer: validate the vendor's fields, build its exact claim set,
+//! sign; and Tinybird's scope types and static-token scope strings.
 
 pub mod embeddable;
+pub mod scopes;
 pub mod tinybird;
 pub mod vizzly;
 
@@ -20,7 +22,7 @@ fn parse_params<T: DeserializeOwned>(json: &str, method: &str) -> Result<T> {
 
 fn now_millis() -> Result<i64> {
     // now_seconds is at most 1e11, so the product is exact in f64 and fits i64.
-    let now = crate::time::now_seconds()?;
+    let now = crate::jwt::time::now_seconds()?;
     Ok((now * 1000.0).floor() as i64)
 }
 

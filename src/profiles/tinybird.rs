@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{field_error, parse_params};
-use crate::alg::Algorithm;
 use crate::error::{invalid_option, key_invalid, Result};
-use crate::scopes::{is_resource_name, ScopeType};
-use crate::sign::Signer;
-use crate::time;
+use crate::jose::alg::Algorithm;
+use crate::jwt::sign::Signer;
+use crate::jwt::time;
+use crate::profiles::scopes::{is_resource_name, ScopeType};
 
 #[derive(Deserialize, Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
@@ -115,7 +115,7 @@ pub fn rps(limits: &Limits) -> Result<Option<u64>> {
     limits
         .rps
         .as_ref()
-        .map(crate::rate_limit::check_minted_rps)
+        .map(crate::authz::rate_limit::check_minted_rps)
         .transpose()
 }
 
@@ -192,7 +192,7 @@ pub fn create_jwt_for(
         if let Some(filter) = &scope.filter {
             // Refused at mint time in the server build, so no token carries a
             // filter that every verifier would then refuse.
-            crate::issuer_filter::check(filter, &format!("scopes[{i}].filter"))?;
+            crate::sql::issuer_filter::check(filter, &format!("scopes[{i}].filter"))?;
         }
     }
     if let Some(limits) = &params.limits {

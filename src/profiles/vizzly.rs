@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::{field_error, now_millis, parse_params};
-use crate::alg::Algorithm;
 use crate::error::{invalid_option, key_invalid, Result};
-use crate::json::Claims;
-use crate::sign::{splice_claims, Signer};
-use crate::time::format_iso8601_millis;
+use crate::jose::alg::Algorithm;
+use crate::jose::json::Claims;
+use crate::jwt::sign::{splice_claims, Signer};
+use crate::jwt::time::format_iso8601_millis;
 
 /// Every secure-filter operator Vizzly documents
 /// (https://docs.vizzly.co/identity/properties/secure-filters) or its
@@ -182,7 +182,7 @@ pub fn parse_filter(value: &Value, path: &str) -> Result<SecureFilter> {
         ValueKind::Scalar => is_scalar(&value),
         ValueKind::Ordered => match &value {
             Value::Number(_) => true,
-            Value::String(s) => crate::time::parse_iso8601(s).is_some(),
+            Value::String(s) => crate::jwt::time::parse_iso8601(s).is_some(),
             _ => false,
         },
         ValueKind::List => matches!(&value, Value::Array(items) if items.iter().all(is_scalar)),

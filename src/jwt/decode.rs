@@ -3,10 +3,10 @@
 //! `scopemint-decode` crate (crates/decode), which is also compiled alone into
 //! the small wasm behind `scopemint/decode`: one implementation, one answer.
 
-use crate::b64;
 use crate::error::{malformed, Error, ErrorCode, Result};
-use crate::json::Object;
-use crate::time;
+use crate::jose::b64;
+use crate::jose::json::Object;
+use crate::jwt::time;
 
 pub use scopemint_decode::{Decoded, DEFAULT_MAX_TOKEN_BYTES};
 
@@ -133,7 +133,7 @@ mod protected_header_tests {
     use super::*;
 
     fn b64(text: &str) -> String {
-        crate::b64::encode(text.as_bytes())
+        crate::jose::b64::encode(text.as_bytes())
     }
 
     #[test]

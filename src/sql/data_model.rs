@@ -27,7 +27,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{invalid_option, Error, ErrorCode, Result};
-use crate::sql_params::{BoundSql, Dialect, Params};
+use crate::sql::params::{BoundSql, Dialect, Params};
 
 /// Larger templates are refused before compiling: a data model is a query.
 pub const MAX_TEMPLATE_BYTES: usize = 256 * 1024;

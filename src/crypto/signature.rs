@@ -5,12 +5,12 @@ use ring::rand::SystemRandom;
 use ring::rsa;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 
-use crate::alg::{ensure_compatible, Algorithm, KeyFamily};
+use crate::crypto::hmac::HmacKey;
 use crate::error::{key_invalid, Error, ErrorCode, Result};
+use crate::jose::alg::{ensure_compatible, Algorithm, KeyFamily};
 use crate::keys::{PrivateKey, PublicKey};
-use crate::mac::HmacKey;
 
-pub fn ecdsa_signing_alg(family: KeyFamily) -> &'static signature::EcdsaSigningAlgorithm {
+fn ecdsa_signing_alg(family: KeyFamily) -> &'static signature::EcdsaSigningAlgorithm {
     if family == KeyFamily::EcP384 {
         &signature::ECDSA_P384_SHA384_FIXED_SIGNING
     } else {

@@ -1,5 +1,5 @@
 //! The gate every issuer-written SQL filter passes on its way into or out of
-//! a token. The server build parses it (`sql_expression`) and hands out the
+//! a token. The server build parses it (`sql::expression`) and hands out the
 //! normalised expression. The main build has no SQL parser, so it cannot know
 //! what a filter means and refuses it rather than pass unchecked SQL along.
 
@@ -7,7 +7,7 @@ use crate::error::Result;
 
 #[cfg(feature = "server")]
 pub(crate) fn check(filter: &str, claim: &str) -> Result<String> {
-    crate::sql_expression::normalize_sql_filter(filter, &Default::default())
+    crate::sql::expression::normalize_sql_filter(filter, &Default::default())
         .map_err(|e| e.with_claim(claim))
 }
 

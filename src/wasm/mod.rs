@@ -227,8 +227,8 @@ impl WasmVerifier {
 #[wasm_bindgen]
 pub fn decode(token: &str, options_json: Option<String>) -> Result<String, JsValue> {
     // Options are read by the shared decode crate, as in `scopemint/decode`.
-    let decoded =
-        crate::decode::decode_with_json_options(token, options_json.as_deref()).map_err(to_js)?;
+    let decoded = crate::jwt::decode::decode_with_json_options(token, options_json.as_deref())
+        .map_err(to_js)?;
     let number = |n: Option<f64>| n.map_or("null".to_string(), |n| n.to_string());
     Ok(format!(
         "{{\"header\":{},\"payload\":{},\"issuedAt\":{},\"expiresAt\":{},\"expired\":{},\"secondsLeft\":{},\"profile\":{},\"profileInfo\":{}}}",
@@ -250,7 +250,7 @@ pub fn decode(token: &str, options_json: Option<String>) -> Result<String, JsVal
 #[wasm_bindgen(js_name = decodeMaxTokenBytes)]
 pub fn decode_max_token_bytes(options_json: Option<String>) -> Result<usize, JsValue> {
     // Read by the shared decode crate, as `decode` and `scopemint/decode` read them.
-    crate::decode::max_token_bytes_from_json(options_json.as_deref()).map_err(to_js)
+    crate::jwt::decode::max_token_bytes_from_json(options_json.as_deref()).map_err(to_js)
 }
 
 /// The wasm linear memory's size in bytes: lets tests show that a refused
@@ -268,7 +268,7 @@ pub fn decode_protected_header(
 ) -> Result<String, JsValue> {
     let options: crate::DecodeOptions =
         options_or_default(options_json, "decodeProtectedHeader options")?;
-    let max = crate::decode::max_token_bytes(&options).map_err(to_js)?;
+    let max = crate::jwt::decode::max_token_bytes(&options).map_err(to_js)?;
     crate::decode_protected_header(token, max).map_err(to_js)
 }
 
@@ -294,7 +294,7 @@ pub fn parse_scope(text: &str) -> Result<String, JsValue> {
 
 #[wasm_bindgen(js_name = formatScope)]
 pub fn format_scope(scope_json: &str) -> Result<String, JsValue> {
-    crate::scopes::format_scope_json(scope_json).map_err(to_js)
+    crate::profiles::scopes::format_scope_json(scope_json).map_err(to_js)
 }
 
 /// The validated body for Embeddable's Tokens API, as JSON text.
@@ -403,7 +403,7 @@ impl WasmRateLimiter {
         };
         let consumed = self
             .limiter
-            .consume(&limit, crate::time::now_seconds().map_err(to_js)?)
+            .consume(&limit, crate::jwt::time::now_seconds().map_err(to_js)?)
             .map_err(to_js)?;
         Ok(serde_json::to_string(&consumed).unwrap_or_default())
     }
@@ -470,25 +470,30 @@ impl WasmRemoteJwks {
     pub fn needs_fetch(&self) -> Result<bool, JsValue> {
         Ok(self
             .0
-            .needs_fetch(crate::time::now_seconds().map_err(to_js)?))
+            .needs_fetch(crate::jwt::time::now_seconds().map_err(to_js)?))
     }
 
     #[wasm_bindgen(js_name = mayRefetch)]
     pub fn may_refetch(&self) -> Result<bool, JsValue> {
         Ok(self
             .0
-            .may_refetch(crate::time::now_seconds().map_err(to_js)?))
+            .may_refetch(crate::jwt::time::now_seconds().map_err(to_js)?))
     }
 
     pub fn started(&mut self) -> Result<(), JsValue> {
-        self.0.started(crate::time::now_seconds().map_err(to_js)?);
+        self.0
+            .started(crate::jwt::time::now_seconds().map_err(to_js)?);
         Ok(())
     }
 
     /// The checked key set as JSON text, or throws `ERR_JWKS_INVALID`.
     pub fn accept(&mut self, status: u16, body: &str) -> Result<String, JsValue> {
         self.0
-            .accept(status, body, crate::time::now_seconds().map_err(to_js)?)
+            .accept(
+                status,
+                body,
+                crate::jwt::time::now_seconds().map_err(to_js)?,
+            )
             .map(|set| set.to_string())
             .map_err(to_js)
     }

@@ -269,7 +269,7 @@ pub fn format_scope(scope: &Scope) -> Result<String> {
                     Err(scope_error(format!("{}: empty filter", described())))
                 }
                 Some(filter) => {
-                    crate::issuer_filter::check(filter, "filter")?;
+                    crate::sql::issuer_filter::check(filter, "filter")?;
                     Ok(format!("{}:{resource}:{filter}", scope.scope_type))
                 }
                 None => Ok(format!("{}:{resource}", scope.scope_type)),

@@ -23,12 +23,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::authz::rate_limit::{rate_limit_of, RateLimit};
 use crate::error::{claim_invalid, invalid_option, Error, ErrorCode, Result};
+use crate::jwt::verify::Verifier;
+use crate::profiles::scopes::{is_resource_name, parse_scope, ScopeType, Shape};
 use crate::profiles::tinybird::{self, JwtScope};
 use crate::profiles::vizzly::{parse_secure_filters, FilterGroups};
-use crate::rate_limit::{rate_limit_of, RateLimit};
-use crate::scopes::{is_resource_name, parse_scope, ScopeType, Shape};
-use crate::verify::Verifier;
 
 /// Tinybird names a data source's quarantine table `<name>_quarantine`.
 const QUARANTINE_SUFFIX: &str = "_quarantine";
@@ -94,13 +94,27 @@ fn is_param_name(name: &str) -> bool {
     is_resource_name(name)
 }
 
+impl Verifier {
+    /// Verifies `token`, then checks that it grants the request
+    /// `{type, resource, params?}` (JSON). The grant's `rate_limit` says
+    /// which budget to consume from (`RateLimiter`).
+    pub fn authorize(&self, token: &str, request_json: &str) -> Result<Grant> {
+        authorize(self, token, request_json, self.now()?)
+    }
+
+    /// [`Verifier::authorize`] at instant `now` (Unix seconds).
+    pub fn authorize_at(&self, token: &str, request_json: &str, now: f64) -> Result<Grant> {
+        authorize(
+            self,
+            token,
+            request_json,
+            crate::jwt::time::checked_now(now)?,
+        )
+    }
+}
+
 /// `Verifier::authorize_at`'s body: verify, match, then read the rate limit.
-pub(crate) fn authorize(
-    verifier: &Verifier,
-    token: &str,
-    request_json: &str,
-    now: f64,
-) -> Result<Grant> {
+fn authorize(verifier: &Verifier, token: &str, request_json: &str, now: f64) -> Result<Grant> {
     // Every verifier check comes first: a bad token fails with its own code.
     let verified = verifier.verify_at(token, now)?;
     let claims: Value = serde_json::from_str(&verified.payload_json)
@@ -373,7 +387,7 @@ fn most_specific(
 /// build cannot parse fails the request rather than being dropped.
 fn checked_filter(filter: Option<String>, claim: &str) -> Result<Option<String>> {
     filter
-        .map(|f| crate::issuer_filter::check(&f, claim))
+        .map(|f| crate::sql::issuer_filter::check(&f, claim))
         .transpose()
 }
 

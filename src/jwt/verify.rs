@@ -6,14 +6,15 @@ use std::sync::{Arc, Mutex};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::alg::{Algorithm, KeyFamily};
 use crate::crypto::VerifyingKey;
-use crate::decode::{self, DEFAULT_MAX_TOKEN_BYTES};
 use crate::error::{claim_invalid, invalid_option, malformed, Error, ErrorCode, Result};
-use crate::json::{Claims, Object};
+use crate::jose::alg::{Algorithm, KeyFamily};
+use crate::jose::b64;
+use crate::jose::json::{Claims, Object};
+use crate::jwt::decode::{self, DEFAULT_MAX_TOKEN_BYTES};
+use crate::jwt::time;
 use crate::keys::{self, JwkMeta, PublicKey};
 use crate::options::{positive_seconds, OneOrMany, Secret};
-use crate::{b64, time};
 
 /// The largest `clockToleranceSeconds` a verifier accepts (one day).
 pub const MAX_CLOCK_TOLERANCE_SECONDS: f64 = 86_400.0;
@@ -197,14 +198,15 @@ impl Verifier {
             })
             .transpose()?;
 
-        let remote = crate::remote_jwks::RemoteJwks::from_options(&crate::RemoteJwksOptions {
-            jwks_url: options.jwks_url.clone(),
-            cache_max_age_seconds: options.cache_max_age_seconds,
-            cooldown_seconds: options.cooldown_seconds,
-            timeout_ms: options.timeout_ms,
-            max_jwks_bytes: options.max_jwks_bytes,
-            max_jwks_keys: options.max_jwks_keys,
-        })?;
+        let remote =
+            crate::keys::remote_jwks::RemoteJwks::from_options(&crate::RemoteJwksOptions {
+                jwks_url: options.jwks_url.clone(),
+                cache_max_age_seconds: options.cache_max_age_seconds,
+                cooldown_seconds: options.cooldown_seconds,
+                timeout_ms: options.timeout_ms,
+                max_jwks_bytes: options.max_jwks_bytes,
+                max_jwks_keys: options.max_jwks_keys,
+            })?;
         let mut entries = Vec::new();
         let select_by_kid = options.jwks.is_some() || remote.is_some();
         let sources = [
@@ -366,24 +368,6 @@ impl Verifier {
         })
     }
 
-    /// Verifies `token`, then checks that it grants the request
-    /// `{type, resource, params?}` (JSON); see `access.rs`. The grant's
-    /// `rate_limit` says which budget to consume from (`RateLimiter`).
-    pub fn authorize(&self, token: &str, request_json: &str) -> Result<crate::access::Grant> {
-        crate::access::authorize(self, token, request_json, self.now()?)
-    }
-
-    /// [`Verifier::authorize`] at instant `now` (Unix seconds).
-    pub fn authorize_at(
-        &self,
-        token: &str,
-        request_json: &str,
-        now: f64,
-    ) -> Result<crate::access::Grant> {
-        let now = time::checked_now(now)?;
-        crate::access::authorize(self, token, request_json, now)
-    }
-
     pub(crate) fn allows_unfiltered_data_sets(&self) -> bool {
         self.allow_unfiltered_data_sets
     }
@@ -444,7 +428,7 @@ impl Verifier {
     }
 
     /// The fixed `currentTime` if one was set, else the clock.
-    fn now(&self) -> Result<f64> {
+    pub(crate) fn now(&self) -> Result<f64> {
         match self.current_time {
             Some(fixed) => Ok(fixed),
             None => time::now_seconds(),

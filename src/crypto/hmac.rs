@@ -7,8 +7,8 @@
 use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha384, Sha512};
 
-use crate::alg::Algorithm;
 use crate::error::{key_invalid, Result};
+use crate::jose::alg::Algorithm;
 
 #[derive(Clone)]
 pub enum HmacKey {

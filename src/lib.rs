@@ -12,11 +12,12 @@ mod jwt;
 mod keys;
 mod options;
 pub mod profiles;
+mod random;
 mod sql;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use authz::authorize::Grant;
+pub use authz::grant::Grant;
 pub use authz::rate_limit::{
     outcome as rate_limit_outcome, rate_limit_of, Consumed, MemoryRateLimitStore, OnStoreError,
     RateLimit, RateLimitStore, RateLimiter, RateLimiterOptions, DEFAULT_MAX_KEYS,

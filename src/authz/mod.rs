@@ -3,4 +3,5 @@
 //! grants) and the rate limits that grant carries.
 
 pub mod authorize;
+pub mod grant;
 pub mod rate_limit;

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{claim_invalid, invalid_option, Error, ErrorCode, Result};
+use crate::profiles::tinybird::MAX_RPS;
 
 /// The budget a grant draws from: `rps` requests per second, shared by every
 /// token with the same `key`.
@@ -167,7 +168,9 @@ pub fn rate_limit_of(claims: &Value) -> Result<Option<RateLimit>> {
     let Some(rps) = members.get("rps") else {
         return Ok(None);
     };
-    let Some(rps) = read_rps(rps).map_err(|why| claim_invalid("limits.rps", why))? else {
+    let Some(rps) =
+        crate::profiles::tinybird::read_rps(rps).map_err(|why| claim_invalid("limits.rps", why))?
+    else {
         return Ok(None);
     };
     let text = |claim: &str| {
@@ -185,48 +188,6 @@ pub fn rate_limit_of(claims: &Value) -> Result<Option<RateLimit>> {
     let key = serde_json::to_string(&[text("workspace_id")?, text("name")?])
         .map_err(|e| claim_invalid("name", e.to_string()))?;
     Ok(Some(RateLimit { key, rps }))
-}
-
-/// Larger limits are refused rather than read as "practically unlimited".
-const MAX_RPS: u64 = 1_000_000_000;
-
-/// `Some(rps)` for a positive whole number, `None` for `<= 0` (no limit).
-/// Tinybird's docs show only whole numbers and say nothing of fractions, so a
-/// fraction (and anything not a number) is refused rather than rounded.
-fn read_rps(value: &Value) -> std::result::Result<Option<u64>, &'static str> {
-    let Value::Number(number) = value else {
-        return Err("must be a number");
-    };
-    let Some(rps) = number.as_f64() else {
-        return Err("must be a number");
-    };
-    if rps <= 0.0 {
-        return Ok(None);
-    }
-    if rps.fract() != 0.0 {
-        return Err(
-            "must be a whole number of requests per second (Tinybird's docs define no fractions)",
-        );
-    }
-    if rps > MAX_RPS as f64 {
-        return Err("is larger than 1000000000");
-    }
-    Ok(Some(rps as u64))
-}
-
-/// Mint-time rule for `createJWT`'s `limits.rps`: a positive whole number.
-/// `0` or less would mean "no limit" to Tinybird, which an issuer writing
-/// `rps: 0` to block a token would not expect, so it is refused with that
-/// explanation (leave `rps` out for no limit).
-pub fn check_minted_rps(rps: &Value) -> Result<u64> {
-    match read_rps(rps) {
-        Ok(Some(rps)) => Ok(rps),
-        Ok(None) => Err(invalid_option(
-            "limits.rps",
-            "must be a positive whole number: Tinybird reads rps <= 0 as \"no limit\"; leave rps out for no limit",
-        )),
-        Err(why) => Err(invalid_option("limits.rps", why)),
-    }
 }
 
 /// Where buckets live. `try_acquire` takes one request from `key`'s bucket
@@ -628,26 +589,5 @@ mod tests {
                 .unwrap()
                 .unwrap();
         assert_ne!(a.key, b.key);
-    }
-
-    #[test]
-    fn minted_rps_is_a_positive_whole_number() {
-        assert_eq!(check_minted_rps(&json!(10)), Ok(10));
-        for bad in [
-            json!(0),
-            json!(-1),
-            json!(0.5),
-            json!(1.5),
-            json!("5"),
-            json!(null),
-        ] {
-            let error = check_minted_rps(&bad).unwrap_err();
-            assert_eq!(error.code, ErrorCode::InvalidOption, "{bad}");
-            assert_eq!(error.claim.as_deref(), Some("limits.rps"));
-        }
-        assert!(check_minted_rps(&json!(0))
-            .unwrap_err()
-            .message
-            .contains("no limit"));
     }
 }

@@ -1,4 +1,4 @@
-//! Wycheproof known-answer tests for the signature primitives in `crypto.rs`,
+//! Wycheproof known-answer tests for the signature primitives in `signature.rs`,
 //! run through the same types the verifier uses (`VerifyingKey` bound to one
 //! `Algorithm`, keys as `PublicKey`). Vectors whose parameters scopemint does
 //! not support are skipped explicitly and counted, so a change in the vector

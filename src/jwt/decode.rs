@@ -1,22 +1,12 @@
-//! Splitting a compact JWS into its parts, and `decode`: reading a token
-//! without verifying it, for display. `decode` itself lives in the
+//! `decode`: reading a token without verifying it, for display. `decode` itself lives in the
 //! `scopemint-decode` crate (crates/decode), which is also compiled alone into
 //! the small wasm behind `scopemint/decode`: one implementation, one answer.
 
 use crate::error::{malformed, Error, ErrorCode, Result};
-use crate::jose::b64;
-use crate::jose::json::Object;
+use crate::jose::compact::{decode_segment, parse_object};
 use crate::jwt::time;
 
 pub use scopemint_decode::{Decoded, DEFAULT_MAX_TOKEN_BYTES};
-
-/// A compact JWS split into its three segments.
-pub struct Parts<'t> {
-    pub header_segment: &'t str,
-    pub signing_input: &'t str,
-    pub payload_segment: &'t str,
-    pub signature_segment: &'t str,
-}
 
 /// Refuses oversized tokens before looking at a single byte of them.
 pub fn check_size(token: &str, max_bytes: usize) -> Result<()> {
@@ -35,39 +25,6 @@ fn from_decode_error(error: scopemint_decode::Error) -> Error {
         Some(claim) => converted.with_claim(claim),
         None => converted,
     }
-}
-
-pub fn split(token: &str) -> Result<Parts<'_>> {
-    let mut segments = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) = (
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-    ) else {
-        let count = token.split('.').count();
-        return Err(malformed(format!(
-            "a compact JWS has 3 dot-separated segments; this token has {count}"
-        )));
-    };
-    Ok(Parts {
-        header_segment: header,
-        signing_input: &token[..header.len() + 1 + payload.len()],
-        payload_segment: payload,
-        signature_segment: signature,
-    })
-}
-
-/// base64url-decodes a segment that must hold UTF-8 JSON text.
-pub fn decode_segment(segment: &str, what: &str) -> Result<String> {
-    let bytes = b64::decode(segment)
-        .ok_or_else(|| malformed(format!("the {what} is not valid base64url")))?;
-    String::from_utf8(bytes).map_err(|_| malformed(format!("the {what} is not valid UTF-8")))
-}
-
-pub fn parse_object<'a>(json: &'a str, what: &str) -> Result<Object<'a>> {
-    Object::parse(json)
-        .map_err(|e| malformed(format!("the {what} is not a valid JSON object: {e}")))
 }
 
 /// Options for [`decode`].

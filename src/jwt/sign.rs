@@ -3,15 +3,15 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::crypto::random;
 use crate::crypto::SigningKey;
 use crate::error::{invalid_option, Error, Result};
 use crate::jose::alg::{Algorithm, KeyFamily};
-use crate::jose::b64;
 use crate::jose::json::Claims;
+use crate::jose::{b64, compact};
 use crate::jwt::time;
 use crate::keys::{self, JwkMeta, PrivateKey, PublicKey};
 use crate::options::{OneOrMany, Secret};
+use crate::random;
 
 /// Options for [`Signer::new`]. In JS these are the `createSigner` options.
 #[derive(Default, Deserialize)]
@@ -319,16 +319,16 @@ impl Signer {
                     self.key_id.as_deref(),
                     Some(extra),
                 )?;
-                Ok(join_segments(&b64::encode(&header), &payload))
+                Ok(compact::join_segments(&b64::encode(&header), &payload))
             }
-            None => Ok(join_segments(&self.header_segment, &payload)),
+            None => Ok(compact::join_segments(&self.header_segment, &payload)),
         }
     }
 
     /// Signs a payload exactly as given (JSON object text), adding nothing:
     /// for vendor profiles whose claim set is fixed by the vendor.
     pub(crate) fn sign_payload(&self, payload: &[u8]) -> Result<String> {
-        self.append_signature(join_segments(&self.header_segment, payload))
+        self.append_signature(compact::join_segments(&self.header_segment, payload))
     }
 
     /// The private key as DER and its format (`pkcs8` / `pkcs1`); `None` for HMAC.
@@ -352,15 +352,6 @@ impl Signer {
         input.push_str(&signature);
         Ok(input)
     }
-}
-
-/// `header.payload`, with room for the signature.
-fn join_segments(header_segment: &str, payload: &[u8]) -> String {
-    let mut token = String::with_capacity(header_segment.len() + payload.len() * 4 / 3 + 100);
-    token.push_str(header_segment);
-    token.push('.');
-    b64::encode_into(payload, &mut token);
-    token
 }
 
 /// The value for `claim` given either as a call option or in the claims, but

@@ -9,8 +9,8 @@ use serde_json::Value;
 use crate::crypto::VerifyingKey;
 use crate::error::{claim_invalid, invalid_option, malformed, Error, ErrorCode, Result};
 use crate::jose::alg::{Algorithm, KeyFamily};
-use crate::jose::b64;
 use crate::jose::json::{Claims, Object};
+use crate::jose::{b64, compact};
 use crate::jwt::decode::{self, DEFAULT_MAX_TOKEN_BYTES};
 use crate::jwt::time;
 use crate::keys::{self, JwkMeta, PublicKey};
@@ -61,7 +61,7 @@ pub struct VerifierOptions {
     /// even when the token filters other data sets. Off by default.
     #[serde(default)]
     pub allow_unfiltered_data_sets: bool,
-    /// A JWKS fetched by the JS layer (`remote_jwks.rs`); `jwks` then holds the keys fetched so far.
+    /// A JWKS fetched by the JS layer (`keys::remote_jwks`); `jwks` then holds the keys fetched so far.
     pub jwks_url: Option<String>,
     pub cache_max_age_seconds: Option<f64>,
     pub cooldown_seconds: Option<f64>,
@@ -452,7 +452,7 @@ impl Verifier {
     fn check_before_signature<'t>(
         &self,
         token: &'t str,
-    ) -> Result<(decode::Parts<'t>, Arc<CheckedHeader>, usize)> {
+    ) -> Result<(compact::Parts<'t>, Arc<CheckedHeader>, usize)> {
         decode::check_size(token, self.max_token_bytes)?;
         if self.keys.is_empty() {
             // Only a `jwksUrl` verifier has no keys: before its first fetch.
@@ -461,7 +461,7 @@ impl Verifier {
                 "no keys have been fetched from jwksUrl yet (verifyAsync / authorizeAsync fetch them)",
             ));
         }
-        let parts = decode::split(token)?;
+        let parts = compact::split(token)?;
         let header = self.checked_header(parts.header_segment)?;
         let key_index = self.select_key(header.alg, header.kid.as_deref())?;
         Ok((parts, header, key_index))
@@ -473,7 +473,7 @@ impl Verifier {
         header: &CheckedHeader,
         now: f64,
     ) -> Result<Verified> {
-        let payload_json = decode::decode_segment(payload_segment, "payload")?;
+        let payload_json = compact::decode_segment(payload_segment, "payload")?;
         let payload = Claims::scan(&payload_json)
             .map_err(|e| malformed(format!("the payload is not a valid JSON object: {e}")))?;
         let valid_until = self.check_claims(&payload, now)?;
@@ -498,8 +498,8 @@ impl Verifier {
             return Ok(Arc::clone(hit));
         }
         drop(cache);
-        let json = decode::decode_segment(segment, "header")?;
-        let header = decode::parse_object(&json, "header")?;
+        let json = compact::decode_segment(segment, "header")?;
+        let header = compact::parse_object(&json, "header")?;
         let alg = self.check_header(&header)?;
         let kid = header
             .string("kid")

@@ -4,9 +4,9 @@ use ring::signature;
 use serde_json::Value;
 
 use super::{jwk, pem, pkcs, PrivateKey};
-use crate::crypto::random;
 use crate::error::{invalid_option, key_invalid, Result};
 use crate::jose::alg::{Algorithm, KeyFamily};
+use crate::random;
 
 pub struct GeneratedKeyPair {
     /// PKCS#8 PEM.

@@ -163,7 +163,7 @@ impl RemoteJwks {
                 self.max_jwks_bytes
             )));
         }
-        // Duplicate member names are refused, as in tokens (json.rs).
+        // Duplicate member names are refused, as in tokens (jose/json.rs).
         crate::jose::json::Object::parse(body)
             .map_err(|e| bad(format!("is not a valid JSON object ({e})")))?;
         let set: Value =

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{field_error, parse_params};
-use crate::crypto::random;
 use crate::error::{invalid_option, Error, ErrorCode, Result};
 use crate::jwt::sign::Signer;
 use crate::jwt::time;
+use crate::random;
 
 /// Regions of Embeddable's API (https://docs.embeddable.com/deployment/deployment-regions,
 /// and the `region` variable of embeddable-hq/embeddable-public-apis).

@@ -110,13 +110,9 @@ pub fn validate_scope(scope: &JwtScope, path: &str) -> Result<()> {
     Ok(())
 }
 
-/// `limits.rps`, when given: a positive whole number (see `rate_limit.rs`).
+/// `limits.rps`, when given: a positive whole number (see `read_rps`).
 pub fn rps(limits: &Limits) -> Result<Option<u64>> {
-    limits
-        .rps
-        .as_ref()
-        .map(crate::authz::rate_limit::check_minted_rps)
-        .transpose()
+    limits.rps.as_ref().map(check_minted_rps).transpose()
 }
 
 /// How `createJWT` was reached: on a signer (which may name the workspace per
@@ -255,4 +251,75 @@ pub fn client_signer(options_json: &str) -> Result<Signer> {
         )
         .with_claim("token")
     })
+}
+
+/// Larger limits are refused rather than read as "practically unlimited".
+pub(crate) const MAX_RPS: u64 = 1_000_000_000;
+
+/// `Some(rps)` for a positive whole number, `None` for `<= 0` (no limit).
+/// Tinybird's docs show only whole numbers and say nothing of fractions, so a
+/// fraction (and anything not a number) is refused rather than rounded.
+pub(crate) fn read_rps(value: &Value) -> std::result::Result<Option<u64>, &'static str> {
+    let Value::Number(number) = value else {
+        return Err("must be a number");
+    };
+    let Some(rps) = number.as_f64() else {
+        return Err("must be a number");
+    };
+    if rps <= 0.0 {
+        return Ok(None);
+    }
+    if rps.fract() != 0.0 {
+        return Err(
+            "must be a whole number of requests per second (Tinybird's docs define no fractions)",
+        );
+    }
+    if rps > MAX_RPS as f64 {
+        return Err("is larger than 1000000000");
+    }
+    Ok(Some(rps as u64))
+}
+
+/// Mint-time rule for `createJWT`'s `limits.rps`: a positive whole number.
+/// `0` or less would mean "no limit" to Tinybird, which an issuer writing
+/// `rps: 0` to block a token would not expect, so it is refused with that
+/// explanation (leave `rps` out for no limit).
+pub fn check_minted_rps(rps: &Value) -> Result<u64> {
+    match read_rps(rps) {
+        Ok(Some(rps)) => Ok(rps),
+        Ok(None) => Err(invalid_option(
+            "limits.rps",
+            "must be a positive whole number: Tinybird reads rps <= 0 as \"no limit\"; leave rps out for no limit",
+        )),
+        Err(why) => Err(invalid_option("limits.rps", why)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::check_minted_rps;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn minted_rps_is_a_positive_whole_number() {
+        assert_eq!(check_minted_rps(&json!(10)), Ok(10));
+        for bad in [
+            json!(0),
+            json!(-1),
+            json!(0.5),
+            json!(1.5),
+            json!("5"),
+            json!(null),
+        ] {
+            let error = check_minted_rps(&bad).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidOption, "{bad}");
+            assert_eq!(error.claim.as_deref(), Some("limits.rps"));
+        }
+        assert!(check_minted_rps(&json!(0))
+            .unwrap_err()
+            .message
+            .contains("no limit"));
+    }
 }

@@ -1,5 +1,5 @@
-//! Vizzly secure filters compiled to a SQL condition for a server that
-//! queries its own database. Per data set Vizzly's filters are `Filter[]`
+//! Vizzly secure filters: what one is (`parse_secure_filters`), and the SQL
+//! condition it compiles to for a server that queries its own database. Per data set Vizzly's filters are `Filter[]`
 //! (any one matches) or `Filter[][]` (any group matches, every filter of a
 //! group matches): https://docs.vizzly.co/identity/properties/secure-filters.
 //! The SQL says exactly that, with explicit parentheses. Values never enter
@@ -7,12 +7,244 @@
 //! syntax. Field names do enter it, so they are held to a strict identifier
 //! pattern and quoted as well.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::error::{invalid_option, Result};
-use crate::profiles::vizzly::{parse_secure_filters, FilterOp, SecureFilter};
 use crate::sql::params::{BoundSql, Dialect, Params};
+
+/// Every secure-filter operator Vizzly documents
+/// (https://docs.vizzly.co/identity/properties/secure-filters) or its
+/// dashboard offers (`config.supported_operator.*` in the vizzly-co examples).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterOp {
+    Eq,
+    Ne,
+    Gt,
+    Lt,
+    Ge,
+    Le,
+    IsOneOf,
+    IsNotOneOf,
+    StartsWith,
+    EndsWith,
+    ContainsSubstring,
+    DoesNotContainSubstring,
+    ArrayContains,
+}
+
+/// What a filter's `value` must be for its operator.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ValueKind {
+    /// A string, number or boolean (`=`, `!=`, `array_contains`).
+    Scalar,
+    /// A number or an ISO-8601 date string (Vizzly: number and date fields).
+    Ordered,
+    /// A list of strings, numbers or booleans.
+    List,
+    /// A string (text fields).
+    Text,
+}
+
+impl FilterOp {
+    pub const ALL: [FilterOp; 13] = [
+        FilterOp::Eq,
+        FilterOp::Ne,
+        FilterOp::Gt,
+        FilterOp::Lt,
+        FilterOp::Ge,
+        FilterOp::Le,
+        FilterOp::IsOneOf,
+        FilterOp::IsNotOneOf,
+        FilterOp::StartsWith,
+        FilterOp::EndsWith,
+        FilterOp::ContainsSubstring,
+        FilterOp::DoesNotContainSubstring,
+        FilterOp::ArrayContains,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilterOp::Eq => "=",
+            FilterOp::Ne => "!=",
+            FilterOp::Gt => ">",
+            FilterOp::Lt => "<",
+            FilterOp::Ge => ">=",
+            FilterOp::Le => "<=",
+            FilterOp::IsOneOf => "is_one_of",
+            FilterOp::IsNotOneOf => "is_not_one_of",
+            FilterOp::StartsWith => "starts_with",
+            FilterOp::EndsWith => "ends_with",
+            FilterOp::ContainsSubstring => "contains_substring",
+            FilterOp::DoesNotContainSubstring => "does_not_contain_substring",
+            FilterOp::ArrayContains => "array_contains",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FilterOp> {
+        FilterOp::ALL.into_iter().find(|op| op.as_str() == text)
+    }
+
+    fn value_kind(self) -> ValueKind {
+        match self {
+            FilterOp::Eq | FilterOp::Ne | FilterOp::ArrayContains => ValueKind::Scalar,
+            FilterOp::Gt | FilterOp::Lt | FilterOp::Ge | FilterOp::Le => ValueKind::Ordered,
+            FilterOp::IsOneOf | FilterOp::IsNotOneOf => ValueKind::List,
+            FilterOp::StartsWith
+            | FilterOp::EndsWith
+            | FilterOp::ContainsSubstring
+            | FilterOp::DoesNotContainSubstring => ValueKind::Text,
+        }
+    }
+}
+
+impl Serialize for FilterOp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// One checked `{field, op, value}` filter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SecureFilter {
+    pub field: String,
+    pub op: FilterOp,
+    pub value: Value,
+}
+
+/// A data set's secure filters in Vizzly's reading: any one group matches
+/// (OR), and within a group every filter matches (AND). An empty list has no
+/// filter. `Filter[]` is read as one-filter groups; `Filter[][]` as given.
+pub type FilterGroups = Vec<Vec<SecureFilter>>;
+
+fn is_scalar(value: &Value) -> bool {
+    matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+/// Checks one `{field, op, value}` filter; `path` names it in errors.
+pub fn parse_filter(value: &Value, path: &str) -> Result<SecureFilter> {
+    let Value::Object(members) = value else {
+        return Err(invalid_option(path, "must be a {field, op, value} filter"));
+    };
+    if let Some(extra) = members
+        .keys()
+        .find(|k| !matches!(k.as_str(), "field" | "op" | "value"))
+    {
+        return Err(invalid_option(
+            &format!("{path}.{extra}"),
+            "is not a filter member (field, op, value)",
+        ));
+    }
+    let field = match members.get("field") {
+        Some(Value::String(f)) if !f.trim().is_empty() => f.clone(),
+        _ => {
+            return Err(invalid_option(
+                &format!("{path}.field"),
+                "must be a non-empty string",
+            ))
+        }
+    };
+    let op = match members.get("op") {
+        Some(Value::String(text)) => FilterOp::parse(text).ok_or_else(|| {
+            invalid_option(
+                &format!("{path}.op"),
+                format!(
+                    "unknown operator \"{text}\" (known: {})",
+                    FilterOp::ALL.map(FilterOp::as_str).join(", ")
+                ),
+            )
+        })?,
+        _ => {
+            return Err(invalid_option(
+                &format!("{path}.op"),
+                "must be an operator string",
+            ))
+        }
+    };
+    let value_path = format!("{path}.value");
+    let value = match members.get("value") {
+        // JSON has no undefined or NaN; a serialiser that turned one into
+        // null must not produce an `IS NULL` filter that selects tenant-less rows.
+        None | Some(Value::Null) => {
+            return Err(invalid_option(
+                &value_path,
+                format!(
+                    "is required and cannot be null (\"{}\" needs a value)",
+                    op.as_str()
+                ),
+            ))
+        }
+        Some(v) => v.clone(),
+    };
+    let name = op.as_str();
+    let fits = match op.value_kind() {
+        ValueKind::Scalar => is_scalar(&value),
+        ValueKind::Ordered => match &value {
+            Value::Number(_) => true,
+            Value::String(s) => crate::jwt::time::parse_iso8601(s).is_some(),
+            _ => false,
+        },
+        ValueKind::List => matches!(&value, Value::Array(items) if items.iter().all(is_scalar)),
+        ValueKind::Text => value.is_string(),
+    };
+    if !fits {
+        let wants = match op.value_kind() {
+            ValueKind::Scalar => "a single string, number or boolean",
+            ValueKind::Ordered => "a number or an ISO-8601 date string",
+            ValueKind::List => "a list of strings, numbers or booleans (no null)",
+            ValueKind::Text => "a string",
+        };
+        return Err(invalid_option(
+            &value_path,
+            format!("\"{name}\" takes {wants}"),
+        ));
+    }
+    Ok(SecureFilter { field, op, value })
+}
+
+/// Parses one data set's `secureFilters` value: `Filter[]` (OR) or
+/// `Filter[][]` (OR of AND-groups), as
+/// https://docs.vizzly.co/identity/properties/secure-filters defines them.
+pub fn parse_secure_filters(value: &Value, path: &str) -> Result<FilterGroups> {
+    const SHAPE: &str = "must be a list of {field, op, value} filters (any one matches) \
+                         or a list of lists of filters (all in a list match; any list matches)";
+    let Value::Array(items) = value else {
+        return Err(invalid_option(path, SHAPE));
+    };
+    if items.iter().all(Value::is_object) {
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| Ok(vec![parse_filter(item, &format!("{path}[{i}]"))?]))
+            .collect();
+    }
+    if !items.iter().all(Value::is_array) {
+        return Err(invalid_option(
+            path,
+            format!("{SHAPE}; a list mixing filters and lists is neither"),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, group)| {
+            let group = group.as_array().map(Vec::as_slice).unwrap_or_default();
+            if group.is_empty() {
+                // An empty AND-group is true, so it would unlock every row of
+                // the OR it sits in; say "no filter" with an empty outer list.
+                return Err(invalid_option(
+                    &format!("{path}[{i}]"),
+                    "is an empty group, which would match every row; use [] for no filter",
+                ));
+            }
+            group
+                .iter()
+                .enumerate()
+                .map(|(j, f)| parse_filter(f, &format!("{path}[{i}][{j}]")))
+                .collect()
+        })
+        .collect()
+}
 
 /// Options for [`compile_secure_filters`].
 #[derive(Deserialize)]

@@ -443,7 +443,7 @@ impl WasmRateLimiter {
     }
 }
 
-/// The fetch policy of a `jwksUrl` verifier (`remote_jwks.rs`); the JS layer
+/// The fetch policy of a `jwksUrl` verifier (`keys::remote_jwks`); the JS layer
 /// does the fetching and asks this what to do.
 #[wasm_bindgen(js_name = RemoteJwks)]
 pub struct WasmRemoteJwks(crate::RemoteJwks);
@@ -465,7 +465,7 @@ impl WasmRemoteJwks {
         serde_json::to_string(&self.0).unwrap_or_default()
     }
 
-    // A broken clock is ERR_CLOCK_INVALID here as everywhere (time.rs).
+    // A broken clock is ERR_CLOCK_INVALID here as everywhere (jwt/time.rs).
     #[wasm_bindgen(js_name = needsFetch)]
     pub fn needs_fetch(&self) -> Result<bool, JsValue> {
         Ok(self

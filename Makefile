@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 WASM := target/wasm32-unknown-unknown/release/scopemint.wasm
 SERVER_WASM := target/wasm32-unknown-unknown/server/scopemint.wasm
 
-.PHONY: setup wasm pkg test test-rust test-js test-runtimes test-bundlers test-bench test-demo bench soak demo serve clean
+.PHONY: setup wasm pkg test lint test-rust test-js test-runtimes test-bundlers test-bench test-demo bench soak demo serve clean
 
 setup:
 	@bash scripts/setup.sh
@@ -31,7 +31,16 @@ wasm: setup
 pkg: wasm
 	node scripts/build-pkg.mjs
 
-test-rust: setup
+# Formatting, and clippy on every target as CI sees it: natively (tests, the
+# wasm adapter included) and for wasm32, with and without the server feature.
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --quiet --workspace --all-targets --features server -- -D warnings
+	cargo clippy --quiet --workspace --all-targets -- -D warnings
+	cargo clippy --quiet --lib --target wasm32-unknown-unknown --features server -- -D warnings
+	cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
+
+test-rust: setup lint
 	cargo test --quiet --features server
 	cargo test --quiet -p scopemint-decode
 	cargo test --quiet --test main_build

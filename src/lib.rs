@@ -14,7 +14,6 @@ mod options;
 pub mod profiles;
 mod random;
 mod sql;
-#[cfg(target_arch = "wasm32")]
 mod wasm;
 
 pub use authz::grant::Grant;

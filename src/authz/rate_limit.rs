@@ -129,7 +129,7 @@ impl RateLimiterOptions {
         }
         let timeout_ms = match self.timeout_ms {
             None => DEFAULT_STORE_TIMEOUT_MS,
-            Some(ms) if ms.is_finite() && ms >= 1.0 && ms <= 60_000.0 => ms,
+            Some(ms) if ms.is_finite() && (1.0..=60_000.0).contains(&ms) => ms,
             Some(_) => {
                 return Err(invalid_option(
                     "timeoutMs",

@@ -56,13 +56,11 @@ pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded> {
 
 /// `decode`'s options as JSON text, read by the shared crate exactly as the
 /// decode-only wasm reads them: the size limit they set.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub fn max_token_bytes_from_json(options_json: Option<&str>) -> Result<usize> {
     scopemint_decode::max_token_bytes(options_json).map_err(from_decode_error)
 }
 
 /// `decode` with its options as JSON text (the wasm entry uses this).
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub fn decode_with_json_options(token: &str, options_json: Option<&str>) -> Result<Decoded> {
     let max_bytes = max_token_bytes_from_json(options_json)?;
     scopemint_decode::decode(token, max_bytes, time::clock_reading()).map_err(from_decode_error)

@@ -421,7 +421,6 @@ impl Verifier {
     /// after the platform verified the signature with the key `start_native`
     /// chose: it returns "verified" without checking a signature, so it must
     /// never be reachable from outside the crate.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn finish_native(&self, token: &str) -> Result<Verified> {
         let (parts, header, _) = self.check_before_signature(token)?;
         self.check_payload(parts.payload_segment, &header, self.now()?)

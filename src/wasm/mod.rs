@@ -254,7 +254,8 @@ pub fn decode_max_token_bytes(options_json: Option<String>) -> Result<usize, JsV
 }
 
 /// The wasm linear memory's size in bytes: lets tests show that a refused
-/// token never grew it.
+/// token never grew it. The one wasm32-only item: native code has no linear memory.
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen(js_name = wasmMemoryBytes)]
 pub fn wasm_memory_bytes() -> usize {
     core::arch::wasm32::memory_size(0) * 65_536

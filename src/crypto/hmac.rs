@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha384, Sha512};
 
 use crate::error::{key_invalid, Result};
-use crate::jose::alg::Algorithm;
+use crate::jose::alg::HmacHash;
 
 #[derive(Clone)]
 pub enum HmacKey {
@@ -18,14 +18,13 @@ pub enum HmacKey {
 }
 
 impl HmacKey {
-    /// `alg` must be an HS algorithm; any other falls back to HS256's hash.
-    pub fn new(alg: Algorithm, secret: &[u8]) -> Result<HmacKey> {
+    pub fn new(hash: HmacHash, secret: &[u8]) -> Result<HmacKey> {
         // HMAC accepts keys of any length; the error exists only in the generic API.
         let invalid = |_| key_invalid("HMAC key rejected");
-        Ok(match alg {
-            Algorithm::HS384 => HmacKey::Sha384(Hmac::new_from_slice(secret).map_err(invalid)?),
-            Algorithm::HS512 => HmacKey::Sha512(Hmac::new_from_slice(secret).map_err(invalid)?),
-            _ => HmacKey::Sha256(Hmac::new_from_slice(secret).map_err(invalid)?),
+        Ok(match hash {
+            HmacHash::Sha256 => HmacKey::Sha256(Hmac::new_from_slice(secret).map_err(invalid)?),
+            HmacHash::Sha384 => HmacKey::Sha384(Hmac::new_from_slice(secret).map_err(invalid)?),
+            HmacHash::Sha512 => HmacKey::Sha512(Hmac::new_from_slice(secret).map_err(invalid)?),
         })
     }
 

@@ -7,41 +7,49 @@ use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 
 use crate::crypto::hmac::HmacKey;
 use crate::error::{key_invalid, Error, ErrorCode, Result};
-use crate::jose::alg::{ensure_compatible, Algorithm, KeyFamily};
+use crate::jose::alg::{
+    ensure_compatible, incompatible, Algorithm, AlgorithmKind, EcCurve, HmacHash, RsaScheme,
+};
 use crate::keys::{PrivateKey, PublicKey};
 
-fn ecdsa_signing_alg(family: KeyFamily) -> &'static signature::EcdsaSigningAlgorithm {
-    if family == KeyFamily::EcP384 {
-        &signature::ECDSA_P384_SHA384_FIXED_SIGNING
-    } else {
-        &signature::ECDSA_P256_SHA256_FIXED_SIGNING
+fn ecdsa_signing_alg(curve: EcCurve) -> &'static signature::EcdsaSigningAlgorithm {
+    match curve {
+        EcCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        EcCurve::P384 => &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
     }
 }
 
-fn rsa_signing_encoding(alg: Algorithm) -> &'static dyn signature::RsaEncoding {
-    match alg {
-        Algorithm::RS384 => &signature::RSA_PKCS1_SHA384,
-        Algorithm::RS512 => &signature::RSA_PKCS1_SHA512,
-        Algorithm::PS256 => &signature::RSA_PSS_SHA256,
-        Algorithm::PS384 => &signature::RSA_PSS_SHA384,
-        Algorithm::PS512 => &signature::RSA_PSS_SHA512,
-        _ => &signature::RSA_PKCS1_SHA256,
+fn ecdsa_verification_alg(curve: EcCurve) -> &'static signature::EcdsaVerificationAlgorithm {
+    match curve {
+        EcCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
+        EcCurve::P384 => &signature::ECDSA_P384_SHA384_FIXED,
     }
 }
 
-fn rsa_verification_params(alg: Algorithm) -> &'static signature::RsaParameters {
-    match alg {
-        Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
-        Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
-        Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
-        Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
-        Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
-        _ => &signature::RSA_PKCS1_2048_8192_SHA256,
+fn rsa_signing_encoding(scheme: RsaScheme) -> &'static dyn signature::RsaEncoding {
+    match scheme {
+        RsaScheme::Pkcs1Sha256 => &signature::RSA_PKCS1_SHA256,
+        RsaScheme::Pkcs1Sha384 => &signature::RSA_PKCS1_SHA384,
+        RsaScheme::Pkcs1Sha512 => &signature::RSA_PKCS1_SHA512,
+        RsaScheme::PssSha256 => &signature::RSA_PSS_SHA256,
+        RsaScheme::PssSha384 => &signature::RSA_PSS_SHA384,
+        RsaScheme::PssSha512 => &signature::RSA_PSS_SHA512,
     }
 }
 
-fn check_secret_length(secret: &[u8], alg: Algorithm) -> Result<()> {
-    let min = alg.min_hmac_secret_bytes();
+fn rsa_verification_params(scheme: RsaScheme) -> &'static signature::RsaParameters {
+    match scheme {
+        RsaScheme::Pkcs1Sha256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+        RsaScheme::Pkcs1Sha384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+        RsaScheme::Pkcs1Sha512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+        RsaScheme::PssSha256 => &signature::RSA_PSS_2048_8192_SHA256,
+        RsaScheme::PssSha384 => &signature::RSA_PSS_2048_8192_SHA384,
+        RsaScheme::PssSha512 => &signature::RSA_PSS_2048_8192_SHA512,
+    }
+}
+
+fn check_secret_length(secret: &[u8], alg: Algorithm, hash: HmacHash) -> Result<()> {
+    let min = hash.output_bytes();
     if secret.len() < min {
         return Err(key_invalid(format!(
             "{} needs a secret of at least {min} bytes (RFC 7518 §3.2); this one has {}",
@@ -66,11 +74,11 @@ pub struct SigningKey {
 
 impl SigningKey {
     pub fn from_secret(secret: &[u8], alg: Algorithm) -> Result<SigningKey> {
-        ensure_compatible(alg, KeyFamily::Hmac)?;
-        check_secret_length(secret, alg)?;
+        let hash = alg.hmac_hash()?;
+        check_secret_length(secret, alg, hash)?;
         Ok(SigningKey {
             alg,
-            inner: Signing::Hmac(HmacKey::new(alg, secret)?),
+            inner: Signing::Hmac(HmacKey::new(hash, secret)?),
         })
     }
 
@@ -78,24 +86,20 @@ impl SigningKey {
         ensure_compatible(alg, key.family())?;
         let rejected =
             |e: ring::error::KeyRejected| key_invalid(format!("private key rejected: {e}"));
-        let inner = match key {
-            PrivateKey::Ec {
-                family,
-                scalar,
-                point,
-            } => Signing::Ecdsa(
+        let inner = match (key, alg.kind()) {
+            (PrivateKey::Ec { scalar, point, .. }, AlgorithmKind::Ecdsa(curve)) => Signing::Ecdsa(
                 EcdsaKeyPair::from_private_key_and_public_key(
-                    ecdsa_signing_alg(*family),
+                    ecdsa_signing_alg(curve),
                     scalar,
                     point,
                     &SystemRandom::new(),
                 )
                 .map_err(rejected)?,
             ),
-            PrivateKey::Ed25519 { seed } => {
+            (PrivateKey::Ed25519 { seed }, AlgorithmKind::EdDsa) => {
                 Signing::Ed25519(Ed25519KeyPair::from_seed_unchecked(seed).map_err(rejected)?)
             }
-            PrivateKey::Rsa(k) => {
+            (PrivateKey::Rsa(k), AlgorithmKind::Rsa(scheme)) => {
                 let components = rsa::KeyPairComponents {
                     public_key: rsa::PublicKeyComponents {
                         n: &k.n[..],
@@ -114,7 +118,7 @@ impl SigningKey {
                     // so a corrupt key fails at import, not on first use.
                     let mut trial = vec![0u8; pair.public().modulus_len()];
                     pair.sign(
-                        rsa_signing_encoding(alg),
+                        rsa_signing_encoding(scheme),
                         &SystemRandom::new(),
                         b"scopemint key check",
                         &mut trial,
@@ -124,9 +128,11 @@ impl SigningKey {
                             "RSA private key is inconsistent (its CRT parameters do not match)",
                         )
                     })?;
-                    Signing::Rsa(pair, rsa_signing_encoding(alg))
+                    Signing::Rsa(pair, rsa_signing_encoding(scheme))
                 }
             }
+            // ensure_compatible above has refused every other pairing.
+            _ => return Err(incompatible(alg, key.family())),
         };
         Ok(SigningKey { alg, inner })
     }
@@ -175,11 +181,11 @@ pub struct VerifyingKey {
 
 impl VerifyingKey {
     pub fn from_secret(secret: &[u8], alg: Algorithm) -> Result<VerifyingKey> {
-        ensure_compatible(alg, KeyFamily::Hmac)?;
-        check_secret_length(secret, alg)?;
+        let hash = alg.hmac_hash()?;
+        check_secret_length(secret, alg, hash)?;
         Ok(VerifyingKey {
             alg,
-            inner: Verifying::Hmac(HmacKey::new(alg, secret)?),
+            inner: Verifying::Hmac(HmacKey::new(hash, secret)?),
         })
     }
 
@@ -187,7 +193,7 @@ impl VerifyingKey {
     /// for verifying tokens of legacy systems only (signers have no such
     /// option). An empty secret is still refused.
     pub fn from_short_secret(secret: &[u8], alg: Algorithm) -> Result<VerifyingKey> {
-        ensure_compatible(alg, KeyFamily::Hmac)?;
+        let hash = alg.hmac_hash()?;
         if secret.is_empty() {
             return Err(key_invalid(
                 "an empty HMAC secret is refused, even with allowShortSecret",
@@ -195,33 +201,28 @@ impl VerifyingKey {
         }
         Ok(VerifyingKey {
             alg,
-            inner: Verifying::Hmac(HmacKey::new(alg, secret)?),
+            inner: Verifying::Hmac(HmacKey::new(hash, secret)?),
         })
     }
 
     pub fn from_public(key: &PublicKey, alg: Algorithm) -> Result<VerifyingKey> {
         ensure_compatible(alg, key.family())?;
-        let inner = match key {
-            PublicKey::Rsa { n, e } => Verifying::Rsa(
+        let inner = match (key, alg.kind()) {
+            (PublicKey::Rsa { n, e }, AlgorithmKind::Rsa(scheme)) => Verifying::Rsa(
                 rsa::PublicKeyComponents {
                     n: n.clone(),
                     e: e.clone(),
                 },
-                rsa_verification_params(alg),
+                rsa_verification_params(scheme),
             ),
-            PublicKey::Ec { family, point } => {
-                let params: &'static dyn signature::VerificationAlgorithm =
-                    if *family == KeyFamily::EcP384 {
-                        &signature::ECDSA_P384_SHA384_FIXED
-                    } else {
-                        &signature::ECDSA_P256_SHA256_FIXED
-                    };
-                Verifying::Unparsed(signature::UnparsedPublicKey::new(params, point.clone()))
-            }
-            PublicKey::Ed25519 { x } => Verifying::Unparsed(signature::UnparsedPublicKey::new(
-                &signature::ED25519,
-                x.to_vec(),
-            )),
+            (PublicKey::Ec { point, .. }, AlgorithmKind::Ecdsa(curve)) => Verifying::Unparsed(
+                signature::UnparsedPublicKey::new(ecdsa_verification_alg(curve), point.clone()),
+            ),
+            (PublicKey::Ed25519 { x }, AlgorithmKind::EdDsa) => Verifying::Unparsed(
+                signature::UnparsedPublicKey::new(&signature::ED25519, x.to_vec()),
+            ),
+            // ensure_compatible above has refused every other pairing.
+            _ => return Err(incompatible(alg, key.family())),
         };
         Ok(VerifyingKey { alg, inner })
     }

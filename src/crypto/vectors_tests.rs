@@ -346,7 +346,7 @@ fn wycheproof_hmac() {
                     Ok(key) => key,
                     Err(e) => {
                         // Secrets shorter than the hash are refused by design (RFC 7518 §3.2).
-                        assert!(test.key.len() < alg.min_hmac_secret_bytes(), "{e}");
+                        assert!(test.key.len() < alg.min_hmac_secret_bytes().unwrap(), "{e}");
                         counts.skip("secret shorter than the hash", 1);
                         continue;
                     }

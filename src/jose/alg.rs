@@ -95,14 +95,87 @@ impl Algorithm {
         }
     }
 
-    /// HMAC secrets must be at least as long as the hash output (RFC 7518 §3.2).
-    pub fn min_hmac_secret_bytes(self) -> usize {
+    /// The algorithm split by kind of key, each kind with its own parameters,
+    /// so code that needs a hash, scheme or curve matches exhaustively and
+    /// never falls back to a default one.
+    pub fn kind(self) -> AlgorithmKind {
         match self {
-            Algorithm::HS384 => 48,
-            Algorithm::HS512 => 64,
-            _ => 32,
+            Algorithm::HS256 => AlgorithmKind::Hmac(HmacHash::Sha256),
+            Algorithm::HS384 => AlgorithmKind::Hmac(HmacHash::Sha384),
+            Algorithm::HS512 => AlgorithmKind::Hmac(HmacHash::Sha512),
+            Algorithm::RS256 => AlgorithmKind::Rsa(RsaScheme::Pkcs1Sha256),
+            Algorithm::RS384 => AlgorithmKind::Rsa(RsaScheme::Pkcs1Sha384),
+            Algorithm::RS512 => AlgorithmKind::Rsa(RsaScheme::Pkcs1Sha512),
+            Algorithm::PS256 => AlgorithmKind::Rsa(RsaScheme::PssSha256),
+            Algorithm::PS384 => AlgorithmKind::Rsa(RsaScheme::PssSha384),
+            Algorithm::PS512 => AlgorithmKind::Rsa(RsaScheme::PssSha512),
+            Algorithm::ES256 => AlgorithmKind::Ecdsa(EcCurve::P256),
+            Algorithm::ES384 => AlgorithmKind::Ecdsa(EcCurve::P384),
+            Algorithm::EdDSA => AlgorithmKind::EdDsa,
         }
     }
+
+    /// The hash of an HS algorithm; any other is `ERR_KEY_INVALID`, as for
+    /// an HMAC secret given with it.
+    pub fn hmac_hash(self) -> Result<HmacHash> {
+        match self.kind() {
+            AlgorithmKind::Hmac(hash) => Ok(hash),
+            AlgorithmKind::Rsa(_) | AlgorithmKind::Ecdsa(_) | AlgorithmKind::EdDsa => {
+                Err(incompatible(self, KeyFamily::Hmac))
+            }
+        }
+    }
+
+    /// HMAC secrets must be at least as long as the hash output (RFC 7518
+    /// §3.2); `None` for algorithms that take no secret.
+    pub fn min_hmac_secret_bytes(self) -> Option<usize> {
+        self.hmac_hash().ok().map(HmacHash::output_bytes)
+    }
+}
+
+/// [`Algorithm`] by kind of key, with each kind's parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlgorithmKind {
+    Hmac(HmacHash),
+    Rsa(RsaScheme),
+    Ecdsa(EcCurve),
+    EdDsa,
+}
+
+/// The SHA-2 hash of HS256 / HS384 / HS512.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HmacHash {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl HmacHash {
+    pub fn output_bytes(self) -> usize {
+        match self {
+            HmacHash::Sha256 => 32,
+            HmacHash::Sha384 => 48,
+            HmacHash::Sha512 => 64,
+        }
+    }
+}
+
+/// RS256..RS512 (PKCS#1 v1.5) and PS256..PS512 (PSS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RsaScheme {
+    Pkcs1Sha256,
+    Pkcs1Sha384,
+    Pkcs1Sha512,
+    PssSha256,
+    PssSha384,
+    PssSha512,
+}
+
+/// The curve of ES256 (P-256) and ES384 (P-384).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EcCurve {
+    P256,
+    P384,
 }
 
 impl KeyFamily {
@@ -141,9 +214,14 @@ pub fn ensure_compatible(alg: Algorithm, family: KeyFamily) -> Result<()> {
     if alg.family() == family {
         Ok(())
     } else {
-        Err(Error::new(
-            ErrorCode::KeyInvalid,
-            format!("{} cannot be used with {}", family.describe(), alg.as_str()),
-        ))
+        Err(incompatible(alg, family))
     }
+}
+
+/// `ERR_KEY_INVALID`: a key of `family` given for `alg`.
+pub fn incompatible(alg: Algorithm, family: KeyFamily) -> Error {
+    Error::new(
+        ErrorCode::KeyInvalid,
+        format!("{} cannot be used with {}", family.describe(), alg.as_str()),
+    )
 }

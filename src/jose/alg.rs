@@ -24,8 +24,7 @@ pub enum Algorithm {
 pub enum KeyFamily {
     Hmac,
     Rsa,
-    EcP256,
-    EcP384,
+    Ec(EcCurve),
     Ed25519,
 }
 
@@ -89,8 +88,8 @@ impl Algorithm {
             | Algorithm::PS256
             | Algorithm::PS384
             | Algorithm::PS512 => KeyFamily::Rsa,
-            Algorithm::ES256 => KeyFamily::EcP256,
-            Algorithm::ES384 => KeyFamily::EcP384,
+            Algorithm::ES256 => KeyFamily::Ec(EcCurve::P256),
+            Algorithm::ES384 => KeyFamily::Ec(EcCurve::P384),
             Algorithm::EdDSA => KeyFamily::Ed25519,
         }
     }
@@ -178,14 +177,24 @@ pub enum EcCurve {
     P384,
 }
 
+impl EcCurve {
+    /// The byte length of a field element / scalar on the curve.
+    pub fn field_len(self) -> usize {
+        match self {
+            EcCurve::P256 => 32,
+            EcCurve::P384 => 48,
+        }
+    }
+}
+
 impl KeyFamily {
     /// The algorithm used when the caller names none.
     pub fn default_algorithm(self) -> Algorithm {
         match self {
             KeyFamily::Hmac => Algorithm::HS256,
             KeyFamily::Rsa => Algorithm::RS256,
-            KeyFamily::EcP256 => Algorithm::ES256,
-            KeyFamily::EcP384 => Algorithm::ES384,
+            KeyFamily::Ec(EcCurve::P256) => Algorithm::ES256,
+            KeyFamily::Ec(EcCurve::P384) => Algorithm::ES384,
             KeyFamily::Ed25519 => Algorithm::EdDSA,
         }
     }
@@ -194,8 +203,8 @@ impl KeyFamily {
         match self {
             KeyFamily::Hmac => "an HMAC secret",
             KeyFamily::Rsa => "an RSA key",
-            KeyFamily::EcP256 => "an EC P-256 key",
-            KeyFamily::EcP384 => "an EC P-384 key",
+            KeyFamily::Ec(EcCurve::P256) => "an EC P-256 key",
+            KeyFamily::Ec(EcCurve::P384) => "an EC P-384 key",
             KeyFamily::Ed25519 => "an Ed25519 key",
         }
     }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{jwk, pem, pkcs, PrivateKey};
 use crate::error::{invalid_option, key_invalid, Result};
-use crate::jose::alg::{Algorithm, KeyFamily};
+use crate::jose::alg::{Algorithm, EcCurve, KeyFamily};
 use crate::random;
 
 pub struct GeneratedKeyPair {
@@ -18,8 +18,8 @@ pub struct GeneratedKeyPair {
 
 pub fn generate_key_pair(alg: Algorithm) -> Result<GeneratedKeyPair> {
     let key = match alg.family() {
-        KeyFamily::EcP256 => generate_ec(&signature::ECDSA_P256_SHA256_FIXED_SIGNING)?,
-        KeyFamily::EcP384 => generate_ec(&signature::ECDSA_P384_SHA384_FIXED_SIGNING)?,
+        KeyFamily::Ec(EcCurve::P256) => generate_ec(&signature::ECDSA_P256_SHA256_FIXED_SIGNING)?,
+        KeyFamily::Ec(EcCurve::P384) => generate_ec(&signature::ECDSA_P384_SHA384_FIXED_SIGNING)?,
         KeyFamily::Ed25519 => {
             let mut seed = [0u8; 32];
             random::fill(&mut seed)?;

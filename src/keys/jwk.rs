@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{check_ec_point, check_rsa_public, ec_field_len, PrivateKey, PublicKey, RsaPrivate};
+use super::{check_ec_point, check_rsa_public, PrivateKey, PublicKey, RsaPrivate};
 use crate::error::{key_invalid, Error, Result};
-use crate::jose::alg::{Algorithm, KeyFamily};
+use crate::jose::alg::{Algorithm, EcCurve};
 use crate::jose::b64;
 
 /// The JWK members that travel with a key: its id and its declared algorithm.
@@ -128,18 +128,18 @@ fn meta(jwk: &Map<String, Value>, operation: Operation) -> Result<JwkMeta> {
     })
 }
 
-fn ec_family(jwk: &Map<String, Value>) -> Result<KeyFamily> {
+fn ec_curve(jwk: &Map<String, Value>) -> Result<EcCurve> {
     match member(jwk, "crv")? {
-        Some("P-256") => Ok(KeyFamily::EcP256),
-        Some("P-384") => Ok(KeyFamily::EcP384),
+        Some("P-256") => Ok(EcCurve::P256),
+        Some("P-384") => Ok(EcCurve::P384),
         other => Err(key_invalid(format!(
             "unsupported EC JWK curve {other:?} (supported: P-256, P-384)"
         ))),
     }
 }
 
-fn ec_point(jwk: &Map<String, Value>, family: KeyFamily) -> Result<Vec<u8>> {
-    let field = ec_field_len(family);
+fn ec_point(jwk: &Map<String, Value>, curve: EcCurve) -> Result<Vec<u8>> {
+    let field = curve.field_len();
     let mut point = Vec::with_capacity(1 + 2 * field);
     point.push(4);
     point.extend(fixed_bytes(jwk, "x", field)?);
@@ -197,12 +197,12 @@ pub fn parse_private_jwk(value: &Value) -> Result<(PrivateKey, JwkMeta)> {
             PrivateKey::Rsa(rsa)
         }
         "EC" => {
-            let family = ec_family(jwk)?;
-            let point = ec_point(jwk, family)?;
-            check_ec_point(family, &point)?;
-            let scalar = fixed_bytes(jwk, "d", ec_field_len(family))?;
+            let curve = ec_curve(jwk)?;
+            let point = ec_point(jwk, curve)?;
+            check_ec_point(curve, &point)?;
+            let scalar = fixed_bytes(jwk, "d", curve.field_len())?;
             PrivateKey::Ec {
-                family,
+                curve,
                 scalar,
                 point,
             }
@@ -238,8 +238,8 @@ pub fn parse_public_jwk(value: &Value) -> Result<(PublicKey, JwkMeta)> {
     let key = match kty(jwk)? {
         "RSA" => PublicKey::rsa(bytes(jwk, "n")?, bytes(jwk, "e")?)?,
         "EC" => {
-            let family = ec_family(jwk)?;
-            PublicKey::ec(family, ec_point(jwk, family)?)?
+            let curve = ec_curve(jwk)?;
+            PublicKey::ec(curve, ec_point(jwk, curve)?)?
         }
         "OKP" => {
             okp_is_ed25519(jwk)?;
@@ -294,18 +294,14 @@ pub fn public_jwk(key: &PublicKey, kid: Option<&str>, alg: Algorithm) -> Value {
             put("n", b64::encode(n));
             put("e", b64::encode(e));
         }
-        PublicKey::Ec { family, point } => {
-            let field = ec_field_len(*family);
+        PublicKey::Ec { curve, point } => {
+            let field = curve.field_len();
             put("kty", "EC".into());
-            put(
-                "crv",
-                if *family == KeyFamily::EcP384 {
-                    "P-384"
-                } else {
-                    "P-256"
-                }
-                .into(),
-            );
+            let crv = match curve {
+                EcCurve::P256 => "P-256",
+                EcCurve::P384 => "P-384",
+            };
+            put("crv", crv.into());
             put("x", b64::encode(&point[1..1 + field]));
             put("y", b64::encode(&point[1 + field..]));
         }

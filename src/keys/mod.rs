@@ -16,7 +16,7 @@ pub use generate::{generate_key_pair, GeneratedKeyPair};
 pub use jwk::{parse_jwk_set, parse_private_jwk, parse_public_jwk, public_jwk, JwkMeta};
 
 use crate::error::{key_invalid, Result};
-use crate::jose::alg::{Algorithm, KeyFamily};
+use crate::jose::alg::{Algorithm, EcCurve, KeyFamily};
 
 /// The smallest RSA modulus accepted, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
@@ -32,7 +32,7 @@ pub enum PrivateKey {
     Rsa(RsaPrivate),
     /// `scalar` is the private key, `point` the uncompressed public point.
     Ec {
-        family: KeyFamily,
+        curve: EcCurve,
         scalar: Vec<u8>,
         point: Vec<u8>,
     },
@@ -57,7 +57,7 @@ pub struct RsaPrivate {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PublicKey {
     Rsa { n: Vec<u8>, e: Vec<u8> },
-    Ec { family: KeyFamily, point: Vec<u8> },
+    Ec { curve: EcCurve, point: Vec<u8> },
     Ed25519 { x: [u8; 32] },
 }
 
@@ -65,7 +65,7 @@ impl PrivateKey {
     pub fn family(&self) -> KeyFamily {
         match self {
             PrivateKey::Rsa(_) => KeyFamily::Rsa,
-            PrivateKey::Ec { family, .. } => *family,
+            PrivateKey::Ec { curve, .. } => KeyFamily::Ec(*curve),
             PrivateKey::Ed25519 { .. } => KeyFamily::Ed25519,
         }
     }
@@ -101,8 +101,12 @@ impl PrivateKey {
     pub fn to_der(&self) -> (Vec<u8>, &'static str) {
         match self {
             PrivateKey::Rsa(rsa) => (pkcs::write_pkcs1_private(rsa), "pkcs1"),
-            // EC and Ed25519 keys always encode as PKCS#8.
-            other => (pkcs::write_pkcs8(other).unwrap_or_default(), "pkcs8"),
+            PrivateKey::Ec {
+                curve,
+                scalar,
+                point,
+            } => (pkcs::write_ec_pkcs8(*curve, scalar, point), "pkcs8"),
+            PrivateKey::Ed25519 { seed } => (pkcs::write_ed25519_pkcs8(seed), "pkcs8"),
         }
     }
 
@@ -112,8 +116,8 @@ impl PrivateKey {
                 n: rsa.n.clone(),
                 e: rsa.e.clone(),
             },
-            PrivateKey::Ec { family, point, .. } => PublicKey::Ec {
-                family: *family,
+            PrivateKey::Ec { curve, point, .. } => PublicKey::Ec {
+                curve: *curve,
                 point: point.clone(),
             },
             PrivateKey::Ed25519 { seed } => PublicKey::Ed25519 {
@@ -131,9 +135,9 @@ impl PublicKey {
     }
 
     /// An EC public key, after the checks of [`check_ec_point`].
-    pub fn ec(family: KeyFamily, point: Vec<u8>) -> Result<PublicKey> {
-        check_ec_point(family, &point)?;
-        Ok(PublicKey::Ec { family, point })
+    pub fn ec(curve: EcCurve, point: Vec<u8>) -> Result<PublicKey> {
+        check_ec_point(curve, &point)?;
+        Ok(PublicKey::Ec { curve, point })
     }
 
     /// An Ed25519 public key, after the checks of [`check_ed25519_public`].
@@ -145,7 +149,7 @@ impl PublicKey {
     pub fn family(&self) -> KeyFamily {
         match self {
             PublicKey::Rsa { .. } => KeyFamily::Rsa,
-            PublicKey::Ec { family, .. } => *family,
+            PublicKey::Ec { curve, .. } => KeyFamily::Ec(*curve),
             PublicKey::Ed25519 { .. } => KeyFamily::Ed25519,
         }
     }
@@ -240,50 +244,40 @@ pub fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// The byte length of a field element / scalar on the family's curve.
-pub fn ec_field_len(family: KeyFamily) -> usize {
-    if family == KeyFamily::EcP384 {
-        48
-    } else {
-        32
-    }
-}
-
 /// Checks that `point` is an uncompressed point of the right length that
 /// lies on the curve. *ring* checks the curve equation when it computes an
 /// ECDH agreement with a peer's key (the same check its ECDSA verification
 /// does, which it does not expose on its own), so one agreement with a
 /// throwaway key validates the point.
-pub fn check_ec_point(family: KeyFamily, point: &[u8]) -> Result<()> {
-    let field = ec_field_len(family);
+pub fn check_ec_point(curve: EcCurve, point: &[u8]) -> Result<()> {
+    let field = curve.field_len();
     match point.first() {
         Some(4) if point.len() == 1 + 2 * field => {}
         Some(2) | Some(3) => return Err(key_invalid("compressed EC points are not supported")),
         _ => {
             return Err(key_invalid(format!(
                 "not a valid {} public point",
-                family.describe()
+                KeyFamily::Ec(curve).describe()
             )))
         }
     }
     use ring::agreement;
-    let curve = if family == KeyFamily::EcP384 {
-        &agreement::ECDH_P384
-    } else {
-        &agreement::ECDH_P256
+    let agreement_alg = match curve {
+        EcCurve::P256 => &agreement::ECDH_P256,
+        EcCurve::P384 => &agreement::ECDH_P384,
     };
     let throwaway =
-        agreement::EphemeralPrivateKey::generate(curve, &ring::rand::SystemRandom::new())
+        agreement::EphemeralPrivateKey::generate(agreement_alg, &ring::rand::SystemRandom::new())
             .map_err(|_| key_invalid("the system random number generator failed"))?;
     agreement::agree_ephemeral(
         throwaway,
-        &agreement::UnparsedPublicKey::new(curve, point),
+        &agreement::UnparsedPublicKey::new(agreement_alg, point),
         |_| (),
     )
     .map_err(|_| {
         key_invalid(format!(
             "the {} public point is not on the curve",
-            family.describe()
+            KeyFamily::Ec(curve).describe()
         ))
     })
 }

@@ -89,10 +89,13 @@ pub fn to_pem(label: &str, der: &[u8]) -> String {
     out.push_str("-----BEGIN ");
     out.push_str(label);
     out.push_str("-----\n");
-    // base64 output is ASCII, so splitting it at any byte keeps it UTF-8.
-    for line in body.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+    // base64 output is ASCII, so every byte offset is a character boundary.
+    let mut rest = body.as_str();
+    while !rest.is_empty() {
+        let (line, tail) = rest.split_at(rest.len().min(64));
+        out.push_str(line);
         out.push('\n');
+        rest = tail;
     }
     out.push_str("-----END ");
     out.push_str(label);

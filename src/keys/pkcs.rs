@@ -11,9 +11,9 @@ use der::{Decode, DecodeValue, FixedTag, Header, Reader, Tag, TagMode, TagNumber
 use pkcs8::PrivateKeyInfoRef;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
-use super::{check_ec_point, ec_field_len, PrivateKey, PublicKey, RsaPrivate};
+use super::{check_ec_point, PrivateKey, PublicKey, RsaPrivate};
 use crate::error::{key_invalid, Error, Result};
-use crate::jose::alg::KeyFamily;
+use crate::jose::alg::{EcCurve, KeyFamily};
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
@@ -52,7 +52,7 @@ fn read_algorithm(alg: &AlgorithmIdentifierRef) -> Result<KeyFamily> {
         let curve = alg
             .parameters_oid()
             .map_err(|_| key_invalid("EC key algorithm must name its curve (namedCurve)"))?;
-        curve_family(curve)
+        ec_curve(curve).map(KeyFamily::Ec)
     } else {
         Err(key_invalid(
             "unsupported key type (supported: RSA, EC P-256, EC P-384, Ed25519)",
@@ -60,11 +60,11 @@ fn read_algorithm(alg: &AlgorithmIdentifierRef) -> Result<KeyFamily> {
     }
 }
 
-fn curve_family(oid: ObjectIdentifier) -> Result<KeyFamily> {
+fn ec_curve(oid: ObjectIdentifier) -> Result<EcCurve> {
     if oid == SECP256R1 {
-        Ok(KeyFamily::EcP256)
+        Ok(EcCurve::P256)
     } else if oid == SECP384R1 {
-        Ok(KeyFamily::EcP384)
+        Ok(EcCurve::P384)
     } else {
         Err(key_invalid(
             "unsupported EC curve (supported: P-256, P-384)",
@@ -72,11 +72,10 @@ fn curve_family(oid: ObjectIdentifier) -> Result<KeyFamily> {
     }
 }
 
-fn curve_oid(family: KeyFamily) -> ObjectIdentifier {
-    if family == KeyFamily::EcP384 {
-        SECP384R1
-    } else {
-        SECP256R1
+fn curve_oid(curve: EcCurve) -> ObjectIdentifier {
+    match curve {
+        EcCurve::P256 => SECP256R1,
+        EcCurve::P384 => SECP384R1,
     }
 }
 
@@ -92,7 +91,7 @@ pub fn parse_pkcs8(input: &[u8]) -> Result<PrivateKey> {
     let private = info.private_key.as_bytes();
     match family {
         KeyFamily::Rsa => parse_pkcs1_private(private).map(PrivateKey::Rsa),
-        KeyFamily::EcP256 | KeyFamily::EcP384 => parse_sec1(private, Some(family)),
+        KeyFamily::Ec(curve) => parse_sec1(private, Some(curve)),
         KeyFamily::Ed25519 => {
             // RFC 8410 §7: CurvePrivateKey, an OCTET STRING inside the OCTET STRING.
             let seed = <&OctetStringRef>::from_der(private)
@@ -117,22 +116,22 @@ pub fn parse_pkcs8(input: &[u8]) -> Result<PrivateKey> {
     }
 }
 
-/// SEC1 ECPrivateKey. `family` comes from the PKCS#8 wrapper when there is one.
-pub fn parse_sec1(input: &[u8], family: Option<KeyFamily>) -> Result<PrivateKey> {
+/// SEC1 ECPrivateKey. `curve` comes from the PKCS#8 wrapper when there is one.
+pub fn parse_sec1(input: &[u8], curve: Option<EcCurve>) -> Result<PrivateKey> {
     let key = sec1::EcPrivateKey::from_der(input).map_err(not_der("SEC1 EC private key"))?;
     let params = match key.parameters {
-        Some(params) => Some(curve_family(params.named_curve().ok_or_else(|| {
+        Some(params) => Some(ec_curve(params.named_curve().ok_or_else(|| {
             key_invalid("EC private key parameters must name a curve")
         })?)?),
         None => None,
     };
-    let family = match (family, params) {
+    let curve = match (curve, params) {
         (Some(outer), Some(inner)) if outer != inner => {
             return Err(key_invalid(
                 "EC private key parameters disagree with its algorithm",
             ))
         }
-        (Some(family), _) | (None, Some(family)) => family,
+        (Some(curve), _) | (None, Some(curve)) => curve,
         (None, None) => return Err(key_invalid("EC private key does not name its curve")),
     };
     let point = key.public_key.ok_or_else(|| {
@@ -140,8 +139,8 @@ pub fn parse_sec1(input: &[u8], family: Option<KeyFamily>) -> Result<PrivateKey>
             "EC private key does not include its public key; export it with the public key included",
         )
     })?;
-    check_ec_point(family, point)?;
-    let field = ec_field_len(family);
+    check_ec_point(curve, point)?;
+    let field = curve.field_len();
     if key.private_key.len() > field || key.private_key.is_empty() {
         return Err(key_invalid(format!(
             "EC private scalar must be at most {field} bytes"
@@ -151,7 +150,7 @@ pub fn parse_sec1(input: &[u8], family: Option<KeyFamily>) -> Result<PrivateKey>
     let mut scalar = vec![0u8; field - key.private_key.len()];
     scalar.extend_from_slice(key.private_key);
     Ok(PrivateKey::Ec {
-        family,
+        curve,
         scalar,
         point: point.to_vec(),
     })
@@ -196,7 +195,7 @@ fn public_key_of(spki: &SubjectPublicKeyInfoRef) -> Result<PublicKey> {
     let key = whole_bytes(&spki.subject_public_key, "the public key")?;
     match family {
         KeyFamily::Rsa => parse_pkcs1_public(key),
-        KeyFamily::EcP256 | KeyFamily::EcP384 => PublicKey::ec(family, key.to_vec()),
+        KeyFamily::Ec(curve) => PublicKey::ec(curve, key.to_vec()),
         KeyFamily::Ed25519 => PublicKey::ed25519(
             key.try_into()
                 .map_err(|_| key_invalid("Ed25519 public key must be 32 bytes"))?,
@@ -318,62 +317,80 @@ fn push_bit_string(out: &mut Vec<u8>, bytes: &[u8]) {
 // here, so a few lines of DER do; the formats crates' encoders would add ~7 KB
 // (gzip) to the main wasm. Tests below check the bytes against those encoders.
 
-fn push_algorithm_identifier(out: &mut Vec<u8>, family: KeyFamily) {
+/// The key types an AlgorithmIdentifier can name (no HMAC: a secret has no DER form).
+enum KeyAlgorithm {
+    Rsa,
+    Ec(EcCurve),
+    Ed25519,
+}
+
+fn push_algorithm_identifier(out: &mut Vec<u8>, algorithm: KeyAlgorithm) {
     let mut contents = Vec::new();
-    let oid = match family {
-        KeyFamily::Rsa => RSA_ENCRYPTION,
-        KeyFamily::EcP256 | KeyFamily::EcP384 => EC_PUBLIC_KEY,
-        KeyFamily::Ed25519 | KeyFamily::Hmac => ED25519,
-    };
-    push_tlv(&mut contents, 0x06, oid.as_bytes());
-    match family {
-        KeyFamily::Rsa => push_tlv(&mut contents, 0x05, &[]),
-        KeyFamily::EcP256 | KeyFamily::EcP384 => {
-            push_tlv(&mut contents, 0x06, curve_oid(family).as_bytes())
+    match algorithm {
+        KeyAlgorithm::Rsa => {
+            push_tlv(&mut contents, 0x06, RSA_ENCRYPTION.as_bytes());
+            push_tlv(&mut contents, 0x05, &[]);
         }
-        KeyFamily::Ed25519 | KeyFamily::Hmac => {}
+        KeyAlgorithm::Ec(curve) => {
+            push_tlv(&mut contents, 0x06, EC_PUBLIC_KEY.as_bytes());
+            push_tlv(&mut contents, 0x06, curve_oid(curve).as_bytes());
+        }
+        KeyAlgorithm::Ed25519 => push_tlv(&mut contents, 0x06, ED25519.as_bytes()),
     }
     push_tlv(out, 0x30, &contents);
 }
 
 pub fn write_spki(key: &PublicKey) -> Vec<u8> {
-    let key_bytes = match key {
+    let (algorithm, key_bytes) = match key {
         PublicKey::Rsa { n, e } => {
             let mut contents = Vec::new();
             push_uint(&mut contents, n);
             push_uint(&mut contents, e);
-            tlv(0x30, &contents)
+            (KeyAlgorithm::Rsa, tlv(0x30, &contents))
         }
-        PublicKey::Ec { point, .. } => point.clone(),
-        PublicKey::Ed25519 { x } => x.to_vec(),
+        PublicKey::Ec { curve, point } => (KeyAlgorithm::Ec(*curve), point.clone()),
+        PublicKey::Ed25519 { x } => (KeyAlgorithm::Ed25519, x.to_vec()),
     };
     let mut contents = Vec::new();
-    push_algorithm_identifier(&mut contents, key.family());
+    push_algorithm_identifier(&mut contents, algorithm);
     push_bit_string(&mut contents, &key_bytes);
     tlv(0x30, &contents)
 }
 
 /// PKCS#8 v1 for the key types this crate can generate (EC and Ed25519).
 pub fn write_pkcs8(key: &PrivateKey) -> Option<Vec<u8>> {
-    let private = match key {
-        PrivateKey::Ec { scalar, point, .. } => {
-            // SEC1 ECPrivateKey; the curve is named once, in the PKCS#8 algorithm.
-            let mut ec = Vec::new();
-            push_tlv(&mut ec, 0x02, &[1]);
-            push_tlv(&mut ec, 0x04, scalar);
-            let mut public = Vec::new();
-            push_bit_string(&mut public, point);
-            push_tlv(&mut ec, 0xa1, &public);
-            tlv(0x30, &ec)
-        }
-        PrivateKey::Ed25519 { seed } => tlv(0x04, seed),
-        PrivateKey::Rsa(_) => return None,
-    };
+    match key {
+        PrivateKey::Ec {
+            curve,
+            scalar,
+            point,
+        } => Some(write_ec_pkcs8(*curve, scalar, point)),
+        PrivateKey::Ed25519 { seed } => Some(write_ed25519_pkcs8(seed)),
+        PrivateKey::Rsa(_) => None,
+    }
+}
+
+pub fn write_ec_pkcs8(curve: EcCurve, scalar: &[u8], point: &[u8]) -> Vec<u8> {
+    // SEC1 ECPrivateKey; the curve is named once, in the PKCS#8 algorithm.
+    let mut ec = Vec::new();
+    push_tlv(&mut ec, 0x02, &[1]);
+    push_tlv(&mut ec, 0x04, scalar);
+    let mut public = Vec::new();
+    push_bit_string(&mut public, point);
+    push_tlv(&mut ec, 0xa1, &public);
+    pkcs8_v1(KeyAlgorithm::Ec(curve), &tlv(0x30, &ec))
+}
+
+pub fn write_ed25519_pkcs8(seed: &[u8; 32]) -> Vec<u8> {
+    pkcs8_v1(KeyAlgorithm::Ed25519, &tlv(0x04, seed))
+}
+
+fn pkcs8_v1(algorithm: KeyAlgorithm, private: &[u8]) -> Vec<u8> {
     let mut contents = Vec::new();
     push_tlv(&mut contents, 0x02, &[0]);
-    push_algorithm_identifier(&mut contents, key.family());
-    push_tlv(&mut contents, 0x04, &private);
-    Some(tlv(0x30, &contents))
+    push_algorithm_identifier(&mut contents, algorithm);
+    push_tlv(&mut contents, 0x04, private);
+    tlv(0x30, &contents)
 }
 
 /// PKCS#1 RSAPrivateKey (two-prime) from its components.
@@ -424,12 +441,11 @@ mod tests {
                 .unwrap();
                 (RSA_ENCRYPTION, Some(AnyRef::from(Null)), &rsa)
             }
-            PublicKey::Ec { family, point } => (
+            PublicKey::Ec { curve, point } => (
                 EC_PUBLIC_KEY,
-                Some(AnyRef::from(if *family == KeyFamily::EcP384 {
-                    &SECP384R1
-                } else {
-                    &SECP256R1
+                Some(AnyRef::from(match curve {
+                    EcCurve::P256 => &SECP256R1,
+                    EcCurve::P384 => &SECP384R1,
                 })),
                 point,
             ),
@@ -487,8 +503,8 @@ mod tests {
                         EC_PUBLIC_KEY
                     },
                     parameters: match private.family() {
-                        KeyFamily::EcP256 => Some(AnyRef::from(&SECP256R1)),
-                        KeyFamily::EcP384 => Some(AnyRef::from(&SECP384R1)),
+                        KeyFamily::Ec(EcCurve::P256) => Some(AnyRef::from(&SECP256R1)),
+                        KeyFamily::Ec(EcCurve::P384) => Some(AnyRef::from(&SECP384R1)),
                         _ => None,
                     },
                 },

@@ -1,0 +1,205 @@
+//! `Verifier`: verify, authorize and the native-crypto halves; `RemoteJwks`, the
+//! fetch policy of a `jwksUrl` verifier.
+
+use wasm_bindgen::prelude::*;
+
+use super::{json_text, to_js};
+use crate::{Error, Verifier, VerifierOptions};
+
+#[wasm_bindgen(js_name = Verifier)]
+pub struct WasmVerifier {
+    verifier: Verifier,
+    /// `validUntil` of the last successful `verify`, read by the JS cache.
+    last_valid_until: std::cell::Cell<f64>,
+}
+
+#[wasm_bindgen(js_class = Verifier)]
+impl WasmVerifier {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options_json: &str) -> Result<WasmVerifier, JsValue> {
+        let options: VerifierOptions =
+            crate::options_from_json(options_json, "createVerifier options").map_err(to_js)?;
+        let verifier = Verifier::new(options).map_err(to_js)?;
+        Ok(WasmVerifier {
+            verifier,
+            last_valid_until: std::cell::Cell::new(f64::NAN),
+        })
+    }
+
+    /// `{"header":…,"payload":…}` as JSON text.
+    pub fn verify(&self, token: &str) -> Result<String, JsValue> {
+        let verified = self.verifier.verify(token).map_err(to_js)?;
+        self.last_valid_until
+            .set(verified.valid_until.unwrap_or(f64::NAN));
+        Ok(format!(
+            "{{\"header\":{},\"payload\":{}}}",
+            verified.header_json, verified.payload_json
+        ))
+    }
+
+    /// The number of (key, algorithm) entries, for `nativeKey(index)`.
+    #[wasm_bindgen(js_name = keyCount)]
+    pub fn key_count(&self) -> usize {
+        self.verifier.key_count()
+    }
+
+    /// The key at `index` as SPKI DER for native verification; undefined for HMAC keys.
+    #[wasm_bindgen(js_name = nativeKey)]
+    pub fn native_key(&self, index: usize) -> Option<Vec<u8>> {
+        self.verifier
+            .public_key_der(index)
+            .map(|(der, _)| der.to_vec())
+    }
+
+    #[wasm_bindgen(js_name = keyAlgorithm)]
+    pub fn key_algorithm(&self, index: usize) -> Option<String> {
+        self.verifier
+            .public_key_der(index)
+            .map(|(_, alg)| alg.as_str().to_string())
+    }
+
+    /// Every check before the signature; returns the index of the key that must verify it.
+    #[wasm_bindgen(js_name = startNative)]
+    pub fn start_native(&self, token: &str) -> Result<usize, JsValue> {
+        self.verifier.start_native(token).map_err(to_js)
+    }
+
+    /// The payload checks, after the platform verified the signature with the chosen key.
+    #[wasm_bindgen(js_name = finishNative)]
+    pub fn finish_native(&self, token: &str) -> Result<String, JsValue> {
+        let verified = self.verifier.finish_native(token).map_err(to_js)?;
+        self.last_valid_until
+            .set(verified.valid_until.unwrap_or(f64::NAN));
+        Ok(format!(
+            "{{\"header\":{},\"payload\":{}}}",
+            verified.header_json, verified.payload_json
+        ))
+    }
+
+    /// Verifies the token, then matches `request_json` against its scopes; the grant as JSON text.
+    pub fn authorize(&self, token: &str, request_json: &str) -> Result<String, JsValue> {
+        self.verifier
+            .authorize(token, request_json)
+            .map_err(to_js)
+            .and_then(|grant| json_text(&grant, "the grant"))
+    }
+
+    /// Unix seconds until which the last verified token stays valid; NaN if it must not be cached.
+    #[wasm_bindgen(js_name = lastValidUntil)]
+    pub fn last_valid_until(&self) -> f64 {
+        self.last_valid_until.get()
+    }
+
+    /// The validated `maxTokenBytes`, so JS can refuse a longer token before
+    /// copying it into wasm memory.
+    #[wasm_bindgen(js_name = maxTokenBytes)]
+    pub fn max_token_bytes(&self) -> usize {
+        self.verifier.max_token_bytes()
+    }
+
+    #[wasm_bindgen(js_name = cacheCapacity)]
+    pub fn cache_capacity(&self) -> usize {
+        self.verifier.cache_capacity()
+    }
+
+    pub fn algorithms(&self) -> Vec<String> {
+        self.verifier
+            .algorithms()
+            .iter()
+            .map(|a| a.as_str().to_string())
+            .collect()
+    }
+}
+
+/// The fetch policy of a `jwksUrl` verifier (`keys::remote_jwks`); the JS layer
+/// does the fetching and asks this what to do.
+#[wasm_bindgen(js_name = RemoteJwks)]
+pub struct WasmRemoteJwks(crate::RemoteJwks);
+
+/// The remote-set state for these `createVerifier` options, or undefined without `jwksUrl`.
+#[wasm_bindgen(js_name = remoteJwks)]
+pub fn remote_jwks(options_json: &str) -> Result<Option<WasmRemoteJwks>, JsValue> {
+    let options: crate::RemoteJwksOptions =
+        crate::options_from_json(options_json, "createVerifier options").map_err(to_js)?;
+    Ok(crate::RemoteJwks::from_options(&options)
+        .map_err(to_js)?
+        .map(WasmRemoteJwks))
+}
+
+#[wasm_bindgen(js_class = RemoteJwks)]
+impl WasmRemoteJwks {
+    /// `{url, timeoutMs, maxJwksBytes, …}` as JSON text.
+    pub fn settings(&self) -> Result<String, JsValue> {
+        json_text(&self.0, "the remote JWKS settings")
+    }
+
+    // A broken clock is ERR_CLOCK_INVALID here as everywhere (jwt/time.rs).
+    #[wasm_bindgen(js_name = needsFetch)]
+    pub fn needs_fetch(&self) -> Result<bool, JsValue> {
+        Ok(self
+            .0
+            .needs_fetch(crate::jwt::time::now_seconds().map_err(to_js)?))
+    }
+
+    #[wasm_bindgen(js_name = mayRefetch)]
+    pub fn may_refetch(&self) -> Result<bool, JsValue> {
+        Ok(self
+            .0
+            .may_refetch(crate::jwt::time::now_seconds().map_err(to_js)?))
+    }
+
+    pub fn started(&mut self) -> Result<(), JsValue> {
+        self.0
+            .started(crate::jwt::time::now_seconds().map_err(to_js)?);
+        Ok(())
+    }
+
+    /// The checked key set as JSON text, or throws `ERR_JWKS_INVALID`.
+    pub fn accept(&mut self, status: u16, body: &str) -> Result<String, JsValue> {
+        self.0
+            .accept(
+                status,
+                body,
+                crate::jwt::time::now_seconds().map_err(to_js)?,
+            )
+            .map(|set| set.to_string())
+            .map_err(to_js)
+    }
+
+    /// A typed error for a fetch that failed (`timeout`: it ran out of time).
+    #[wasm_bindgen(js_name = fetchError)]
+    pub fn fetch_error(&self, timeout: bool, why: &str) -> JsValue {
+        let url = &self.0.url;
+        to_js(if timeout {
+            Error::new(
+                crate::ErrorCode::JwksTimeout,
+                format!(
+                    "the JWKS at {url} did not answer within {} ms",
+                    self.0.timeout_ms
+                ),
+            )
+            .with_claim("jwksUrl")
+        } else {
+            Error::new(
+                crate::ErrorCode::JwksFetchFailed,
+                format!("fetching the JWKS at {url} failed: {why}"),
+            )
+            .with_claim("jwksUrl")
+        })
+    }
+
+    /// `ERR_JWKS_INVALID` for a set whose keys the verifier could not use.
+    #[wasm_bindgen(js_name = unusableKeys)]
+    pub fn unusable_keys(&self, why: &str) -> JsValue {
+        to_js(
+            Error::new(
+                crate::ErrorCode::JwksInvalid,
+                format!(
+                    "the JWKS at {} has keys this verifier cannot use: {why}",
+                    self.0.url
+                ),
+            )
+            .with_claim("jwksUrl"),
+        )
+    }
+}

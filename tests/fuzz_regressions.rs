@@ -18,7 +18,7 @@ fn verifier() -> Verifier {
 
 // RFC 8259 §7: control characters U+0000..U+001F must be escaped in strings,
 // member names included. Values are refused, but member names are read with
-// serde_json's byte-string path (src/json.rs `Name`), which skips that check,
+// serde_json's byte-string path (src/jose/json.rs `Name`), which skips that check,
 // so a header or payload JSON.parse refuses is verified. Found by the
 // `verify` and `decode` fuzz targets.
 #[test]

@@ -1,7 +1,7 @@
 //! `jwksUrl` verifiers through the public Rust API: before the JS layer has
 //! fetched anything they hold no key and say so; with the fetched set they
 //! verify like a `jwks` verifier. (Fetch policy and response bounds:
-//! `src/remote_jwks.rs`; fetching against a live server: tests/js/remote-jwks.test.mjs.)
+//! `src/keys/remote_jwks.rs`; fetching against a live server: tests/js/remote-jwks.test.mjs.)
 
 use scopemint::{generate_key_pair, Algorithm, ErrorCode, SignOptions};
 use serde_json::{json, Value};

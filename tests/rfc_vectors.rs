@@ -2,7 +2,7 @@
 //! verified byte for byte with the public `Verifier`. The exact-signature
 //! checks (A.1 HMAC, RFC 8037 Ed25519) need raw signing input, which the
 //! public `Signer` never takes (it builds its own header), so they live in
-//! the crate's unit tests: src/vectors_tests.rs `rfc_*_signature_is_exact`.
+//! the crate's unit tests: src/crypto/vectors_tests.rs `rfc_*_signature_is_exact`.
 //!
 //! A.4 (ES512, P-521) is not here: scopemint has no P-521 support. A.5
 //! (unsecured, `alg: none`) is refused by design and covered by tests/core.rs.

@@ -1,6 +1,6 @@
 // Vendor profiles from JS: every token is checked by an independent verifier
 // (jose) against the claim shapes in the vendors' docs, and every field rule in
-// src/profiles/*.rs and src/scopes.rs is asserted by its error code and claim.
+// src/profiles/*.rs (scopes.rs included) is asserted by its error code and claim.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as jose from 'jose';

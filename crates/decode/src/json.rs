@@ -2,7 +2,7 @@
 //! must be an object, and duplicate member names are refused at every depth
 //! (RFC 7515 §5.2, RFC 8725 §3.9), compared after unescaping. Values are kept
 //! as raw text. A lone UTF-16 surrogate escape (`"\ud800"`) is refused, the
-//! same rule as the main crate's `src/json.rs` for sign, verify and authorize:
+//! same rule as the main crate's `src/jose/json.rs` for sign, verify and authorize:
 //! RFC 8259 §8.2 leaves its meaning to each parser.
 
 use alloc::string::String;

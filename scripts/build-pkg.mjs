@@ -99,13 +99,16 @@ const hexLoader = (wasm) =>
   `const wasmModule = new WebAssembly.Module(bytesFromHex(wasmHex));\n`;
 const hexLoaders = { node: hexLoader, universal: hexLoader };
 
+// Asymmetric signatures: node:crypto in the Node entry; WebCrypto (for signAsync /
+// verifyAsync) in every other entry.
 function apiEntry(runtime, { glue, wasm, extra = [] }) {
-  const native = runtime === 'node'
+  const platform = runtime === 'node'
     ? `import * as nodeCrypto from 'node:crypto';\nimport { createNodeCrypto } from './node-crypto.mjs';\n`
-    : '';
-  return `import * as glue from '${glue}';\n${loaders[runtime](wasm)}import { createApi } from './api.mjs';\n${native}` +
+    : `import { createWebCrypto } from './web-crypto.mjs';\n`;
+  const platformArguments = runtime === 'node' ? ', createNodeCrypto(nodeCrypto)' : ', undefined, createWebCrypto(globalThis.crypto)';
+  return `import * as glue from '${glue}';\n${loaders[runtime](wasm)}import { createApi } from './api.mjs';\n${platform}` +
     `glue.initSync({ module: wasmModule });\n` +
-    `const api = createApi(glue${runtime === 'node' ? ', createNodeCrypto(nodeCrypto)' : ''});\n` +
+    `const api = createApi(glue${platformArguments});\n` +
     `export const { ${[...names, ...extra].join(', ')} } = api;\n`;
 }
 

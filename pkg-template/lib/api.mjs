@@ -15,18 +15,19 @@ import { vizzlyDropIn } from './vendor-vizzly.mjs';
 import { tinybirdDropIn } from './vendor-tinybird.mjs';
 
 // `native`, given only by the Node entry, signs and verifies asymmetric
-// signatures with node:crypto (see node-crypto.mjs); Rust still builds and
-// checks everything else.
-export function createApi(wasm, native) {
-  const createSigner = guarded((options) => new Signer(new wasm.Signer(optionsJson(adaptKeys(options, native), 'createSigner') ?? 'null'), native));
+// signatures with node:crypto (see node-crypto.mjs); `web`, given by the other
+// entries, does so for signAsync / verifyAsync on WebCrypto (web-crypto.mjs).
+// Rust still builds and checks everything else.
+export function createApi(wasm, native, web) {
+  const createSigner = guarded((options) => new Signer(new wasm.Signer(optionsJson(adaptKeys(options, native), 'createSigner') ?? 'null'), native, web));
 
   const createVerifier = guarded((given) => {
     const options = adaptKeys(given, native);
     const json = optionsJson(options, 'createVerifier') ?? 'null';
-    const verifier = new Verifier(new wasm.Verifier(json), native);
+    const verifier = new Verifier(new wasm.Verifier(json), native, web);
     const remote = options !== null && typeof options === 'object' ? wasm.remoteJwks(json) : undefined;
     if (remote === undefined) return verifier;
-    const verifierFor = (keyed) => new Verifier(new wasm.Verifier(optionsJson(keyed, 'createVerifier')), native);
+    const verifierFor = (keyed) => new Verifier(new wasm.Verifier(optionsJson(keyed, 'createVerifier')), native, web);
     return new RemoteJwksVerifier(options, remote, verifier, verifierFor);
   });
 

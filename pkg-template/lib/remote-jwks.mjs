@@ -35,7 +35,7 @@ export class RemoteJwksVerifier {
   }
 
   verifyAsync(token) {
-    return this.#withKeys((verifier) => verifier.verify(token));
+    return this.#withKeys((verifier) => verifier.verifyAsync(token));
   }
 
   authorizeAsync(token, request) {
@@ -45,7 +45,7 @@ export class RemoteJwksVerifier {
   async #withKeys(use) {
     if (this.#pending !== undefined || this.#remote.needsFetch()) await this.#refresh();
     try {
-      return use(this.#verifier);
+      return await use(this.#verifier);
     } catch (error) {
       if (error?.code !== 'ERR_JWKS_NO_MATCHING_KEY') throw error;
       // An unknown kid may be a rotated key: refetch, at most once per cooldown.

@@ -1,5 +1,6 @@
 // createSigner's object over the wasm Signer. With `native` (the Node entry), Rust builds the
-// signing input and node:crypto computes the asymmetric signature.
+// signing input and node:crypto computes the asymmetric signature; with `web` (the other
+// entries), signAsync does the same on WebCrypto (web-crypto.mjs).
 import { rethrow, TokenError } from './errors.mjs';
 import { claimsJson, optionsJson } from './serialise.mjs';
 
@@ -7,13 +8,18 @@ export class Signer {
   #inner;
   #publicJwk;
   #nativeSign;
+  // A Promise of the WebCrypto sign function, or of undefined: then signAsync signs in wasm.
+  #webSign;
 
-  constructor(inner, native) {
+  constructor(inner, native, web) {
     this.#inner = inner;
     const jwk = inner.publicJwk();
     this.#publicJwk = jwk === undefined ? undefined : JSON.parse(jwk);
     const der = native === undefined ? undefined : inner.nativeKey();
     if (der !== undefined) this.#nativeSign = native.signer(der, inner.nativeKeyFormat(), inner.algorithm());
+    // The key import starts now and is awaited by the first signAsync.
+    const pkcs8 = native === undefined && web !== undefined ? inner.webCryptoKey() : undefined;
+    if (pkcs8 !== undefined) this.#webSign = web.signer(pkcs8, inner.algorithm());
   }
 
   get algorithm() {
@@ -31,6 +37,25 @@ export class Signer {
         return `${input}.${this.#nativeSign(input)}`;
       }
       return this.#inner.sign(claimsJson(claims), optionsJson(options, 'sign options'));
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  // The token sign() would give, as a Promise. The claims are read at the call, not after the
+  // key import it may wait for.
+  async signAsync(claims, options) {
+    if (this.#webSign === undefined) return this.sign(claims, options);
+    const claimsText = claimsJson(claims);
+    const optionsText = optionsJson(options, 'sign options');
+    const webSign = await this.#webSign;
+    try {
+      if (webSign !== undefined) {
+        const input = this.#inner.signingInput(claimsText, optionsText);
+        const signature = await webSign(input);
+        if (signature !== undefined) return `${input}.${signature}`;
+      }
+      return this.#inner.sign(claimsText, optionsText);
     } catch (error) {
       rethrow(error);
     }

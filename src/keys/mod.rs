@@ -14,6 +14,7 @@ pub mod remote_jwks;
 pub use confusion::key_material_kind;
 pub use generate::{generate_key_pair, GeneratedKeyPair};
 pub use jwk::{parse_jwk_set, parse_private_jwk, parse_public_jwk, public_jwk, JwkMeta};
+pub use pkcs::rsa_pkcs8_from_pkcs1;
 
 use crate::error::{key_invalid, Result};
 use crate::jose::alg::{Algorithm, EcCurve, KeyFamily};

@@ -393,6 +393,12 @@ fn pkcs8_v1(algorithm: KeyAlgorithm, private: &[u8]) -> Vec<u8> {
     tlv(0x30, &contents)
 }
 
+/// PKCS#1 RSAPrivateKey DER wrapped as PKCS#8 v1, the one private-key format
+/// WebCrypto imports.
+pub fn rsa_pkcs8_from_pkcs1(pkcs1: &[u8]) -> Vec<u8> {
+    pkcs8_v1(KeyAlgorithm::Rsa, pkcs1)
+}
+
 /// PKCS#1 RSAPrivateKey (two-prime) from its components.
 pub fn write_pkcs1_private(rsa: &RsaPrivate) -> Vec<u8> {
     let mut contents = Vec::new();
@@ -536,6 +542,23 @@ mod tests {
         .unwrap();
         assert_eq!(der, reference);
         assert_eq!(parse_pkcs1_private(&der).unwrap().d, rsa.d);
+
+        // The PKCS#8 wrapping that WebCrypto imports: the formats crate's bytes, read back as the same key.
+        let wrapped = rsa_pkcs8_from_pkcs1(&der);
+        let reference = PrivateKeyInfoRef::new(
+            AlgorithmIdentifierRef {
+                oid: RSA_ENCRYPTION,
+                parameters: Some(AnyRef::from(Null)),
+            },
+            OctetStringRef::new(&der).unwrap(),
+        )
+        .to_der()
+        .unwrap();
+        assert_eq!(wrapped, reference);
+        match parse_pkcs8(&wrapped).unwrap() {
+            PrivateKey::Rsa(read) => assert_eq!((read.n, read.d), (rsa.n, rsa.d)),
+            _ => panic!("the PKCS#8 wrapping of an RSA key read back as another key type"),
+        }
     }
 
     #[test]

@@ -56,6 +56,16 @@ impl WasmSigner {
             .map(|(_, format)| format.to_string())
     }
 
+    /// The private key as PKCS#8 DER, the one private format WebCrypto imports
+    /// (an RSA key's PKCS#1 wrapped); undefined for HMAC.
+    #[wasm_bindgen(js_name = webCryptoKey)]
+    pub fn web_crypto_key(&self) -> Option<Vec<u8>> {
+        self.0.private_key_der().map(|(der, format)| match format {
+            "pkcs1" => crate::keys::rsa_pkcs8_from_pkcs1(der),
+            _ => der.to_vec(),
+        })
+    }
+
     /// A vendor profile method (`signDataAccessToken`, `createJWT`, …) with its argument as JSON text.
     #[wasm_bindgen(js_name = signProfile)]
     pub fn sign_profile(&self, method: &str, params_json: &str) -> Result<String, JsValue> {

@@ -1,10 +1,12 @@
 // The one conformance body every runtime runs unchanged (Node CJS and ESM, Deno,
 // Bun, workerd, Chromium). It only uses what all of them share: ES modules,
-// TextEncoder/TextDecoder, btoa/atob, Date. No node:* imports, no I/O, no timers,
-// so it also runs inside a workerd request handler and a browser page.
+// TextEncoder/TextDecoder, btoa/atob, Date, Promises, crypto.subtle. No node:* imports,
+// no I/O, no timers, so it also runs inside a workerd request handler and a browser page.
 //
-// run(api) takes the module namespace (or CommonJS exports) of `scopemint` and
-// returns [{ name, ok, detail }], one entry per check; it never throws.
+// run(api, decodeApi, jose) takes the module namespaces (or CommonJS exports) of
+// `scopemint`, `scopemint/decode` and `jose` and resolves to [{ name, ok, detail }], one entry
+// per check; it never rejects. The async checks (signAsync / verifyAsync, WebCrypto outside
+// Node) use jose, an independent implementation, as the reference.
 
 const SECRET = 'conformance-secret-0123456789-abcdefghij'; // 40 bytes: HS256 wants >= 32
 const TTL = 600;
@@ -112,6 +114,127 @@ function signVerifyAsymmetric(api, alg) {
   const wrong = sync(api.createVerifier({ publicKey: stranger.publicKey }), 'createVerifier(stranger)');
   expectTokenError(api, () => wrong.verify(token), 'ERR_JWS_SIGNATURE_INVALID', 'verify with another key');
   return `${token.length}-char token`;
+}
+
+
+// Calls fn, whose Promise must reject with the same TokenError (code, message, claim)
+// that `expected` (the synchronous call's error) is.
+async function expectSameRejection(api, fn, expected, what) {
+  let pending;
+  try {
+    pending = fn();
+  } catch (error) {
+    fail(`${what}: threw synchronously (${error && error.message}) instead of rejecting`);
+  }
+  assert(pending instanceof Promise, `${what}: returned ${typeof pending}, not a Promise`);
+  let result;
+  try {
+    result = await pending;
+  } catch (error) {
+    assert(error instanceof api.TokenError, `${what}: rejected with ${error && error.name} (${error && error.message}), not a TokenError`);
+    equal({ code: error.code, message: error.message, claim: error.claim },
+      { code: expected.code, message: expected.message, claim: expected.claim }, `${what}: error`);
+    return error;
+  }
+  fail(`${what}: resolved with ${JSON.stringify(result)} (expected ${expected.code})`);
+}
+
+// How often crypto.subtle.sign / verify ran during `body` (own-property wrappers, removed after).
+async function subtleCallsDuring(body) {
+  const subtle = globalThis.crypto.subtle;
+  const counted = { sign: 0, verify: 0 };
+  for (const method of Object.keys(counted)) {
+    const original = subtle[method];
+    subtle[method] = function counting(...args) {
+      counted[method] += 1;
+      return original.apply(this, args);
+    };
+  }
+  try {
+    await body();
+  } finally {
+    for (const method of Object.keys(counted)) delete subtle[method];
+  }
+  assert(typeof globalThis.crypto.subtle.sign === 'function' && !Object.hasOwn(subtle, 'sign'), 'crypto.subtle.sign was not restored');
+  return counted;
+}
+
+// One key pair per kind, made once: RSA (jose on WebCrypto; scopemint generates no RSA keys)
+// for RS256 and PS256, EC and Ed25519 from generateKeyPair.
+const keyPairs = new Map();
+async function keyPairFor(api, jose, alg, which) {
+  const kind = alg.startsWith('RS') || alg.startsWith('PS') ? 'RSA' : alg;
+  const name = `${kind}/${which}`;
+  if (!keyPairs.has(name)) {
+    if (kind === 'RSA') {
+      const pair = await jose.generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+      keyPairs.set(name, { privateKey: await jose.exportPKCS8(pair.privateKey), publicKey: await jose.exportSPKI(pair.publicKey) });
+    } else {
+      keyPairs.set(name, api.generateKeyPair(alg));
+    }
+  }
+  return keyPairs.get(name);
+}
+
+async function asyncPathCheck(api, jose, alg, nodeEntry) {
+  const keys = await keyPairFor(api, jose, alg, 'main');
+  const stranger = await keyPairFor(api, jose, alg, 'stranger');
+  const signer = sync(api.createSigner({ privateKey: keys.privateKey, algorithm: alg, ttlSeconds: TTL, issuer: 'conformance' }), 'createSigner');
+  const verifier = sync(api.createVerifier({ publicKey: keys.publicKey, algorithms: [alg], issuer: 'conformance' }), 'createVerifier');
+  const joseKey = await jose.importSPKI(keys.publicKey, alg);
+
+  const claims = { sub: 'async-user', role: 'viewer', n: 7 };
+  let token;
+  let verifiedAsync;
+  const counted = await subtleCallsDuring(async () => {
+    const pending = signer.signAsync(claims);
+    assert(pending instanceof Promise, `signAsync returned ${typeof pending}, not a Promise`);
+    token = await pending;
+    verifiedAsync = await verifier.verifyAsync(token);
+  });
+  // Ed25519 may be missing from a runtime's WebCrypto: then the wasm path signs (same tokens).
+  if (!nodeEntry && alg !== 'EdDSA') equal(counted, { sign: 1, verify: 1 }, 'crypto.subtle calls');
+  equal(parts(token).header, { alg, typ: 'JWT' }, 'signAsync header');
+
+  // jose (an independent implementation on this runtime's WebCrypto) and the synchronous
+  // wasm verifier both accept the signAsync token.
+  const byJose = await jose.jwtVerify(token, joseKey, { issuer: 'conformance', algorithms: [alg] });
+  equal({ sub: byJose.payload.sub, role: byJose.payload.role, n: byJose.payload.n }, claims, 'claims jose verified');
+  const bySync = sync(verifier.verify(token), 'verify(signAsync token)');
+  equal(verifiedAsync, bySync, 'verifyAsync result vs verify');
+
+  // Deterministic algorithms give the very bytes the synchronous signer gives (iat and exp fixed).
+  const fixed = { ...claims, iat: parts(token).payload.iat, exp: parts(token).payload.exp };
+  if (alg === 'RS256' || alg === 'EdDSA') equal(await signer.signAsync(fixed), sync(signer.sign(fixed), 'sign(fixed)'), 'signAsync vs sign bytes');
+
+  // A token jose signed: verifyAsync accepts what verify accepts.
+  const josePrivate = await jose.importPKCS8(keys.privateKey, alg);
+  const joseToken = await new jose.SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).setIssuer('conformance')
+    .setIssuedAt().setExpirationTime('10m').sign(josePrivate);
+  equal(await verifier.verifyAsync(joseToken), sync(verifier.verify(joseToken), 'verify(jose token)'), 'jose token: verifyAsync vs verify');
+
+  // Refusals: each with the synchronous verify's code, message and claim.
+  const now = Math.floor(Date.now() / 1000);
+  const { segments, payload } = parts(token);
+  const sig = segments[2];
+  const refused = {
+    'tampered payload': [verifier, `${segments[0]}.${b64url(JSON.stringify({ ...payload, role: 'admin' }))}.${sig}`, 'ERR_JWS_SIGNATURE_INVALID'],
+    'flipped signature': [verifier, `${segments[0]}.${segments[1]}.${sig.slice(0, 3)}${sig[3] === 'A' ? 'B' : 'A'}${sig.slice(4)}`, 'ERR_JWS_SIGNATURE_INVALID'],
+    'wrong key': [sync(api.createVerifier({ publicKey: stranger.publicKey, algorithms: [alg] }), 'createVerifier(stranger)'), token, 'ERR_JWS_SIGNATURE_INVALID'],
+    expired: [sync(api.createVerifier({ publicKey: keys.publicKey, algorithms: [alg], currentTime: new Date(Date.now() + 2 * TTL * 1000) }), 'createVerifier(later)'), token, 'ERR_JWT_EXPIRED'],
+    'alg none': [verifier, `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify({ sub: 'mallory', iss: 'conformance', iat: now, exp: now + TTL }))}.`, 'ERR_JOSE_ALG_NOT_ALLOWED'],
+    'not a token': [verifier, 'a.b', 'ERR_JWT_MALFORMED'],
+  };
+  for (const [what, [checking, bad, code]] of Object.entries(refused)) {
+    const expected = expectTokenError(api, () => checking.verify(bad), code, `verify (${what})`);
+    await expectSameRejection(api, () => checking.verifyAsync(bad), expected, `verifyAsync (${what})`);
+  }
+  // signAsync refuses what sign refuses, with the same error.
+  const badOptions = { header: { alg: 'none' } };
+  const signError = expectTokenError(api, () => signer.sign(claims, badOptions), 'ERR_INVALID_OPTION', 'sign with header.alg');
+  await expectSameRejection(api, () => signer.signAsync(claims, badOptions), signError, 'signAsync with header.alg');
+  const path = nodeEntry ? 'node:crypto' : `crypto.subtle sign ${counted.sign}, verify ${counted.verify}`;
+  return `${path}; ${Object.keys(refused).length} refusals identical; ${token.length}-char token`;
 }
 
 const checks = [
@@ -274,6 +397,21 @@ const checks = [
     return `scopes=${JSON.stringify(payload.scopes)}`;
   }],
 
+  // signAsync / verifyAsync: WebCrypto computes or checks the signature outside Node
+  // (node:crypto in the Node entry); every rule is still Rust's. One RSA key serves
+  // RS256 and PS256.
+  ['signAsync+verifyAsync run on WebCrypto outside the Node entry', async (api, _decodeApi, _jose, { nodeEntry }) => {
+    const counted = await subtleCallsDuring(async () => {
+      const keys = api.generateKeyPair('ES256');
+      const token = await api.createSigner({ privateKey: keys.privateKey, ttlSeconds: TTL }).signAsync({ sub: 'counted' });
+      await api.createVerifier({ publicKey: keys.publicKey }).verifyAsync(token);
+    });
+    const expected = nodeEntry ? { sign: 0, verify: 0 } : { sign: 1, verify: 1 };
+    equal(counted, expected, `crypto.subtle calls (${nodeEntry ? 'Node entry: node:crypto' : 'WebCrypto'})`);
+    return `crypto.subtle.sign ${counted.sign}, verify ${counted.verify}`;
+  }],
+  ...['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'].map((alg) => [`signAsync+verifyAsync ${alg} (jose agrees)`, (api, _decodeApi, jose, { nodeEntry }) => asyncPathCheck(api, jose, alg, nodeEntry)]),
+
   // Runs last so it covers every call the checks above made.
   ['every call synchronous', (api) => {
     const signer = api.createSigner({ secret: SECRET, ttlSeconds: TTL });
@@ -295,12 +433,13 @@ const checks = [
   }],
 ];
 
-export function run(api, decodeApi) {
+// `nodeEntry`: the runtime loaded the Node entry (node:crypto signs there, not WebCrypto).
+export async function run(api, decodeApi, jose, { nodeEntry }) {
   syncViolations = [];
   const results = [];
   for (const [name, check] of checks) {
     try {
-      const detail = check(api, decodeApi);
+      const detail = await check(api, decodeApi, jose, { nodeEntry });
       results.push({ name, ok: true, detail: detail === undefined ? '' : String(detail) });
     } catch (error) {
       const text = error && error.stack ? String(error.stack).split('\n').slice(0, 3).join(' | ') : String(error);

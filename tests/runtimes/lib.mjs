@@ -36,6 +36,9 @@ export function makeFixture() {
   for (const entry of ['package.json', ...serverManifest.files]) {
     cpSync(join(serverPkgDir, entry), join(serverInstalled, entry), { dereference: true });
   }
+  // jose, the independent implementation the async checks compare with, installed beside it.
+  const jose = join(root, 'node_modules', 'jose');
+  for (const entry of ['package.json', 'dist/webapi']) cpSync(join(jose, entry), join(dir, 'node_modules', 'jose', entry), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'scopemint-runtime-fixture', private: true, type: 'module' }, null, 2));
   // The shared check body sits next to each runtime's entry file.
   cpSync(join(here, 'conformance.mjs'), join(dir, 'conformance.mjs'));

@@ -45,10 +45,16 @@ async function workerdRunner(fixture) {
   }
   const modules = [...files].map(([path, kind]) =>
     `    (name = "scopemint/${path}", ${kind} = embed "node_modules/${fixture.manifest.name}/${path}"),`);
-  for (const [name, target] of [['scopemint', entry], ['scopemint/decode', decodeEntry]]) {
+  // jose (the async checks' reference) the same way, as modules named `jose/<path>`.
+  const joseDir = join(fixture.dir, 'node_modules', 'jose');
+  const joseEntry = resolveExport(JSON.parse(readFileSync(join(joseDir, 'package.json'), 'utf8')), conditions);
+  for (const { path, kind } of moduleClosure(joseDir, joseEntry)) {
+    modules.push(`    (name = "jose/${path}", ${kind} = embed "node_modules/jose/${path}"),`);
+  }
+  for (const [name, target] of [['scopemint', `scopemint/${entry}`], ['scopemint/decode', `scopemint/${decodeEntry}`], ['jose', `jose/${joseEntry}`]]) {
     const file = `${name.replace('/', '-')}.alias.mjs`;
     // workerd resolves every specifier against the importing module's name, like a path.
-    const from = posix.relative(posix.dirname(name), `scopemint/${target}`);
+    const from = posix.relative(posix.dirname(name), target);
     writeFileSync(join(fixture.dir, file), `export * from "./${from}";\n`);
     modules.push(`    (name = "${name}", esModule = embed "${file}"),`);
   }
@@ -127,10 +133,12 @@ async function chromiumRunner(fixture) {
   const entry = resolveExport(fixture.manifest, conditions);
   if (!entry) throw new Error(`exports["."] has no entry for conditions ${conditions.join(', ')}`);
   const decodeEntry = resolveExport(fixture.manifest, conditions, './decode');
+  const joseEntry = resolveExport(JSON.parse(readFileSync(join(fixture.dir, 'node_modules', 'jose', 'package.json'), 'utf8')), conditions);
   const importMap = {
     imports: {
       [fixture.manifest.name]: `/node_modules/${fixture.manifest.name}/${entry}`,
       [`${fixture.manifest.name}/decode`]: `/node_modules/${fixture.manifest.name}/${decodeEntry}`,
+      jose: `/node_modules/jose/${joseEntry}`,
     },
   };
   const page = readFileSync(join(fixture.dir, 'page.html'), 'utf8').replace('__IMPORT_MAP__', JSON.stringify(importMap));

@@ -2,9 +2,11 @@
 // by the runtime itself through the package's exports map.
 import * as api from 'scopemint';
 import * as decodeApi from 'scopemint/decode';
+import * as jose from 'jose';
 import { run } from './conformance.mjs';
 
 const MARKER = '@@SCOPEMINT_CONFORMANCE@@';
-const results = run(api, decodeApi);
 // import.meta.resolve is synchronous in Node 20.6+, Deno and Bun: it names the entry each picked.
-console.log(`${MARKER}${JSON.stringify({ entry: import.meta.resolve('scopemint'), results })}`);
+const entry = import.meta.resolve('scopemint');
+const results = await run(api, decodeApi, jose, { nodeEntry: entry.endsWith('/dist/node.mjs') });
+console.log(`${MARKER}${JSON.stringify({ entry, results })}`);

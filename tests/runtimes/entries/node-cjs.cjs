@@ -5,7 +5,9 @@ const api = require('scopemint');
 const decodeApi = require('scopemint/decode');
 const MARKER = '@@SCOPEMINT_CONFORMANCE@@';
 
-import('./conformance.mjs').then(({ run }) => {
-  const results = run(api, decodeApi);
-  process.stdout.write(`${MARKER}${JSON.stringify({ entry: require.resolve('scopemint'), results })}\n`);
+// jose is an ES module only: import() it like the checks.
+Promise.all([import('./conformance.mjs'), import('jose')]).then(async ([{ run }, jose]) => {
+  const entry = require.resolve('scopemint');
+  const results = await run(api, decodeApi, jose, { nodeEntry: entry.endsWith('/dist/node.cjs') });
+  process.stdout.write(`${MARKER}${JSON.stringify({ entry, results })}\n`);
 });

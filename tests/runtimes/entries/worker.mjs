@@ -2,11 +2,13 @@
 // name `scopemint` to the package's workerd entry and lists its glue and .wasm modules.
 import * as api from 'scopemint';
 import * as decodeApi from 'scopemint/decode';
+import * as jose from 'jose';
 import { run } from './conformance.mjs';
 
 export default {
   // Checks run per request, not at startup: workerd forbids randomness at global scope.
-  fetch() {
-    return new Response(JSON.stringify({ results: run(api, decodeApi) }), { headers: { 'content-type': 'application/json' } });
+  async fetch() {
+    const results = await run(api, decodeApi, jose, { nodeEntry: false });
+    return new Response(JSON.stringify({ results }), { headers: { 'content-type': 'application/json' } });
   },
 };

@@ -1,0 +1,252 @@
+// signAsync / verifyAsync of the universal entry (the one Deno and browsers load) on Node's
+// own WebCrypto (globalThis.crypto.subtle): WebCrypto computes or checks the signature bytes,
+// Rust decides everything else, so tokens and errors are those of the synchronous path.
+// jose is the independent reference. Calls to crypto.subtle are counted, so each test
+// also shows which path ran. tests/runtimes/ runs the same in Deno, Bun, workerd and Chromium.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { once } from 'node:events';
+import { generateKeyPairSync } from 'node:crypto';
+import * as jose from 'jose';
+import * as nodeEntry from 'scopemint';
+import * as webEntry from '../../pkg/dist/universal.mjs';
+import { b64url, NOW } from './helpers.mjs';
+
+const subtle = globalThis.crypto.subtle;
+
+/** Runs `body` with crypto.subtle's methods counted (and optionally replaced); restores them after. */
+async function withSubtle(body, replacements = {}) {
+  const calls = { importKey: 0, sign: 0, verify: 0 };
+  for (const method of Object.keys(calls)) {
+    const original = subtle[method].bind(subtle);
+    const replacement = replacements[method];
+    subtle[method] = (...args) => {
+      calls[method] += 1;
+      return replacement ? replacement(original, ...args) : original(...args);
+    };
+  }
+  try {
+    await body();
+  } finally {
+    for (const method of Object.keys(calls)) delete subtle[method];
+  }
+  return calls;
+}
+
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsaKeys = {
+  privateKey: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  publicKey: rsa.publicKey.export({ type: 'spki', format: 'pem' }),
+};
+const otherRsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' });
+const keysFor = (alg) => (alg.startsWith('E') ? nodeEntry.generateKeyPair(alg) : rsaKeys);
+const strangerFor = (alg) => (alg.startsWith('E') ? nodeEntry.generateKeyPair(alg).publicKey : otherRsa);
+
+// RSASSA-PKCS1-v1_5 and Ed25519 signatures are deterministic: the same input gives the same bytes.
+const DETERMINISTIC = new Set(['RS256', 'RS384', 'RS512', 'EdDSA']);
+const fixedClaims = { sub: 'user_1', org: 'acme', iat: NOW, exp: NOW + 600 };
+
+/** The sync call's TokenError, then the async call's rejection: the same code, message and claim. */
+async function sameRefusal(syncCall, asyncCall, code) {
+  let expected;
+  assert.throws(syncCall, (error) => {
+    expected = error;
+    return error instanceof webEntry.TokenError && error.code === code;
+  });
+  const pending = asyncCall();
+  assert.ok(pending instanceof Promise);
+  await assert.rejects(pending, (error) => {
+    assert.ok(error instanceof webEntry.TokenError, `not a TokenError: ${error}`);
+    assert.deepEqual({ code: error.code, message: error.message, claim: error.claim }, { code, message: expected.message, claim: expected.claim });
+    return true;
+  });
+}
+
+for (const alg of ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA']) {
+  test(`${alg}: signAsync and verifyAsync on WebCrypto agree with jose and with the sync path`, async () => {
+    const keys = keysFor(alg);
+    let signer;
+    let verifier;
+    let token;
+    let verified;
+    const calls = await withSubtle(async () => {
+      signer = webEntry.createSigner({ privateKey: keys.privateKey, algorithm: alg, ttlSeconds: 600, issuer: 'me' });
+      verifier = webEntry.createVerifier({ publicKey: keys.publicKey, algorithms: [alg], issuer: 'me' });
+      token = await signer.signAsync({ sub: 'user_1', org: 'acme' });
+      verified = await verifier.verifyAsync(token);
+    });
+    // Each key imported once, at creation; one WebCrypto signature and one check.
+    assert.deepEqual(calls, { importKey: 2, sign: 1, verify: 1 });
+    assert.equal(verified.payload.org, 'acme');
+    assert.deepEqual(verified, nodeEntry.createVerifier({ publicKey: keys.publicKey, algorithms: [alg], issuer: 'me' }).verify(token));
+    const { payload } = await jose.jwtVerify(token, await jose.importSPKI(keys.publicKey, alg), { issuer: 'me', algorithms: [alg] });
+    assert.equal(payload.org, 'acme');
+
+    // jose's token: verifyAsync gives verify's answer.
+    const joseToken = await new jose.SignJWT({ org: 'jose' }).setProtectedHeader({ alg }).setIssuer('me').setIssuedAt()
+      .setExpirationTime('5m').sign(await jose.importPKCS8(keys.privateKey, alg));
+    assert.deepEqual(await verifier.verifyAsync(joseToken), verifier.verify(joseToken));
+
+    if (DETERMINISTIC.has(alg)) {
+      assert.equal(await signer.signAsync(fixedClaims), signer.sign(fixedClaims));
+      assert.equal(await signer.signAsync(fixedClaims), nodeEntry.createSigner({ privateKey: keys.privateKey, algorithm: alg, issuer: 'me' }).sign(fixedClaims));
+    }
+
+    const [header, body, signature] = token.split('.');
+    const forgedBody = b64url({ ...JSON.parse(Buffer.from(body, 'base64url')), org: 'other' });
+    const flipped = `${signature.slice(0, 4)}${signature[4] === 'A' ? 'B' : 'A'}${signature.slice(5)}`;
+    const wrongKey = webEntry.createVerifier({ publicKey: strangerFor(alg), algorithms: [alg] });
+    const later = webEntry.createVerifier({ publicKey: keys.publicKey, algorithms: [alg], currentTime: new Date(Date.now() + 3600e3) });
+    const none = `${b64url({ alg: 'none' })}.${body}.`;
+    // HS256 with the public key PEM as the secret: the classic key-confusion forgery.
+    const confused = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${body}.${b64url(new Uint8Array(32))}`;
+    const refusals = [
+      [verifier, `${header}.${forgedBody}.${signature}`, 'ERR_JWS_SIGNATURE_INVALID'],
+      [verifier, `${header}.${body}.${flipped}`, 'ERR_JWS_SIGNATURE_INVALID'],
+      [verifier, `${header}.${body}.${signature}==`, 'ERR_JWT_MALFORMED'],
+      [wrongKey, token, 'ERR_JWS_SIGNATURE_INVALID'],
+      [later, token, 'ERR_JWT_EXPIRED'],
+      [verifier, none, 'ERR_JOSE_ALG_NOT_ALLOWED'],
+      [verifier, confused, 'ERR_JOSE_ALG_NOT_ALLOWED'],
+      [verifier, 'x'.repeat(20000), 'ERR_TOKEN_TOO_LARGE'],
+      [verifier, 42, 'ERR_JWT_MALFORMED'],
+    ];
+    for (const [checking, bad, code] of refusals) await sameRefusal(() => checking.verify(bad), () => checking.verifyAsync(bad), code);
+  });
+}
+
+test('an RSA key given as PKCS#1 PEM signs on WebCrypto (Rust hands it over as PKCS#8)', async () => {
+  const pkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' });
+  assert.match(pkcs1, /BEGIN RSA PRIVATE KEY/);
+  let token;
+  const calls = await withSubtle(async () => {
+    token = await webEntry.createSigner({ privateKey: pkcs1, ttlSeconds: 60 }).signAsync(fixedClaims);
+  });
+  assert.deepEqual(calls, { importKey: 1, sign: 1, verify: 0 });
+  assert.equal(token, nodeEntry.createSigner({ privateKey: rsaKeys.privateKey }).sign(fixedClaims));
+});
+
+test('a JWKS verifier checks each token with the key Rust picked by kid', async () => {
+  const ec = nodeEntry.generateKeyPair('ES256');
+  const ed = nodeEntry.generateKeyPair('EdDSA');
+  const jwks = { keys: [{ ...ec.publicJwk, kid: 'ec' }, { ...ed.publicJwk, kid: 'ed' }] };
+  const verifier = webEntry.createVerifier({ jwks });
+  const ecToken = webEntry.createSigner({ privateKey: ec.privateKey, keyId: 'ec', ttlSeconds: 60 }).sign({ sub: 'ec' });
+  const edToken = webEntry.createSigner({ privateKey: ed.privateKey, keyId: 'ed', ttlSeconds: 60 }).sign({ sub: 'ed' });
+  assert.equal((await verifier.verifyAsync(ecToken)).payload.sub, 'ec');
+  assert.equal((await verifier.verifyAsync(edToken)).payload.sub, 'ed');
+  // The EC token relabelled with the Ed25519 key's kid: Rust refuses the algorithm before any signature check.
+  const [, body, signature] = ecToken.split('.');
+  const relabelled = `${b64url({ alg: 'ES256', kid: 'ed' })}.${body}.${signature}`;
+  await sameRefusal(() => verifier.verify(relabelled), () => verifier.verifyAsync(relabelled), 'ERR_JWKS_NO_MATCHING_KEY');
+});
+
+test('without Ed25519 in WebCrypto, EdDSA stays on the wasm path with the same tokens and errors', async () => {
+  const keys = nodeEntry.generateKeyPair('EdDSA');
+  const missingEd25519 = (original, format, data, algorithm, ...rest) =>
+    (algorithm?.name === 'Ed25519' ? Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError')) : original(format, data, algorithm, ...rest));
+  let token;
+  let verifier;
+  const calls = await withSubtle(async () => {
+    const signer = webEntry.createSigner({ privateKey: keys.privateKey, ttlSeconds: 60 });
+    verifier = webEntry.createVerifier({ publicKey: keys.publicKey });
+    token = await signer.signAsync(fixedClaims);
+    assert.deepEqual(await verifier.verifyAsync(token), verifier.verify(token));
+    await sameRefusal(() => verifier.verify(`${token}x`), () => verifier.verifyAsync(`${token}x`), 'ERR_JWT_MALFORMED');
+  }, { importKey: missingEd25519 });
+  assert.deepEqual(calls, { importKey: 2, sign: 0, verify: 0 });
+  assert.equal(token, nodeEntry.createSigner({ privateKey: keys.privateKey }).sign(fixedClaims));
+});
+
+test('a WebCrypto call that fails gives the sync path\'s answer, never a DOMException', async () => {
+  const keys = nodeEntry.generateKeyPair('ES256');
+  const broken = () => Promise.reject(new DOMException('simulated failure', 'OperationError'));
+  const signer = webEntry.createSigner({ privateKey: keys.privateKey, ttlSeconds: 60 });
+  const verifier = webEntry.createVerifier({ publicKey: keys.publicKey });
+  const good = signer.sign({ sub: 'a' });
+  const tampered = `${good.slice(0, -4)}${good.at(-4) === 'A' ? 'B' : 'A'}${good.slice(-3)}`;
+  const calls = await withSubtle(async () => {
+    const token = await signer.signAsync({ sub: 'b' });
+    assert.equal(verifier.verify(token).payload.sub, 'b');
+    assert.deepEqual(await verifier.verifyAsync(good), verifier.verify(good));
+    await sameRefusal(() => verifier.verify(tampered), () => verifier.verifyAsync(tampered), 'ERR_JWS_SIGNATURE_INVALID');
+  }, { sign: broken, verify: broken });
+  assert.deepEqual(calls, { importKey: 0, sign: 1, verify: 2 });
+});
+
+test('signAsync reads the claims when called and refuses what sign refuses', async () => {
+  const keys = nodeEntry.generateKeyPair('ES256');
+  const signer = webEntry.createSigner({ privateKey: keys.privateKey, ttlSeconds: 60 });
+  const claims = { sub: 'before' };
+  const pending = signer.signAsync(claims); // the key import is still under way
+  claims.sub = 'after';
+  assert.equal(webEntry.decode(await pending).payload.sub, 'before');
+  for (const [claimsGiven, options, code] of [
+    [{ n: Number.NaN }, undefined, 'ERR_INVALID_OPTION'],
+    [{ exp: NOW + 60 }, { expiresAt: NOW + 120 }, 'ERR_INVALID_OPTION'],
+    [{}, { header: { alg: 'none' } }, 'ERR_INVALID_OPTION'],
+    ['not claims', undefined, 'ERR_INVALID_OPTION'],
+  ]) {
+    await sameRefusal(() => signer.sign(claimsGiven, options), () => signer.signAsync(claimsGiven, options), code);
+  }
+});
+
+test('HMAC: signAsync and verifyAsync are the sync wasm path, byte for byte', async () => {
+  const secret = 'a-secret-of-at-least-32-bytes-for-hs256!';
+  const calls = await withSubtle(async () => {
+    const signer = webEntry.createSigner({ secret, ttlSeconds: 60 });
+    const verifier = webEntry.createVerifier({ secret });
+    const token = await signer.signAsync(fixedClaims);
+    assert.equal(token, signer.sign(fixedClaims));
+    const current = await signer.signAsync({ sub: 'now' });
+    assert.deepEqual(await verifier.verifyAsync(current), verifier.verify(current));
+  });
+  assert.deepEqual(calls, { importKey: 0, sign: 0, verify: 0 });
+});
+
+test('verifyAsync shares the cache with verify', async () => {
+  const keys = nodeEntry.generateKeyPair('ES256');
+  const verifier = webEntry.createVerifier({ publicKey: keys.publicKey, cache: true });
+  const token = webEntry.createSigner({ privateKey: keys.privateKey, ttlSeconds: 60 }).sign({ sub: 'cached' });
+  const first = await verifier.verifyAsync(token);
+  const calls = await withSubtle(async () => {
+    assert.equal(await verifier.verifyAsync(token), first);
+    assert.equal(verifier.verify(token), first);
+  });
+  assert.deepEqual(calls, { importKey: 0, sign: 0, verify: 0 });
+});
+
+test('the Node entry: signAsync / verifyAsync wrap the node:crypto path (same bytes, no WebCrypto)', async () => {
+  const keys = nodeEntry.generateKeyPair('EdDSA');
+  const calls = await withSubtle(async () => {
+    const signer = nodeEntry.createSigner({ privateKey: keys.privateKey, ttlSeconds: 60 });
+    const token = await signer.signAsync(fixedClaims);
+    assert.equal(token, signer.sign(fixedClaims));
+    const verifier = nodeEntry.createVerifier({ publicKey: keys.publicKey, currentTime: NOW });
+    assert.deepEqual(await verifier.verifyAsync(token), verifier.verify(token));
+  });
+  assert.deepEqual(calls, { importKey: 0, sign: 0, verify: 0 });
+});
+
+// A remote key set (jwksUrl) on the universal entry: the fetched keys verify on WebCrypto too.
+const ec = nodeEntry.generateKeyPair('ES256');
+const server = http.createServer((request, response) => {
+  response.setHeader('connection', 'close');
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end(JSON.stringify({ keys: [{ ...ec.publicJwk, kid: 'remote' }] }));
+});
+server.listen(0, '127.0.0.1');
+await once(server, 'listening');
+after(() => server.close());
+
+test('jwksUrl: verifyAsync fetches the set and checks signatures on WebCrypto', async () => {
+  const token = nodeEntry.createSigner({ privateKey: ec.privateKey, keyId: 'remote', ttlSeconds: 60 }).sign({ sub: 'remote' });
+  const verifier = webEntry.createVerifier({ jwksUrl: `http://127.0.0.1:${server.address().port}/jwks` });
+  const calls = await withSubtle(async () => {
+    assert.equal((await verifier.verifyAsync(token)).payload.sub, 'remote');
+    const forged = `${token.slice(0, -4)}${token.at(-4) === 'A' ? 'B' : 'A'}${token.slice(-3)}`;
+    await sameRefusal(() => verifier.verify(forged), () => verifier.verifyAsync(forged), 'ERR_JWS_SIGNATURE_INVALID');
+  });
+  assert.deepEqual(calls, { importKey: 1, sign: 0, verify: 2 });
+});

@@ -193,6 +193,13 @@ export interface Signer {
   readonly keyId: string | undefined;
   /** Signs the claims into a compact JWT. Adds `iat`, and `exp` from the TTL unless given. Synchronous. */
   sign(claims: Record<string, unknown>, options?: SignOptions): string;
+  /**
+   * `sign` as a Promise: the same token and the same errors (rejections, never a synchronous throw).
+   * Outside Node the signature is computed by WebCrypto (`crypto.subtle`), with the key imported
+   * once when the signer is created; keys WebCrypto cannot take (Ed25519 in some runtimes) and
+   * HMAC secrets sign in WebAssembly. In the Node entry it wraps `sign` (node:crypto).
+   */
+  signAsync(claims: Record<string, unknown>, options?: SignOptions): Promise<string>;
   /** The public key as a JWK (asymmetric signers only; throws `ERR_KEY_INVALID` for HMAC). */
   publicJwk(): PublicJwk;
   /** `{ keys: [publicJwk()] }`, ready to serve as a JWKS. */
@@ -469,7 +476,9 @@ export interface Verifier {
    */
   verify<P extends JwtPayload = JwtPayload>(token: string): VerifiedToken<P>;
   /**
-   * `verify` as a Promise. With `jwksUrl`: fetches the keys first if none are cached or they are older
+   * `verify` as a Promise: the same result and the same errors. Outside Node, asymmetric signatures
+   * are checked by WebCrypto (`crypto.subtle`, keys imported once at creation); every other check
+   * runs where `verify` runs them. With `jwksUrl`: fetches the keys first if none are cached or they are older
    * than `cacheMaxAgeSeconds`, and refetches once (per cooldown) for an unknown `kid`. Rejects with
    * `ERR_JWKS_FETCH_FAILED`, `ERR_JWKS_TIMEOUT` or `ERR_JWKS_INVALID` when the key set cannot be had.
    */

@@ -248,6 +248,18 @@ export async function tinybirdAndEmbeddable(): Promise<string> {
   return token + embeddable.token;
 }
 
+export async function asyncSigningTypes(signer: Signer, verifier: Verifier): Promise<string> {
+  const pending: Promise<string> = signer.signAsync({ sub: 'u' }, { expiresAt: new Date(), jti: true, header: { kid: 'k1' } });
+  const token = await pending;
+  // @ts-expect-error signAsync resolves to the token, not a value
+  const notText: number = await signer.signAsync({});
+  // @ts-expect-error the same per-call options as sign
+  await signer.signAsync({}, { expiresIn: '1h' });
+  const { payload } = await verifier.verifyAsync<AppClaims>(token);
+  void [notText, payload.org];
+  return token;
+}
+
 export async function remoteJwksTypes(token: string): Promise<void> {
   const verifier = createVerifier({ jwksUrl: 'https://issuer.example/.well-known/jwks.json', cooldownSeconds: 30, timeoutMs: 2000 });
   const { payload } = await verifier.verifyAsync<AppClaims>(token);

@@ -139,21 +139,24 @@ async function expectSameRejection(api, fn, expected, what) {
   fail(`${what}: resolved with ${JSON.stringify(result)} (expected ${expected.code})`);
 }
 
-// How often crypto.subtle.sign / verify ran during `body` (own-property wrappers, removed after).
+// How often crypto.subtle.sign / verify ran during `body`, and how many of those calls
+// rejected (the package would then quietly use wasm): own-property wrappers, removed after.
 async function subtleCallsDuring(body) {
   const subtle = globalThis.crypto.subtle;
-  const counted = { sign: 0, verify: 0 };
-  for (const method of Object.keys(counted)) {
+  const counted = { sign: 0, verify: 0, rejected: 0 };
+  for (const method of ['sign', 'verify']) {
     const original = subtle[method];
     subtle[method] = function counting(...args) {
       counted[method] += 1;
-      return original.apply(this, args);
+      const result = original.apply(this, args);
+      Promise.resolve(result).catch(() => { counted.rejected += 1; });
+      return result;
     };
   }
   try {
     await body();
   } finally {
-    for (const method of Object.keys(counted)) delete subtle[method];
+    for (const method of ['sign', 'verify']) delete subtle[method];
   }
   assert(typeof globalThis.crypto.subtle.sign === 'function' && !Object.hasOwn(subtle, 'sign'), 'crypto.subtle.sign was not restored');
   return counted;
@@ -193,7 +196,8 @@ async function asyncPathCheck(api, jose, alg, nodeEntry) {
     verifiedAsync = await verifier.verifyAsync(token);
   });
   // Ed25519 may be missing from a runtime's WebCrypto: then the wasm path signs (same tokens).
-  if (!nodeEntry && alg !== 'EdDSA') equal(counted, { sign: 1, verify: 1 }, 'crypto.subtle calls');
+  if (!nodeEntry && alg !== 'EdDSA') equal(counted, { sign: 1, verify: 1, rejected: 0 }, 'crypto.subtle calls');
+  equal(counted.rejected, 0, 'rejected crypto.subtle calls');
   equal(parts(token).header, { alg, typ: 'JWT' }, 'signAsync header');
 
   // jose (an independent implementation on this runtime's WebCrypto) and the synchronous
@@ -406,7 +410,7 @@ const checks = [
       const token = await api.createSigner({ privateKey: keys.privateKey, ttlSeconds: TTL }).signAsync({ sub: 'counted' });
       await api.createVerifier({ publicKey: keys.publicKey }).verifyAsync(token);
     });
-    const expected = nodeEntry ? { sign: 0, verify: 0 } : { sign: 1, verify: 1 };
+    const expected = nodeEntry ? { sign: 0, verify: 0, rejected: 0 } : { sign: 1, verify: 1, rejected: 0 };
     equal(counted, expected, `crypto.subtle calls (${nodeEntry ? 'Node entry: node:crypto' : 'WebCrypto'})`);
     return `crypto.subtle.sign ${counted.sign}, verify ${counted.verify}`;
   }],

@@ -3,8 +3,9 @@
 //
 //   make pkg && node bench/runtimes-async.mjs [--rounds N] [--turn-ms MS] [deno] [bun] [workerd]
 //
-// Deno loads `scopemint` by name (the universal entry); Bun twice, by name (the Node entry,
-// where signAsync wraps node:crypto) and the universal entry by path; workerd its own entry,
+// Deno loads `scopemint` by name (the universal entry); Bun twice, by name (the Node entry: sync
+// sign / verify on node:crypto, async on WebCrypto) and the universal entry by path (sync in
+// wasm); workerd its own entry,
 // configured as tests/runtimes/runners.mjs does. Speed is reported, never asserted.
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';

@@ -16,7 +16,8 @@ import { tinybirdDropIn } from './vendor-tinybird.mjs';
 
 // `native`, given only by the Node entry, signs and verifies asymmetric
 // signatures with node:crypto (see node-crypto.mjs); `web`, given by the other
-// entries, does so for signAsync / verifyAsync on WebCrypto (web-crypto.mjs).
+// entries (and by the Node entry on Bun), does so for signAsync / verifyAsync on
+// WebCrypto (web-crypto.mjs).
 // Rust still builds and checks everything else.
 export function createApi(wasm, native, web) {
   const createSigner = guarded((options) => new Signer(new wasm.Signer(optionsJson(adaptKeys(options, native), 'createSigner') ?? 'null'), native, web));

@@ -1,6 +1,6 @@
 // createSigner's object over the wasm Signer. With `native` (the Node entry), Rust builds the
 // signing input and node:crypto computes the asymmetric signature; with `web` (the other
-// entries), signAsync does the same on WebCrypto (web-crypto.mjs).
+// entries, and Bun), signAsync does the same on WebCrypto (web-crypto.mjs).
 import { rethrow, TokenError } from './errors.mjs';
 import { claimsJson, optionsJson } from './serialise.mjs';
 
@@ -18,7 +18,7 @@ export class Signer {
     const der = native === undefined ? undefined : inner.nativeKey();
     if (der !== undefined) this.#nativeSign = native.signer(der, inner.nativeKeyFormat(), inner.algorithm());
     // The key import starts now and is awaited by the first signAsync.
-    const pkcs8 = native === undefined && web !== undefined ? inner.webCryptoKey() : undefined;
+    const pkcs8 = web === undefined ? undefined : inner.webCryptoKey();
     if (pkcs8 !== undefined) this.#webSign = web.signer(pkcs8, inner.algorithm());
   }
 

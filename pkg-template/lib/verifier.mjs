@@ -1,7 +1,7 @@
 // createVerifier's object over the wasm Verifier: verify (cached when the options ask for
 // it) and authorize. With `native` (the Node entry), node:crypto checks asymmetric
-// signatures and Rust does everything before and after; with `web` (the other entries),
-// verifyAsync does the same on WebCrypto (web-crypto.mjs).
+// signatures and Rust does everything before and after; with `web` (the other entries,
+// and Bun), verifyAsync does the same on WebCrypto (web-crypto.mjs).
 import { rethrow, TokenError } from './errors.mjs';
 import { checkTokenLength, tokenText } from './arguments.mjs';
 import { claimsJson } from './serialise.mjs';
@@ -30,7 +30,8 @@ export class Verifier {
         checks.push(der === undefined ? undefined : native.verifier(der, inner.keyAlgorithm(index)));
       }
       if (checks.some((check) => check !== undefined)) this.#nativeChecks = checks;
-    } else if (web !== undefined) {
+    }
+    if (web !== undefined) {
       // The key imports start now and are awaited by the first verifyAsync that needs each.
       const checks = [];
       for (let index = 0; index < inner.keyCount(); index++) {

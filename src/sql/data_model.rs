@@ -15,16 +15,19 @@
 //! few megabytes however it loops.
 //!
 //! The engine cannot see the SQL around an output, so each output is written
-//! as an indexed marker; a pass over the rendered text then replaces markers
-//! with placeholders, and refuses any that landed inside a quoted string, a
-//! quoted identifier or a comment, where a placeholder would not bind.
+//! as an indexed marker; sqlparser's tokenizer then reads the rendered text
+//! in the dialect's rules, each marker in code becomes its placeholders, and
+//! any that landed inside a quoted string, a quoted identifier or a comment,
+//! where a placeholder would not bind, is refused.
 
+use std::ops::Range;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::value::{Object, Serde, Value as JinjaValue, ValueKind};
 use minijinja::{filters, tests, Environment, ErrorKind, State, UndefinedBehavior};
 use serde::Deserialize;
 use serde_json::Value;
+use sqlparser::tokenizer::{Location, Token, Tokenizer, Whitespace};
 
 use crate::error::{invalid_option, Error, ErrorCode, Result};
 use crate::sql::params::{BoundSql, Dialect, Params};
@@ -705,22 +708,15 @@ fn to_json(value: &JinjaValue) -> Option<Value> {
     }
 }
 
-/// Where the lexer is in the rendered SQL.
-#[derive(Clone, Copy, PartialEq)]
-enum Context {
-    Code,
-    String,
-    QuotedIdentifier(char),
-    LineComment,
-    BlockComment,
-    DollarQuoted,
-}
-
 /// Replaces each marker with its placeholder(s), in text order, and refuses
-/// markers where a placeholder would be literal text.
+/// markers where a placeholder would be literal text. sqlparser's tokenizer,
+/// with the dialect's rules, says where each marker landed: in code it is a
+/// `Char(U+0001)` token of its own; inside a string, a quoted name or a
+/// comment it is part of that token's text.
 fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -> Result<BoundSql> {
     let dialect = options.dialect;
-    let backslash_escapes = matches!(dialect, Dialect::Mysql | Dialect::Clickhouse);
+    let tokens = tokens_with_ranges(rendered, dialect)?;
+    check_comment_starts(rendered, &tokens, dialect)?;
     let mut params = Params::new(dialect, options.param_offset)?;
     let mut outputs: Vec<Option<Output>> = outputs.into_iter().map(Some).collect();
     let mut next_index = 0usize;
@@ -738,219 +734,58 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
             .and_then(Option::take)
             .ok_or_else(|| template_error("an output marker has no value"))
     };
-    let mut sql = String::with_capacity(rendered.len());
-    let mut state = Context::Code;
-    let mut dollar_tag = String::new();
-    // Text of the current single-quoted string, to see if it is exactly one marker.
-    let mut string_start = 0usize;
-    let mut string_backslashes = backslash_escapes;
-    // Postgres block comments nest.
-    let mut comment_depth = 0usize;
-    let chars: Vec<char> = rendered.chars().collect();
-    let mut i = 0usize;
     let misplaced = |what: &str| {
         template_error(format!(
             "a {{{{ … }}}} value inside {what} cannot be bound; write {{{{ value }}}} where the SQL value goes, without quotes"
         ))
     };
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        match state {
-            Context::Code => {
-                if c == MARKER_OPEN {
-                    let (index, end) = read_marker(&chars, i)?;
-                    let output = take(index)?;
-                    let before = sql.chars().next_back();
-                    let after = chars.get(end).copied();
-                    let placeholder = match output {
-                        Output::Identifier(name) => {
-                            if before.is_some_and(is_name_char) || after.is_some_and(is_name_char) {
-                                return Err(template_error(format!(
-                                    "identifier(\"{name}\") is glued to other name characters; an identifier must stand alone (a whole name, or one part of a dotted name)"
-                                )));
-                            }
-                            if let Some(allowed) = &options.allowed_identifiers {
-                                if !allowed.iter().any(|a| a == &name) {
-                                    return Err(template_error(format!(
-                                        "identifier(\"{name}\") is not in allowedIdentifiers"
-                                    ))
-                                    .with_claim("allowedIdentifiers"));
-                                }
-                            }
-                            quote_identifier(dialect, &name)
-                        }
-                        _ if identifier_position(&sql, &chars[end..]).is_some() => {
-                            let why = identifier_position(&sql, &chars[end..]).unwrap_or_default();
-                            return Err(template_error(format!(
-                                "a value {why} stands where SQL expects a name, and a bound parameter cannot be one; \
-                                 write {{{{ identifier(COMPILE_CONTEXT.securityContext.name) }}}} there (checked and quoted), or restructure the model"
-                            )));
-                        }
-                        Output::Scalar(value) => params.bind(value),
-                        Output::List(items) if items.is_empty() => "(NULL)".to_string(),
-                        Output::List(items) => {
-                            let list: Vec<String> =
-                                items.into_iter().map(|v| params.bind(v)).collect();
-                            format!("({})", list.join(", "))
-                        }
-                    };
-                    sql.push_str(&placeholder);
-                    i = end;
-                    continue;
-                }
-                if let Some(own) = own_placeholder(&chars, i, dialect, options.param_offset) {
-                    return Err(template_error(format!(
-                        "the template writes its own placeholder \"{own}\", which would collide with the bound values; \
-                         number the host query's own parameters below paramOffset"
-                    )));
-                }
-                match (c, next) {
-                    ('\'', _) => {
-                        state = Context::String;
-                        string_start = sql.len();
-                        // Postgres E'…' strings take backslash escapes too.
-                        let escape_prefix = i >= 1
-                            && matches!(chars[i - 1], 'E' | 'e')
-                            && !(i >= 2 && (chars[i - 2].is_alphanumeric() || chars[i - 2] == '_'));
-                        string_backslashes =
-                            backslash_escapes || (dialect == Dialect::Postgres && escape_prefix);
-                    }
-                    ('"', _) => state = Context::QuotedIdentifier('"'),
-                    ('`', _) if matches!(dialect, Dialect::Mysql | Dialect::Clickhouse) => {
-                        state = Context::QuotedIdentifier('`')
-                    }
-                    ('-', Some('-')) => state = Context::LineComment,
-                    ('#', _) if dialect == Dialect::Mysql => state = Context::LineComment,
-                    ('/', Some('*')) => {
-                        state = Context::BlockComment;
-                        comment_depth = 1;
-                        sql.push_str("/*");
-                        i += 2;
-                        continue;
-                    }
-                    ('$', _) if dialect == Dialect::Postgres => {
-                        if let Some(tag) = dollar_tag_at(&chars, i) {
-                            sql.push_str(&tag);
-                            i += tag.chars().count();
-                            dollar_tag = tag;
-                            state = Context::DollarQuoted;
-                            continue;
-                        }
-                    }
-                    _ => {}
-                }
-                sql.push(c);
-                i += 1;
+    let mut sql = String::with_capacity(rendered.len());
+    let mut tokens = tokens.into_iter();
+    while let Some((token, range)) = tokens.next() {
+        let text = &rendered[range.clone()];
+        if token == Token::Char(MARKER_OPEN) {
+            let (index, end) = read_marker(rendered, range.start)?;
+            // The index and the closing character are tokens of their own.
+            let mut covered = range.end;
+            while covered < end {
+                covered = tokens.next().map_or(usize::MAX, |(_, next)| next.end);
             }
-            Context::String => {
-                if c == MARKER_OPEN {
-                    // `'{{ value }}'` as the vendor's docs write it: the whole
-                    // literal becomes the placeholder.
-                    let (index, end) = read_marker(&chars, i)?;
-                    let opened_here = sql.len() == string_start + 1;
-                    let closes_next =
-                        chars.get(end) == Some(&'\'') && chars.get(end + 1) != Some(&'\'');
-                    if !(opened_here && closes_next) {
-                        return Err(misplaced("a quoted string"));
-                    }
-                    let Output::Scalar(value) = take(index)? else {
-                        return Err(misplaced("a quoted string"));
-                    };
-                    sql.truncate(string_start);
-                    sql.push_str(&params.bind(value));
-                    state = Context::Code;
-                    i = end + 1;
-                    continue;
-                }
-                if string_backslashes && c == '\\' {
-                    if !copy_backslash_escape(&mut sql, next) {
-                        return Err(misplaced("a quoted string"));
-                    }
-                    i += 2;
-                    continue;
-                }
-                if c == '\'' {
-                    if next == Some('\'') {
-                        sql.push_str("''");
-                        i += 2;
-                        continue;
-                    }
-                    state = Context::Code;
-                }
-                sql.push(c);
-                i += 1;
+            if covered != end {
+                return Err(marker_altered());
             }
-            Context::QuotedIdentifier(quote) => {
-                if c == MARKER_OPEN {
-                    // Also `identifier()` inside quotes: the quotes are its own.
-                    return Err(misplaced("a quoted identifier"));
-                }
-                if backslash_escapes && c == '\\' {
-                    if !copy_backslash_escape(&mut sql, next) {
-                        return Err(misplaced("a quoted identifier"));
-                    }
-                    i += 2;
-                    continue;
-                }
-                if c == quote {
-                    if next == Some(quote) {
-                        sql.push(c);
-                        sql.push(quote);
-                        i += 2;
-                        continue;
-                    }
-                    state = Context::Code;
-                }
-                sql.push(c);
-                i += 1;
-            }
-            Context::LineComment => {
-                if c == MARKER_OPEN {
-                    return Err(misplaced("a comment"));
-                }
-                if c == '\n' {
-                    state = Context::Code;
-                }
-                sql.push(c);
-                i += 1;
-            }
-            Context::BlockComment => {
-                if c == MARKER_OPEN {
-                    return Err(misplaced("a comment"));
-                }
-                if c == '/' && next == Some('*') && dialect == Dialect::Postgres {
-                    sql.push_str("/*");
-                    comment_depth += 1;
-                    i += 2;
-                    continue;
-                }
-                if c == '*' && next == Some('/') {
-                    sql.push_str("*/");
-                    comment_depth -= 1;
-                    if comment_depth == 0 {
-                        state = Context::Code;
-                    }
-                    i += 2;
-                    continue;
-                }
-                sql.push(c);
-                i += 1;
-            }
-            Context::DollarQuoted => {
-                if c == MARKER_OPEN {
-                    return Err(misplaced("a dollar-quoted string"));
-                }
-                if c == '$' && dollar_tag_at(&chars, i).as_deref() == Some(dollar_tag.as_str()) {
-                    sql.push_str(&dollar_tag);
-                    i += dollar_tag.chars().count();
-                    state = Context::Code;
-                    continue;
-                }
-                sql.push(c);
-                i += 1;
-            }
+            let output = take(index)?;
+            let placeholder =
+                placeholder_for(output, &sql, &rendered[end..], options, &mut params)?;
+            sql.push_str(&placeholder);
+            continue;
         }
+        if text.contains(MARKER_OPEN) {
+            // `'{{ value }}'` as the vendor's docs write it: the whole literal
+            // becomes the placeholder.
+            if matches!(token, Token::SingleQuotedString(_)) && is_one_quoted_marker(text) {
+                let (index, _) = read_marker(text, 1)?;
+                let Output::Scalar(value) = take(index)? else {
+                    return Err(misplaced("a quoted string"));
+                };
+                sql.push_str(&params.bind(value));
+                continue;
+            }
+            return Err(misplaced(enclosing(&token)));
+        }
+        if dialect == Dialect::Clickhouse && is_quoted_name(&token) && text.contains('\\') {
+            // ClickHouse reads backslash escapes in quoted names; the tokenizer
+            // does not, so the two could disagree on where the name ends.
+            return Err(template_error(format!(
+                "the quoted name {text} holds a backslash, which ClickHouse reads as an escape; rename it or use an alias"
+            )));
+        }
+        if let Some(own) = own_placeholder(&rendered[range.start..], dialect, options.param_offset) {
+            return Err(template_error(format!(
+                "the template writes its own placeholder \"{own}\", which would collide with the bound values; \
+                 number the host query's own parameters below paramOffset"
+            )));
+        }
+        sql.push_str(text);
     }
     if next_index != outputs.len() {
         return Err(template_error(
@@ -960,27 +795,224 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
     Ok(params.finish(sql))
 }
 
+/// The SQL that stands for one output in code: a bound parameter, a list of
+/// them, or a checked and quoted name.
+fn placeholder_for(
+    output: Output,
+    before: &str,
+    after: &str,
+    options: &RenderOptions,
+    params: &mut Params,
+) -> Result<String> {
+    match output {
+        Output::Identifier(name) => {
+            if before.chars().next_back().is_some_and(is_name_char)
+                || after.chars().next().is_some_and(is_name_char)
+            {
+                return Err(template_error(format!(
+                    "identifier(\"{name}\") is glued to other name characters; an identifier must stand alone (a whole name, or one part of a dotted name)"
+                )));
+            }
+            if let Some(allowed) = &options.allowed_identifiers {
+                if !allowed.iter().any(|a| a == &name) {
+                    return Err(template_error(format!(
+                        "identifier(\"{name}\") is not in allowedIdentifiers"
+                    ))
+                    .with_claim("allowedIdentifiers"));
+                }
+            }
+            Ok(quote_identifier(options.dialect, &name))
+        }
+        _ if identifier_position(before, after).is_some() => {
+            let why = identifier_position(before, after).unwrap_or_default();
+            Err(template_error(format!(
+                "a value {why} stands where SQL expects a name, and a bound parameter cannot be one; \
+                 write {{{{ identifier(COMPILE_CONTEXT.securityContext.name) }}}} there (checked and quoted), or restructure the model"
+            )))
+        }
+        Output::Scalar(value) => Ok(params.bind(value)),
+        Output::List(items) if items.is_empty() => Ok("(NULL)".to_string()),
+        Output::List(items) => {
+            let list: Vec<String> = items.into_iter().map(|v| params.bind(v)).collect();
+            Ok(format!("({})", list.join(", ")))
+        }
+    }
+}
+
+/// `sql` as sqlparser's tokenizer reads it in `dialect`, each token with the
+/// byte range of its text. Raw token text (no unescaping) keeps every byte
+/// the template wrote.
+fn tokens_with_ranges(sql: &str, dialect: Dialect) -> Result<Vec<(Token, Range<usize>)>> {
+    let sql_dialect = crate::sql::expression::sql_dialect(dialect);
+    let tokens = Tokenizer::new(&*sql_dialect, sql)
+        .with_unescape(false)
+        .tokenize_with_location()
+        .map_err(|e| template_error(format!("the rendered SQL does not tokenize: {e}")))?;
+    let mut cursor = Cursor {
+        chars: sql.chars(),
+        at: 0,
+        line: 1,
+        column: 1,
+    };
+    let mut ranges = Vec::with_capacity(tokens.len());
+    let mut end = 0usize;
+    for token in tokens {
+        // Tokens tile the text, except where the tokenizer replaced a MySQL
+        // `/*! … */` by the tokens inside it (with positions of its own):
+        // MySQL runs that text, and it cannot be mapped back, so it is refused.
+        let start = cursor.seek(token.span.start);
+        if start != Some(end) {
+            return Err(untiled(dialect));
+        }
+        end = cursor.seek(token.span.end).ok_or_else(|| untiled(dialect))?;
+        ranges.push((token.token, start.unwrap_or(end)..end));
+    }
+    if end != sql.len() {
+        return Err(untiled(dialect));
+    }
+    Ok(ranges)
+}
+
+fn untiled(dialect: Dialect) -> Error {
+    template_error(if dialect == Dialect::Mysql {
+        "MySQL executable comments (/*! … */) are not supported in data models"
+    } else {
+        "the SQL tokenizer's positions do not cover the rendered SQL"
+    })
+}
+
+/// Walks the text the way the tokenizer counts positions (lines from 1,
+/// columns in characters from 1) to turn its locations into byte offsets.
+struct Cursor<'a> {
+    chars: std::str::Chars<'a>,
+    at: usize,
+    line: u64,
+    column: u64,
+}
+
+impl Cursor<'_> {
+    /// The byte offset of `to`, if it lies at or after the cursor.
+    fn seek(&mut self, to: Location) -> Option<usize> {
+        while (self.line, self.column) < (to.line, to.column) {
+            let c = self.chars.next()?;
+            self.at += c.len_utf8();
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+        ((self.line, self.column) == (to.line, to.column)).then_some(self.at)
+    }
+}
+
+/// Refuses text the server would read as the start of a comment where the
+/// tokenizer reads code: sqlparser takes `--` and `/*` into a Postgres
+/// operator (`<>--`, which PostgreSQL's lexer never does) and knows none of
+/// ClickHouse's `#` and `//` line comments
+/// (https://clickhouse.com/docs/reference/syntax, "Comments"). A value placed
+/// there would be commented out, so such text must sit in a comment or string.
+fn check_comment_starts(
+    sql: &str,
+    tokens: &[(Token, Range<usize>)],
+    dialect: Dialect,
+) -> Result<()> {
+    let openers: &[&str] = match dialect {
+        Dialect::Clickhouse => &["--", "/*", "#", "//"],
+        Dialect::Mysql => &["--", "/*", "#"],
+        Dialect::Postgres | Dialect::Sqlite => &["--", "/*"],
+    };
+    for opener in openers {
+        for (at, _) in sql.match_indices(opener) {
+            let holder = tokens.partition_point(|(_, range)| range.end <= at);
+            if tokens.get(holder).is_some_and(|(token, _)| is_code(token)) {
+                return Err(template_error(format!(
+                    "\"{opener}\" stands in code where the database may read it as the start of a comment; \
+                     put a space before a comment and keep {opener} out of operators"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Everything but strings, quoted names and comments.
+fn is_code(token: &Token) -> bool {
+    !(matches!(token, Token::Whitespace(Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)))
+        || is_quoted_name(token)
+        || is_string(token))
+}
+
+fn is_string(token: &Token) -> bool {
+    matches!(
+        token,
+        Token::SingleQuotedString(_)
+            | Token::DoubleQuotedString(_)
+            | Token::TripleSingleQuotedString(_)
+            | Token::TripleDoubleQuotedString(_)
+            | Token::DollarQuotedString(_)
+            | Token::SingleQuotedByteStringLiteral(_)
+            | Token::DoubleQuotedByteStringLiteral(_)
+            | Token::TripleSingleQuotedByteStringLiteral(_)
+            | Token::TripleDoubleQuotedByteStringLiteral(_)
+            | Token::SingleQuotedRawStringLiteral(_)
+            | Token::DoubleQuotedRawStringLiteral(_)
+            | Token::TripleSingleQuotedRawStringLiteral(_)
+            | Token::TripleDoubleQuotedRawStringLiteral(_)
+            | Token::NationalStringLiteral(_)
+            | Token::QuoteDelimitedStringLiteral(_)
+            | Token::NationalQuoteDelimitedStringLiteral(_)
+            | Token::EscapedStringLiteral(_)
+            | Token::UnicodeStringLiteral(_)
+            | Token::HexStringLiteral(_)
+    )
+}
+
+/// What a token that holds a marker in its text is, for the refusal.
+fn enclosing(token: &Token) -> &'static str {
+    match token {
+        Token::Whitespace(_) => "a comment",
+        Token::DollarQuotedString(_) => "a dollar-quoted string",
+        Token::Word(_) => "a quoted identifier",
+        _ => "a quoted string",
+    }
+}
+
+fn is_quoted_name(token: &Token) -> bool {
+    matches!(token, Token::Word(word) if word.quote_style.is_some())
+}
+
+/// `'` + one marker + `'`, nothing else.
+fn is_one_quoted_marker(text: &str) -> bool {
+    text.strip_prefix('\'')
+        .and_then(|inner| inner.strip_suffix('\''))
+        .and_then(|inner| inner.strip_prefix(MARKER_OPEN))
+        .and_then(|inner| inner.strip_suffix(MARKER_CLOSE))
+        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '$'
 }
 
 /// Why the SQL around a value makes it a name rather than a value (after a
 /// dot, before a dot, glued to a name, or after `FROM` / `JOIN` / …), if it does.
-fn identifier_position(before: &str, after: &[char]) -> Option<String> {
+fn identifier_position(before: &str, after: &str) -> Option<String> {
     const NAME_KEYWORDS: [&str; 8] = [
         "FROM", "JOIN", "INTO", "UPDATE", "TABLE", "SCHEMA", "USING", "AS",
     ];
     if before.chars().next_back().is_some_and(is_name_char) {
         return Some("glued to the name before it".into());
     }
-    if after.first().copied().is_some_and(is_name_char) {
+    if after.chars().next().is_some_and(is_name_char) {
         return Some("glued to the name after it".into());
     }
     let trimmed = before.trim_end();
     if trimmed.ends_with('.') {
         return Some("after a dot".into());
     }
-    if after.iter().find(|c| !c.is_whitespace()) == Some(&'.') {
+    if after.chars().find(|c| !c.is_whitespace()) == Some('.') {
         return Some("before a dot".into());
     }
     let word: String = trimmed
@@ -1006,73 +1038,42 @@ fn quote_identifier(dialect: Dialect, name: &str) -> String {
     }
 }
 
-/// A placeholder the template text itself holds at `chars[at]` that the bound
-/// values would collide with: `$n` or `{pn:` numbered above `offset`, or any `?`.
-fn own_placeholder(chars: &[char], at: usize, dialect: Dialect, offset: usize) -> Option<String> {
-    let number_after = |start: usize| -> Option<(usize, usize)> {
-        let digits: String = chars[start..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        digits.parse().ok().map(|n| (n, start + digits.len()))
+/// A placeholder the template text itself holds at the start of `text` that
+/// the bound values would collide with: `$n` or `{pn:` numbered above
+/// `offset`, or any `?`.
+fn own_placeholder(text: &str, dialect: Dialect, offset: usize) -> Option<String> {
+    let number_after = |start: &str| -> Option<(usize, usize)> {
+        let digits = start.bytes().take_while(u8::is_ascii_digit).count();
+        start[..digits].parse().ok().map(|n| (n, digits))
     };
-    match (dialect, chars[at]) {
-        (Dialect::Postgres, '$') => {
-            let (n, _) = number_after(at + 1)?;
+    match dialect {
+        Dialect::Postgres => {
+            let (n, _) = number_after(text.strip_prefix('$')?)?;
             (n > offset).then(|| format!("${n}"))
         }
-        (Dialect::Mysql | Dialect::Sqlite, '?') => Some("?".to_string()),
-        (Dialect::Clickhouse, '{') if chars.get(at + 1) == Some(&'p') => {
-            let (n, end) = number_after(at + 2)?;
-            (n > offset && chars.get(end) == Some(&':')).then(|| format!("{{p{n}:"))
+        Dialect::Mysql | Dialect::Sqlite => text.starts_with('?').then(|| "?".to_string()),
+        Dialect::Clickhouse => {
+            let rest = text.strip_prefix("{p")?;
+            let (n, digits) = number_after(rest)?;
+            (n > offset && rest[digits..].starts_with(':')).then(|| format!("{{p{n}:"))
         }
-        _ => None,
     }
 }
 
-/// Copies a backslash escape (`\` and the character after it); false if that
-/// character opens a marker, which the escape would swallow.
-fn copy_backslash_escape(sql: &mut String, escaped: Option<char>) -> bool {
-    sql.push('\\');
-    match escaped {
-        Some(MARKER_OPEN) => false,
-        Some(c) => {
-            sql.push(c);
-            true
-        }
-        None => true,
-    }
+fn marker_altered() -> Error {
+    template_error("an output marker was altered (a filter applied to a whole block?)")
 }
 
-/// The marker at `chars[at]`: its output index and the position after it.
-fn read_marker(chars: &[char], at: usize) -> Result<(usize, usize)> {
-    let digits: String = chars[at + 1..]
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    let close = at + 1 + digits.len();
-    match (digits.parse::<usize>(), chars.get(close)) {
-        (Ok(index), Some(&MARKER_CLOSE)) => Ok((index, close + 1)),
-        _ => Err(template_error(
-            "an output marker was altered (a filter applied to a whole block?)",
-        )),
+/// The marker at byte `at` of `text`: its output index and the byte after it.
+fn read_marker(text: &str, at: usize) -> Result<(usize, usize)> {
+    let rest = text
+        .get(at..)
+        .and_then(|rest| rest.strip_prefix(MARKER_OPEN))
+        .ok_or_else(marker_altered)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let close = at + MARKER_OPEN.len_utf8() + digits;
+    match (rest[..digits].parse::<usize>(), text[close..].chars().next()) {
+        (Ok(index), Some(MARKER_CLOSE)) => Ok((index, close + MARKER_CLOSE.len_utf8())),
+        _ => Err(marker_altered()),
     }
-}
-
-/// A Postgres dollar-quote tag (`$$` or `$name$`) starting at `chars[at]`.
-fn dollar_tag_at(chars: &[char], at: usize) -> Option<String> {
-    let mut tag = String::from("$");
-    for (offset, &c) in chars[at + 1..].iter().enumerate() {
-        match c {
-            '$' => {
-                tag.push('$');
-                return Some(tag);
-            }
-            c if c.is_ascii_alphabetic() || c == '_' || (offset > 0 && c.is_ascii_digit()) => {
-                tag.push(c)
-            }
-            _ => return None,
-        }
-    }
-    None
 }

@@ -132,7 +132,7 @@ fn parse_checked(filter: &str, options: &FilterOptions, dialect: &dyn SqlDialect
     Ok(expr)
 }
 
-fn sql_dialect(dialect: Dialect) -> Box<dyn SqlDialect> {
+pub(crate) fn sql_dialect(dialect: Dialect) -> Box<dyn SqlDialect> {
     match dialect {
         Dialect::Postgres => Box::new(PostgreSqlDialect {}),
         Dialect::Mysql => Box::new(MySqlDialect {}),

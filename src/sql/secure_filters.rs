@@ -13,25 +13,7 @@ use serde_json::Value;
 use crate::error::{invalid_option, Result};
 use crate::sql::params::{BoundSql, Dialect, Params};
 
-/// Every secure-filter operator Vizzly documents
-/// (https://docs.vizzly.co/identity/properties/secure-filters) or its
-/// dashboard offers (`config.supported_operator.*` in the vizzly-co examples).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FilterOp {
-    Eq,
-    Ne,
-    Gt,
-    Lt,
-    Ge,
-    Le,
-    IsOneOf,
-    IsNotOneOf,
-    StartsWith,
-    EndsWith,
-    ContainsSubstring,
-    DoesNotContainSubstring,
-    ArrayContains,
-}
+pub use scopemint_decode::FilterOp;
 
 /// What a filter's `value` must be for its operator.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,68 +28,30 @@ enum ValueKind {
     Text,
 }
 
-impl FilterOp {
-    pub const ALL: [FilterOp; 13] = [
-        FilterOp::Eq,
-        FilterOp::Ne,
-        FilterOp::Gt,
-        FilterOp::Lt,
-        FilterOp::Ge,
-        FilterOp::Le,
-        FilterOp::IsOneOf,
-        FilterOp::IsNotOneOf,
-        FilterOp::StartsWith,
-        FilterOp::EndsWith,
-        FilterOp::ContainsSubstring,
-        FilterOp::DoesNotContainSubstring,
-        FilterOp::ArrayContains,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FilterOp::Eq => "=",
-            FilterOp::Ne => "!=",
-            FilterOp::Gt => ">",
-            FilterOp::Lt => "<",
-            FilterOp::Ge => ">=",
-            FilterOp::Le => "<=",
-            FilterOp::IsOneOf => "is_one_of",
-            FilterOp::IsNotOneOf => "is_not_one_of",
-            FilterOp::StartsWith => "starts_with",
-            FilterOp::EndsWith => "ends_with",
-            FilterOp::ContainsSubstring => "contains_substring",
-            FilterOp::DoesNotContainSubstring => "does_not_contain_substring",
-            FilterOp::ArrayContains => "array_contains",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<FilterOp> {
-        FilterOp::ALL.into_iter().find(|op| op.as_str() == text)
-    }
-
-    fn value_kind(self) -> ValueKind {
-        match self {
-            FilterOp::Eq | FilterOp::Ne | FilterOp::ArrayContains => ValueKind::Scalar,
-            FilterOp::Gt | FilterOp::Lt | FilterOp::Ge | FilterOp::Le => ValueKind::Ordered,
-            FilterOp::IsOneOf | FilterOp::IsNotOneOf => ValueKind::List,
-            FilterOp::StartsWith
-            | FilterOp::EndsWith
-            | FilterOp::ContainsSubstring
-            | FilterOp::DoesNotContainSubstring => ValueKind::Text,
-        }
+fn value_kind(op: FilterOp) -> ValueKind {
+    match op {
+        FilterOp::Eq | FilterOp::Ne | FilterOp::ArrayContains => ValueKind::Scalar,
+        FilterOp::Gt | FilterOp::Lt | FilterOp::Ge | FilterOp::Le => ValueKind::Ordered,
+        FilterOp::IsOneOf | FilterOp::IsNotOneOf => ValueKind::List,
+        FilterOp::StartsWith
+        | FilterOp::EndsWith
+        | FilterOp::ContainsSubstring
+        | FilterOp::DoesNotContainSubstring => ValueKind::Text,
     }
 }
 
-impl Serialize for FilterOp {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
+fn serialize_op<S: Serializer>(
+    op: &FilterOp,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_str(op.as_str())
 }
 
 /// One checked `{field, op, value}` filter.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SecureFilter {
     pub field: String,
+    #[serde(serialize_with = "serialize_op")]
     pub op: FilterOp,
     pub value: Value,
 }
@@ -177,7 +121,7 @@ pub fn parse_filter(value: &Value, path: &str) -> Result<SecureFilter> {
         Some(v) => v.clone(),
     };
     let name = op.as_str();
-    let fits = match op.value_kind() {
+    let fits = match value_kind(op) {
         ValueKind::Scalar => is_scalar(&value),
         ValueKind::Ordered => match &value {
             Value::Number(_) => true,
@@ -188,7 +132,7 @@ pub fn parse_filter(value: &Value, path: &str) -> Result<SecureFilter> {
         ValueKind::Text => value.is_string(),
     };
     if !fits {
-        let wants = match op.value_kind() {
+        let wants = match value_kind(op) {
             ValueKind::Scalar => "a single string, number or boolean",
             ValueKind::Ordered => "a number or an ISO-8601 date string",
             ValueKind::List => "a list of strings, numbers or booleans (no null)",

@@ -9,6 +9,8 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use crate::FilterOp;
+
 /// The JSON a token carries, as far as this module needs it.
 pub enum Json {
     Null,
@@ -129,17 +131,10 @@ fn filter_in_words(filter: &Json) -> String {
     let field = field_name(field);
     let value = literal(value);
     let op_text;
-    let words: &str = match op.as_str() {
-        op @ ("=" | "!=" | ">" | "<" | ">=" | "<=") => op,
-        "is_one_of" => "is one of",
-        "is_not_one_of" => "is not one of",
-        "starts_with" => "starts with",
-        "ends_with" => "ends with",
-        "contains_substring" => "contains",
-        "does_not_contain_substring" => "does not contain",
-        "array_contains" => "has the element",
-        other => {
-            op_text = ["[", &text(other), "]"].concat();
+    let words: &str = match FilterOp::parse(op) {
+        Some(op) => op.in_words(),
+        None => {
+            op_text = ["[", &text(op), "]"].concat();
             &op_text
         }
     };

@@ -1,12 +1,10 @@
 // `scopemint/decode`: decode only, on the small wasm built from crates/decode (the same
 // Rust code the main wasm's decode runs). The wasm has plain exports, no wasm-bindgen:
 // this file copies the token in and reads the result record out (layout in
-// crates/decode/src/wasm_entry.rs). Every rule is in Rust.
+// crates/decode/src/wasm_entry.rs). Every rule is in Rust, and so are the error codes
+// and profile names: the record carries them as text.
 import { TokenError } from './errors.mjs';
 import { toJson } from './serialise.mjs';
-
-const ERROR_CODES = [undefined, 'ERR_TOKEN_TOO_LARGE', 'ERR_JWT_MALFORMED', 'ERR_INVALID_OPTION', 'ERR_CLOCK_INVALID'];
-const PROFILES = [null, 'tinybird', 'vizzly-data', 'vizzly-dashboard', 'vizzly-query-engine', 'vizzly-project', 'embeddable'];
 
 export function createDecode(wasm) {
   const encoder = new TextEncoder();
@@ -22,7 +20,7 @@ export function createDecode(wasm) {
 
   function errorFrom(record) {
     const { u32, text } = reader(record);
-    return new TokenError(ERROR_CODES[u32(0)], text(1), u32(4) > 0 ? text(3) : undefined);
+    return new TokenError(text(5), text(1), u32(4) > 0 ? text(3) : undefined);
   }
 
   // The same steps, in the same order, as decode in the main entry (api.mjs): options,
@@ -50,12 +48,12 @@ export function createDecode(wasm) {
     return {
       header: JSON.parse(text(1)),
       payload: JSON.parse(text(3)),
-      issuedAt: date(number(36)),
-      expiresAt: date(number(44)),
-      expired: u32(6) === 1,
-      secondsLeft: number(52),
-      profile: PROFILES[u32(5)],
-      profileInfo: u32(8) > 0 ? JSON.parse(text(7)) : null,
+      issuedAt: date(number(40)),
+      expiresAt: date(number(48)),
+      expired: u32(7) === 1,
+      secondsLeft: number(56),
+      profile: u32(6) > 0 ? text(5) : null,
+      profileInfo: u32(9) > 0 ? JSON.parse(text(8)) : null,
     };
   }
 

@@ -127,3 +127,24 @@ mod protected_header_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod decode_crate_tests {
+    use super::*;
+
+    /// The decode crate (and the decode-only wasm, which hands these strings
+    /// to JS) speaks the package's codes: each kind is the `ErrorCode` of the
+    /// same text.
+    #[test]
+    fn every_decode_error_kind_is_the_error_code_of_the_same_text() {
+        for kind in scopemint_decode::ErrorKind::ALL {
+            let converted = from_decode_error(scopemint_decode::Error {
+                kind,
+                message: String::new(),
+                claim: None,
+            });
+            assert_eq!(converted.code.as_str(), kind.code());
+            assert!(ErrorCode::ALL.contains(&converted.code), "{kind:?}");
+        }
+    }
+}

@@ -13,6 +13,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 mod base64url;
+mod filter_op;
 pub mod filter_words;
 mod json;
 mod number;
@@ -20,6 +21,7 @@ mod time;
 #[cfg(all(target_arch = "wasm32", feature = "wasm-entry"))]
 mod wasm_entry;
 
+pub use filter_op::FilterOp;
 pub use json::{number_in_range, OUT_OF_RANGE};
 pub use time::parse_iso8601;
 
@@ -46,6 +48,15 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    pub const ALL: [ErrorKind; 4] = [
+        ErrorKind::TokenTooLarge,
+        ErrorKind::Malformed,
+        ErrorKind::InvalidOption,
+        ErrorKind::ClockInvalid,
+    ];
+
+    /// The stable code, the same text as the main crate's `ErrorCode` (and the
+    /// code the decode-only wasm hands to JS).
     pub fn code(self) -> &'static str {
         match self {
             ErrorKind::TokenTooLarge => "ERR_TOKEN_TOO_LARGE",
@@ -302,7 +313,7 @@ pub fn detect_profile(has: &dyn Fn(&str) -> bool) -> Option<&'static str> {
     }
 }
 
-/// The profiles `detect_profile` can name, in a fixed order (the wasm entry passes an index).
+/// The profiles `detect_profile` can name (`TokenProfile` in index.d.ts lists the same).
 pub const PROFILES: [&str; 6] = [
     "tinybird",
     "vizzly-data",

@@ -314,3 +314,37 @@ fn decode_refuses_a_claim_that_would_read_as_infinity() {
     )
     .is_ok());
 }
+
+#[test]
+fn error_kind_all_lists_every_kind_in_order() {
+    for (position, kind) in ErrorKind::ALL.into_iter().enumerate() {
+        // Exhaustive: a new kind does not compile until it is placed in ALL.
+        let expected = match kind {
+            ErrorKind::TokenTooLarge => 0,
+            ErrorKind::Malformed => 1,
+            ErrorKind::InvalidOption => 2,
+            ErrorKind::ClockInvalid => 3,
+        };
+        assert_eq!(position, expected);
+    }
+}
+
+#[test]
+fn detect_profile_names_only_listed_profiles() {
+    let claim_sets: [&[&str]; 7] = [
+        &["workspace_id", "scopes"],
+        &["dataSetIds"],
+        &["accessType", "userReference"],
+        &["allowDataPreviewAccess"],
+        &["resources", "projectId", "expires"],
+        &["securityTokenId"],
+        &["sub"],
+    ];
+    let mut named = alloc::vec::Vec::new();
+    for claims in claim_sets {
+        if let Some(profile) = crate::detect_profile(&|name| claims.contains(&name)) {
+            named.push(profile);
+        }
+    }
+    assert_eq!(named, crate::PROFILES);
+}

@@ -166,11 +166,13 @@ pub unsafe extern "C" fn decode(
     write_result(result)
 }
 
-/// Record: u32 status (0 ok, else 1 + ErrorKind index), then for ok: u32 header ptr,
-/// u32 header len, u32 payload ptr, u32 payload len, u32 profile (0 none, else
-/// 1 + index in PROFILES), u32 expired, u32 profileInfo ptr, u32 profileInfo len (JSON
-/// text; 0: none), f64 issuedAt, f64 expiresAt, f64 secondsLeft (NaN: none); for an error: u32 message ptr, u32 message len, u32 claim ptr, u32 claim len
-/// (0: no claim).
+/// Record: u32 status (0 ok, 1 error), then for ok: u32 header ptr, u32 header
+/// len, u32 payload ptr, u32 payload len, u32 profile ptr, u32 profile len (0:
+/// none), u32 expired, u32 profileInfo ptr, u32 profileInfo len (JSON text; 0:
+/// none), f64 issuedAt, f64 expiresAt, f64 secondsLeft (NaN: none); for an
+/// error: u32 message ptr, u32 message len, u32 claim ptr, u32 claim len (0: no
+/// claim), u32 code ptr, u32 code len. Profile names and error codes are the
+/// Rust strings themselves, so the JS side holds no list of either.
 fn write_result(result: Result<Decoded, Error>) -> *const u8 {
     let mut record = Vec::<u8>::with_capacity(64);
     let push32 =
@@ -182,11 +184,9 @@ fn write_result(result: Result<Decoded, Error>) -> *const u8 {
                 push32(&mut record, text.as_ptr() as usize);
                 push32(&mut record, text.len());
             }
-            let profile = decoded
-                .profile
-                .and_then(|p| crate::PROFILES.iter().position(|q| *q == p))
-                .map_or(0, |i| i + 1);
-            push32(&mut record, profile);
+            let profile = decoded.profile.unwrap_or("");
+            push32(&mut record, profile.as_ptr() as usize);
+            push32(&mut record, profile.len());
             push32(&mut record, usize::from(decoded.expired()));
             let info = decoded
                 .secure_filters_in_words
@@ -207,18 +207,15 @@ fn write_result(result: Result<Decoded, Error>) -> *const u8 {
             core::mem::forget(decoded);
         }
         Err(error) => {
-            let kind = match error.kind {
-                ErrorKind::TokenTooLarge => 1,
-                ErrorKind::Malformed => 2,
-                ErrorKind::InvalidOption => 3,
-                ErrorKind::ClockInvalid => 4,
-            };
-            push32(&mut record, kind);
+            push32(&mut record, 1);
             push32(&mut record, error.message.as_ptr() as usize);
             push32(&mut record, error.message.len());
             let claim = error.claim.as_deref().unwrap_or("");
             push32(&mut record, claim.as_ptr() as usize);
             push32(&mut record, claim.len());
+            let code = error.kind.code();
+            push32(&mut record, code.as_ptr() as usize);
+            push32(&mut record, code.len());
             core::mem::forget(error);
         }
     }

@@ -21,6 +21,7 @@ pub use authz::rate_limit::{
     outcome as rate_limit_outcome, rate_limit_of, Consumed, MemoryRateLimitStore, OnStoreError,
     RateLimit, RateLimitStore, RateLimiter, RateLimiterOptions, DEFAULT_MAX_KEYS,
 };
+pub use authz::redis_bucket::{REDIS_BUCKET_RULE, REDIS_BUCKET_SCRIPT, REDIS_BUCKET_SHA1};
 pub use error::{Error, ErrorCode, Result};
 pub use jose::alg::Algorithm;
 pub use jwt::decode::{

@@ -739,7 +739,21 @@ const SLOTS: [&str; 4] = [
 ];
 
 const HOSTILE_VALUE_PARTS: [&str; 16] = [
-    "'", "''", "\"", "`", "\\", "--", "/*", "*/", ";", "$1", "$$", "?", "{{", "{p1:String}", "\u{1}0\u{2}",
+    "'",
+    "''",
+    "\"",
+    "`",
+    "\\",
+    "--",
+    "/*",
+    "*/",
+    ";",
+    "$1",
+    "$$",
+    "?",
+    "{{",
+    "{p1:String}",
+    "\u{1}0\u{2}",
     "\n",
 ];
 
@@ -886,7 +900,10 @@ fn the_dialects_lexical_rules_come_from_the_tokenizer() {
         ("SELECT $$ {{ securityContext.v }} $$", Dialect::Clickhouse),
     ] {
         let error = render_in(template, context.clone(), dialect, 0).unwrap_err();
-        assert!(error.message.contains("cannot be bound"), "{template}: {error}");
+        assert!(
+            error.message.contains("cannot be bound"),
+            "{template}: {error}"
+        );
     }
     // MySQL runs the text of /*! … */; it is refused whether or not it holds a value.
     for template in [
@@ -895,10 +912,17 @@ fn the_dialects_lexical_rules_come_from_the_tokenizer() {
         "SELECT 1 /*!*/",
     ] {
         let error = render_in(template, context.clone(), Dialect::Mysql, 0).unwrap_err();
-        assert!(error.message.contains("executable comments"), "{template}: {error}");
+        assert!(
+            error.message.contains("executable comments"),
+            "{template}: {error}"
+        );
     }
     // Elsewhere it is an ordinary comment.
-    let bound = render("SELECT 1 /*!50110 x */ = {{ securityContext.v }}", context.clone()).unwrap();
+    let bound = render(
+        "SELECT 1 /*!50110 x */ = {{ securityContext.v }}",
+        context.clone(),
+    )
+    .unwrap();
     assert_eq!(bound.sql, "SELECT 1 /*!50110 x */ = $1");
     // SQL the tokenizer cannot read (an unterminated string) is refused.
     let error = render("SELECT 'open = {{ securityContext.v }}", context.clone()).unwrap_err();
@@ -917,20 +941,38 @@ fn the_dialects_lexical_rules_come_from_the_tokenizer() {
     // `//` (https://clickhouse.com/docs/reference/syntax, "Comments").
     for (template, dialect) in [
         ("WHERE a <>-- {{ securityContext.v }}\n", Dialect::Postgres),
-        ("WHERE a = 1 <>/* {{ securityContext.v }} */", Dialect::Postgres),
-        ("WHERE a = {{ securityContext.v }} # note", Dialect::Clickhouse),
-        ("WHERE a = 1 // {{ securityContext.v }}", Dialect::Clickhouse),
+        (
+            "WHERE a = 1 <>/* {{ securityContext.v }} */",
+            Dialect::Postgres,
+        ),
+        (
+            "WHERE a = {{ securityContext.v }} # note",
+            Dialect::Clickhouse,
+        ),
+        (
+            "WHERE a = 1 // {{ securityContext.v }}",
+            Dialect::Clickhouse,
+        ),
         ("WHERE a = 1 @/* {{ securityContext.v }} */", Dialect::Mysql),
     ] {
         let error = render_in(template, context.clone(), dialect, 0).unwrap_err();
-        assert!(error.message.contains("start of a comment"), "{template}: {error}");
+        assert!(
+            error.message.contains("start of a comment"),
+            "{template}: {error}"
+        );
     }
-    let bound = render("WHERE a <> -- note\n{{ securityContext.v }}", context.clone()).unwrap();
+    let bound = render(
+        "WHERE a <> -- note\n{{ securityContext.v }}",
+        context.clone(),
+    )
+    .unwrap();
     assert_eq!(bound.sql, "WHERE a <> -- note\n$1");
     // Multi-byte text and CRLF line ends keep their bytes.
     let template = "SELECT 'é🙂' AS \"ü\"\r\n  , x -- ∑\r\nWHERE y = {{ securityContext.v }}";
     for dialect in [Dialect::Postgres, Dialect::Sqlite] {
         let bound = render_in(template, context.clone(), dialect, 0).unwrap();
-        assert!(bound.sql.starts_with("SELECT 'é🙂' AS \"ü\"\r\n  , x -- ∑\r\nWHERE y = "));
+        assert!(bound
+            .sql
+            .starts_with("SELECT 'é🙂' AS \"ü\"\r\n  , x -- ∑\r\nWHERE y = "));
     }
 }

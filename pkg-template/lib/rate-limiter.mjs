@@ -1,43 +1,22 @@
 // Rate limits: `limiter.consume(grant)` draws one request from the budget
 // `verifier.authorize` put on the grant (`grant.rateLimit`). In memory the
 // token bucket is Rust's (wasm RateLimiter); with Redis it is the same rule
-// in one Lua script on Redis's clock, so every process shares one budget, and
-// Rust reads the script's answer exactly as it reads the memory store's.
+// in one Lua script on Redis's clock (Rust's text: src/authz/redis_bucket.lua),
+// so every process shares one budget, and Rust reads the script's answer
+// exactly as it reads the memory store's.
 import { rethrow, TokenError } from './errors.mjs';
 import { claimsJson, optionsJson } from './serialise.mjs';
-
-// KEYS[1]: bucket; ARGV[1]: rps. Returns {granted, tokens left, seconds to wait}.
-// A bucket that has refilled equals a new one, so it expires then.
-const REDIS_BUCKET_SCRIPT = `local rps = tonumber(ARGV[1])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 't', 'u')
-local tokens = tonumber(state[1]) or rps
-local updated = tonumber(state[2]) or now
-local level = math.min(rps, tokens + math.max(0, now - updated) * rps)
-if updated < now then updated = now end
-local granted = 0
-local wait = 0
-if level + 0.000001 * rps >= 1 then
-  level = math.max(0, level - 1)
-  granted = 1
-else
-  wait = (1 - level) / rps
-end
-redis.call('HSET', KEYS[1], 't', string.format('%.17g', level), 'u', string.format('%.17g', updated))
-redis.call('PEXPIRE', KEYS[1], math.ceil((rps - level) / rps * 1000) + 1000)
-return {granted, string.format('%.17g', level), string.format('%.17g', wait)}`;
-// SHA-1 of the script, for EVALSHA (tests/js/rate-limit.test.mjs checks it).
-const REDIS_BUCKET_SHA = 'e1fb6c5aed95bd78ba7a554abffd790c5760f15d';
 
 class RateLimiter {
   #inner;
   #redis;
+  #script;
   #settings;
 
-  constructor(inner, redis) {
+  constructor(inner, redis, script) {
     this.#inner = inner;
     this.#redis = redis;
+    this.#script = script;
     const settings = inner.sharedSettings();
     this.#settings = settings === undefined ? undefined : JSON.parse(settings);
   }
@@ -87,10 +66,10 @@ class RateLimiter {
     });
     const run = (async () => {
       try {
-        return await redis.evalsha(REDIS_BUCKET_SHA, 1, key, rps);
+        return await redis.evalsha(this.#script.sha1, 1, key, rps);
       } catch (error) {
         if (!/NOSCRIPT/.test(error?.message ?? '')) throw error;
-        return redis.eval(REDIS_BUCKET_SCRIPT, 1, key, rps);
+        return redis.eval(this.#script.text, 1, key, rps);
       }
     })();
     try {
@@ -112,5 +91,6 @@ export function createRateLimiter(wasm, options) {
     throw new TokenError('ERR_INVALID_OPTION', 'redis: must be an ioredis client (evalsha and eval are used)', 'redis');
   }
   const settings = redis === undefined ? rest : { ...rest, redis: true };
-  return new RateLimiter(new wasm.RateLimiter(optionsJson(settings, 'createRateLimiter')), redis);
+  const script = redis === undefined ? undefined : { text: wasm.redisBucketScript(), sha1: wasm.redisBucketSha1() };
+  return new RateLimiter(new wasm.RateLimiter(optionsJson(settings, 'createRateLimiter')), redis, script);
 }

@@ -5,3 +5,4 @@
 pub mod authorize;
 pub mod grant;
 pub mod rate_limit;
+pub mod redis_bucket;

@@ -779,7 +779,8 @@ fn bind_markers(rendered: &str, outputs: Vec<Output>, options: &RenderOptions) -
                 "the quoted name {text} holds a backslash, which ClickHouse reads as an escape; rename it or use an alias"
             )));
         }
-        if let Some(own) = own_placeholder(&rendered[range.start..], dialect, options.param_offset) {
+        if let Some(own) = own_placeholder(&rendered[range.start..], dialect, options.param_offset)
+        {
             return Err(template_error(format!(
                 "the template writes its own placeholder \"{own}\", which would collide with the bound values; \
                  number the host query's own parameters below paramOffset"
@@ -864,7 +865,9 @@ fn tokens_with_ranges(sql: &str, dialect: Dialect) -> Result<Vec<(Token, Range<u
         if start != Some(end) {
             return Err(untiled(dialect));
         }
-        end = cursor.seek(token.span.end).ok_or_else(|| untiled(dialect))?;
+        end = cursor
+            .seek(token.span.end)
+            .ok_or_else(|| untiled(dialect))?;
         ranges.push((token.token, start.unwrap_or(end)..end));
     }
     if end != sql.len() {
@@ -939,8 +942,10 @@ fn check_comment_starts(
 
 /// Everything but strings, quoted names and comments.
 fn is_code(token: &Token) -> bool {
-    !(matches!(token, Token::Whitespace(Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)))
-        || is_quoted_name(token)
+    !(matches!(
+        token,
+        Token::Whitespace(Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_))
+    ) || is_quoted_name(token)
         || is_string(token))
 }
 
@@ -1072,7 +1077,10 @@ fn read_marker(text: &str, at: usize) -> Result<(usize, usize)> {
         .ok_or_else(marker_altered)?;
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     let close = at + MARKER_OPEN.len_utf8() + digits;
-    match (rest[..digits].parse::<usize>(), text[close..].chars().next()) {
+    match (
+        rest[..digits].parse::<usize>(),
+        text[close..].chars().next(),
+    ) {
         (Ok(index), Some(MARKER_CLOSE)) => Ok((index, close + MARKER_CLOSE.len_utf8())),
         _ => Err(marker_altered()),
     }

@@ -35,6 +35,18 @@ pub fn decode_max_token_bytes(options_json: Option<String>) -> Result<usize, JsV
     crate::jwt::decode::max_token_bytes_from_json(options_json.as_deref()).map_err(to_js)
 }
 
+/// The Redis store's bucket script (Lua), which the JS layer runs with EVALSHA / EVAL.
+#[wasm_bindgen(js_name = redisBucketScript)]
+pub fn redis_bucket_script() -> String {
+    crate::REDIS_BUCKET_SCRIPT.to_string()
+}
+
+/// The script's SHA-1 in hex, for EVALSHA.
+#[wasm_bindgen(js_name = redisBucketSha1)]
+pub fn redis_bucket_sha1() -> String {
+    crate::REDIS_BUCKET_SHA1.to_string()
+}
+
 /// The wasm linear memory's size in bytes: lets tests show that a refused
 /// token never grew it. The one wasm32-only item: native code has no linear memory.
 #[cfg(target_arch = "wasm32")]

@@ -511,7 +511,10 @@ mod tests {
                     parameters: match private.family() {
                         KeyFamily::Ec(EcCurve::P256) => Some(AnyRef::from(&SECP256R1)),
                         KeyFamily::Ec(EcCurve::P384) => Some(AnyRef::from(&SECP384R1)),
-                        _ => None,
+                        KeyFamily::Ed25519 => None,
+                        other => {
+                            unreachable!("only EC and Ed25519 keys are generated, not {other:?}")
+                        }
                     },
                 },
                 OctetStringRef::new(&reference_private).unwrap(),

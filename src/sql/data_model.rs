@@ -861,14 +861,14 @@ fn tokens_with_ranges(sql: &str, dialect: Dialect) -> Result<Vec<(Token, Range<u
         // Tokens tile the text, except where the tokenizer replaced a MySQL
         // `/*! … */` by the tokens inside it (with positions of its own):
         // MySQL runs that text, and it cannot be mapped back, so it is refused.
-        let start = cursor.seek(token.span.start);
-        if start != Some(end) {
+        let start = end;
+        if cursor.seek(token.span.start) != Some(start) {
             return Err(untiled(dialect));
         }
         end = cursor
             .seek(token.span.end)
             .ok_or_else(|| untiled(dialect))?;
-        ranges.push((token.token, start.unwrap_or(end)..end));
+        ranges.push((token.token, start..end));
     }
     if end != sql.len() {
         return Err(untiled(dialect));

@@ -5,7 +5,7 @@
 
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 use scopemint::{
-    generate_key_pair, options_from_json, Algorithm, SignOptions, Signer, SignerOptions, Verifier,
+    generate_key_pair, Algorithm, Key, Secret, SignOptions, Signer, SignerOptions, Verifier,
     VerifierOptions,
 };
 use serde_json::{json, Value};
@@ -36,8 +36,14 @@ fn main() {
     let cases = [
         (
             "HS256",
-            json!({ "secret": SECRET }),
-            json!({ "secret": SECRET }),
+            SignerOptions {
+                secret: Some(Secret::from(SECRET)),
+                ..SignerOptions::default()
+            },
+            VerifierOptions {
+                secret: Some(Secret::from(SECRET)),
+                ..VerifierOptions::default()
+            },
             EncodingKey::from_secret(SECRET.as_bytes()),
             DecodingKey::from_secret(SECRET.as_bytes()),
             jsonwebtoken::Algorithm::HS256,
@@ -45,8 +51,14 @@ fn main() {
         ),
         (
             "ES256",
-            json!({ "privateKey": pair.private_key }),
-            json!({ "publicKey": pair.public_key }),
+            SignerOptions {
+                private_key: Some(Key::pem(&pair.private_key)),
+                ..SignerOptions::default()
+            },
+            VerifierOptions {
+                public_key: Some(Key::pem(&pair.public_key)),
+                ..VerifierOptions::default()
+            },
             EncodingKey::from_ec_pem(pair.private_key.as_bytes()).unwrap(),
             DecodingKey::from_ec_pem(pair.public_key.as_bytes()).unwrap(),
             jsonwebtoken::Algorithm::ES256,
@@ -55,17 +67,12 @@ fn main() {
     ];
     println!("op,scopemint ops/s,jsonwebtoken ops/s,ratio");
     for (name, signer_options, verifier_options, encoding, decoding, alg, rounds) in cases {
-        let mut signer_options = signer_options;
-        signer_options["ttlSeconds"] = json!(600);
-        let signer = Signer::new(
-            options_from_json::<SignerOptions>(&signer_options.to_string(), "signer").unwrap(),
-        )
+        let signer = Signer::new(SignerOptions {
+            ttl_seconds: Some(600.0),
+            ..signer_options
+        })
         .unwrap();
-        let verifier = Verifier::new(
-            options_from_json::<VerifierOptions>(&verifier_options.to_string(), "verifier")
-                .unwrap(),
-        )
-        .unwrap();
+        let verifier = Verifier::new(verifier_options).unwrap();
         let ours = per_second(rounds, || {
             signer.sign(&claims_text, &SignOptions::default()).unwrap();
         });

@@ -16,6 +16,7 @@ mod random;
 mod sql;
 mod wasm;
 
+pub use authz::authorize::{AuthorizeOptions, Request};
 pub use authz::grant::Grant;
 pub use authz::rate_limit::{
     outcome as rate_limit_outcome, rate_limit_of, Consumed, MemoryRateLimitStore, OnStoreError,
@@ -29,10 +30,18 @@ pub use jwt::decode::{
 };
 pub use jwt::sign::{SignOptions, Signer, SignerOptions};
 pub use jwt::time::{format_iso8601_millis, parse_iso8601};
-pub use jwt::verify::{Verified, Verifier, VerifierOptions, MAX_CLOCK_TOLERANCE_SECONDS};
+pub use jwt::verify::{
+    Verified, Verifier, VerifierOptions, VerifierProfile, MAX_CLOCK_TOLERANCE_SECONDS,
+};
 pub use keys::remote_jwks::{RemoteJwks, RemoteJwksOptions};
 pub use keys::{generate_key_pair, GeneratedKeyPair};
+/// Option objects in their JS shape, from JSON text (what the wasm adapter
+/// does with each JS call's arguments; Rust callers build the structs).
 pub use options::from_json as options_from_json;
+pub use options::{
+    CacheOption, CacheSize, CreateVerifierOptions, Jti, JwkSet, Key, OneOrMany, Secret, Timestamp,
+    VerifierParts,
+};
 pub use profiles::scopes::{format_scope, format_scope_json, parse_scope, Scope, ScopeType};
 /// Vizzly secure filters read in words (decode's `profileInfo`), from the decode crate.
 pub use scopemint_decode::filter_words;

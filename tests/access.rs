@@ -1,15 +1,16 @@
 //! Server-side enforcement through the public Rust API: `Verifier::authorize`
 //! for each token kind, the rate limiter, and secure filters compiled to SQL.
 
-use scopemint::profiles::sign_with_profile;
 use scopemint::{
-    compile_secure_filters, options_from_json, ErrorCode, Grant, SignOptions, Signer, Verifier,
-    VerifierOptions,
+    compile_secure_filters, options_from_json, AuthorizeOptions, CreateVerifierOptions, ErrorCode,
+    Grant, Request, ScopeType, SignOptions, Signer, Verifier,
 };
 use serde_json::{json, Value};
 
 mod support;
-use support::{signer, system_now as real_now, verifier, vizzly_pair, NOW};
+use support::sign_with_profile;
+use support::{authorize_json, authorize_json_with, signer, system_now as real_now, verifier};
+use support::{vizzly_pair, NOW};
 
 const ADMIN_TOKEN: &str = "p.eyJ1IjogIjdmOTIwMmMzLWM1ZjctNDU4Ni1hZDUxLTdmYzUzNTRlMTk5YSJ9";
 
@@ -35,7 +36,7 @@ fn tinybird_token(scopes: Value) -> String {
 }
 
 fn authorize(v: &Verifier, token: &str, request: Value) -> scopemint::Result<Grant> {
-    v.authorize_at(token, &request.to_string(), NOW as f64)
+    authorize_json(v, token, &request.to_string(), NOW as f64)
 }
 
 fn grant(v: &Verifier, token: &str, request: Value) -> Grant {
@@ -73,10 +74,12 @@ fn tinybird_jwt_from_create_jwt_grants_its_scopes() {
     let jwt: Value = serde_json::from_str(&minted).unwrap();
     let jwt = jwt["token"].as_str().unwrap();
     let v = hs_verifier();
+    // Typed requests here; the JSON form (as JS sends it) is used below.
     let g = v
         .authorize(
             jwt,
-            &json!({ "type": "PIPES:READ", "resource": "user_dashboard", "params": { "start": "2024-01-01" } }).to_string(),
+            &Request::new(ScopeType::PipesRead, "user_dashboard").with_param("start", "2024-01-01"),
+            &AuthorizeOptions::default(),
         )
         .unwrap();
     assert_eq!(g.grant_type, "PIPES:READ");
@@ -93,14 +96,16 @@ fn tinybird_jwt_from_create_jwt_grants_its_scopes() {
     let g = v
         .authorize(
             jwt,
-            &json!({ "type": "DATASOURCES:READ", "resource": "events" }).to_string(),
+            &Request::new(ScopeType::DatasourcesRead, "events"),
+            &AuthorizeOptions::default(),
         )
         .unwrap();
     assert_eq!(g.filter.as_deref(), Some("org_id = 'acme'"));
     let g = v
         .authorize(
             jwt,
-            &json!({ "type": "DATASOURCES:APPEND", "resource": "user_events" }).to_string(),
+            &Request::new(ScopeType::DatasourcesAppend, "user_events"),
+            &AuthorizeOptions::default(),
         )
         .unwrap();
     assert_eq!(g.filter, None);
@@ -210,7 +215,7 @@ fn request_params_are_checked() {
         assert_eq!(error.code, ErrorCode::InvalidOption, "{request}: {error}");
     }
     assert_eq!(
-        v.authorize_at(&t, "{not json", NOW as f64)
+        authorize_json(&v, &t, "{not json", NOW as f64)
             .unwrap_err()
             .code,
         ErrorCode::InvalidOption
@@ -563,18 +568,34 @@ fn vizzly_token(s: &Signer, params: Value) -> String {
 }
 
 fn vizzly_authorize(v: &Verifier, t: &str, request: Value) -> scopemint::Result<Grant> {
-    v.authorize_at(t, &request.to_string(), real_now())
+    authorize_json(v, t, &request.to_string(), real_now())
 }
 
 fn read(resource: &str) -> Value {
     json!({ "type": "DATASOURCES:READ", "resource": resource })
 }
 
-fn vizzly_verifier_allowing_unfiltered(s: &Signer) -> Verifier {
+/// A Vizzly verifier from JS createVerifier options with `allowUnfilteredDataSets`,
+/// which is `authorize`'s option.
+fn vizzly_verifier_allowing_unfiltered(s: &Signer) -> (Verifier, AuthorizeOptions) {
     let public_key = s.public_key_pem().unwrap();
-    verifier(
-        json!({ "publicKey": public_key, "profile": "vizzly", "allowUnfilteredDataSets": true }),
+    let parts = options_from_json::<CreateVerifierOptions>(
+        &json!({ "publicKey": public_key, "profile": "vizzly", "allowUnfilteredDataSets": true })
+            .to_string(),
+        "createVerifier",
     )
+    .unwrap()
+    .into_parts();
+    assert!(parts.authorize.allow_unfiltered_data_sets);
+    (Verifier::new(parts.verifier).unwrap(), parts.authorize)
+}
+
+fn lenient_authorize(
+    (v, options): &(Verifier, AuthorizeOptions),
+    t: &str,
+    request: Value,
+) -> scopemint::Result<Grant> {
+    authorize_json_with(v, t, &request.to_string(), options, real_now())
 }
 
 #[test]
@@ -611,7 +632,7 @@ fn vizzly_data_tokens() {
     assert_eq!(error.code, ErrorCode::ScopeDenied, "{error}");
     assert!(error.message.contains("allowUnfilteredDataSets"), "{error}");
     let lenient = vizzly_verifier_allowing_unfiltered(&s);
-    let g = vizzly_authorize(&lenient, &t, read("sales")).unwrap();
+    let g = lenient_authorize(&lenient, &t, read("sales")).unwrap();
     assert_eq!(g.secure_filters.unwrap().len(), 0);
     for request in [
         read("other"),
@@ -682,14 +703,14 @@ fn vizzly_look_alike_data_set_ids_never_read_unfiltered() {
     }
     // Only the explicit opt-in reads a (really different) data set unfiltered.
     let lenient = vizzly_verifier_allowing_unfiltered(&s);
-    assert!(vizzly_authorize(&lenient, &t, read("\u{043e}rders"))
+    assert!(lenient_authorize(&lenient, &t, read("\u{043e}rders"))
         .unwrap()
         .secure_filters
         .unwrap()
         .is_empty());
     // Invisible characters and edge whitespace are refused even then.
     for hidden in ["orders\u{200b}", "orders ", "\u{feff}orders"] {
-        let error = vizzly_authorize(&lenient, &t, read(hidden)).unwrap_err();
+        let error = lenient_authorize(&lenient, &t, read(hidden)).unwrap_err();
         assert_eq!(error.code, ErrorCode::ScopeDenied, "{hidden:?}");
     }
 }
@@ -768,9 +789,7 @@ fn a_bad_token_fails_with_the_verifiers_code_before_any_scope_logic() {
     let good = json!({ "type": "PIPES:READ", "resource": "p" });
     grant(&v, &t, good.clone());
     // Expired.
-    let error = v
-        .authorize_at(&t, &good.to_string(), (NOW + 7200) as f64)
-        .unwrap_err();
+    let error = authorize_json(&v, &t, &good.to_string(), (NOW + 7200) as f64).unwrap_err();
     assert_eq!(error.code, ErrorCode::JwtExpired);
     // Tampered payload: the scope would match, the signature does not.
     let (header, rest) = t.split_once('.').unwrap();
@@ -784,7 +803,7 @@ fn a_bad_token_fails_with_the_verifiers_code_before_any_scope_logic() {
     let error = authorize(&v, &forged, good.clone()).unwrap_err();
     assert_eq!(error.code, ErrorCode::JwsSignatureInvalid);
     // Even a malformed request is not looked at before the token.
-    let error = v.authorize_at(&forged, "{bad", NOW as f64).unwrap_err();
+    let error = authorize_json(&v, &forged, "{bad", NOW as f64).unwrap_err();
     assert_eq!(error.code, ErrorCode::JwsSignatureInvalid);
     // Signed with another secret.
     let other = signer(json!({ "secret": "another secret, long enough......" }))
@@ -909,14 +928,12 @@ fn unreadable_limits_fail_closed_at_authorize() {
             "workspace_id",
         ),
     ] {
-        let error = v
-            .authorize_at(&token(claims.clone()), &request, NOW as f64)
-            .unwrap_err();
+        let error = authorize_json(&v, &token(claims.clone()), &request, NOW as f64).unwrap_err();
         assert_eq!(error.code, ErrorCode::JwtClaimInvalid, "{claims}: {error}");
         assert_eq!(error.claim.as_deref(), Some(claim), "{claims}");
     }
     // The old in-verifier limiter option is gone: one limiter concept.
-    let error = options_from_json::<VerifierOptions>(
+    let error = options_from_json::<CreateVerifierOptions>(
         &json!({ "secret": ADMIN_TOKEN, "enforceRateLimits": true }).to_string(),
         "verifier",
     )

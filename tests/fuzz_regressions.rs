@@ -1,7 +1,9 @@
 //! Inputs found by fuzzing that scopemint once handled wrongly; each test
 //! failed until src/ was fixed and guards against the bug coming back.
 
-use scopemint::{decode, options_from_json, DecodeOptions, ErrorCode, Verifier, VerifierOptions};
+use scopemint::{
+    decode, options_from_json, CreateVerifierOptions, DecodeOptions, ErrorCode, Verifier,
+};
 
 mod support;
 
@@ -13,7 +15,12 @@ fn hs256(header: &[u8], payload: &[u8]) -> String {
 
 fn verifier() -> Verifier {
     let options = format!(r#"{{"secret":"{SECRET}","allowMissingExpiry":true}}"#);
-    Verifier::new(options_from_json::<VerifierOptions>(&options, "v").unwrap()).unwrap()
+    Verifier::new(
+        options_from_json::<CreateVerifierOptions>(&options, "v")
+            .unwrap()
+            .verifier_options(),
+    )
+    .unwrap()
 }
 
 // RFC 8259 §7: control characters U+0000..U+001F must be escaped in strings,

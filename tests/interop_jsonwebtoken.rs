@@ -5,8 +5,8 @@
 
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 use scopemint::{
-    generate_key_pair, options_from_json, Algorithm, SignOptions, Signer, SignerOptions, Verifier,
-    VerifierOptions,
+    generate_key_pair, options_from_json, Algorithm, CreateVerifierOptions, SignOptions, Signer,
+    SignerOptions, Verifier,
 };
 use serde_json::{json, Value};
 
@@ -162,7 +162,9 @@ fn tokens_jsonwebtoken_mints_verify_with_us() {
         let token =
             jsonwebtoken::encode(&Header::new(case.theirs), &claims, &case.encoding).unwrap();
         let verifier = Verifier::new(
-            options_from_json::<VerifierOptions>(&case.verifier.to_string(), "verifier").unwrap(),
+            options_from_json::<CreateVerifierOptions>(&case.verifier.to_string(), "verifier")
+                .unwrap()
+                .verifier_options(),
         )
         .unwrap();
         let verified = verifier.verify(&token).unwrap_or_else(|e| {

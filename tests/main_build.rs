@@ -5,11 +5,12 @@
 //! `make test-rust` runs this file without `--features server`.
 #![cfg(not(feature = "server"))]
 
-use scopemint::profiles::sign_with_profile;
 use scopemint::{format_scope, parse_scope, ErrorCode, Scope};
 use serde_json::json;
 
 mod support;
+use support::authorize_json;
+use support::sign_with_profile;
 use support::NOW;
 use support::{tinybird_signer as signer, tinybird_token as token, tinybird_verifier as verifier};
 
@@ -33,14 +34,12 @@ fn authorize_refuses_a_filter_it_cannot_check() {
             "scopes[0]",
         ),
     ] {
-        let error = verifier()
-            .authorize_at(&token(scopes), request, NOW as f64)
-            .unwrap_err();
+        let error = authorize_json(&verifier(), &token(scopes), request, NOW as f64).unwrap_err();
         assert_unchecked(error, claim);
     }
     // Without a filter the main build authorizes as before.
     let t = token(json!([{ "type": "DATASOURCES:READ", "resource": "orders" }]));
-    let grant = verifier().authorize_at(&t, request, NOW as f64).unwrap();
+    let grant = authorize_json(&verifier(), &t, request, NOW as f64).unwrap();
     assert_eq!(grant.filter, None);
 }
 

@@ -1,14 +1,15 @@
 //! Vendor profiles through the Rust API: exact claim shapes, and every field
 //! rule rejected with ERR_INVALID_OPTION naming the field.
 
-use scopemint::profiles::{embeddable, sign_with_profile};
+use scopemint::profiles::embeddable;
 use scopemint::{
-    decode, generate_key_pair, options_from_json, Algorithm, DecodeOptions, ErrorCode, Signer,
-    Verifier, VerifierOptions,
+    decode, generate_key_pair, options_from_json, Algorithm, DecodeOptions, ErrorCode, Key, Signer,
+    Verifier, VerifierOptions, VerifierProfile,
 };
 use serde_json::{json, Value};
 
 mod support;
+use support::sign_with_profile;
 use support::signer;
 
 const ADMIN_TOKEN: &str = "p.eyJ1IjogIjdmOTIwMmMzLWM1ZjctNDU4Ni1hZDUxLTdmYzUzNTRlMTk5YSJ9";
@@ -32,6 +33,29 @@ fn payload(token: &str) -> Value {
             .payload_json,
     )
     .unwrap()
+}
+
+// The JS-shaped calls of `scopemint/tinybird`'s createClient and the
+// Embeddable functions: JSON text read into the typed params, as the wasm
+// adapter reads them, then the typed function.
+fn client_signer_json(options_json: &str) -> scopemint::Result<Signer> {
+    scopemint::profiles::tinybird::client_signer(options_from_json(options_json, "createClient")?)
+}
+
+fn token_request_json(params_json: &str) -> scopemint::Result<String> {
+    embeddable::token_request(&options_from_json(params_json, "embeddableTokenRequest")?)
+}
+
+fn token_http_request_json(
+    params_json: &str,
+    options_json: Option<&str>,
+) -> scopemint::Result<embeddable::TokenHttpRequest> {
+    let params = options_from_json(params_json, "requestEmbeddableToken")?;
+    let options = match options_json {
+        Some(json) => options_from_json(json, "requestEmbeddableToken options")?,
+        None => embeddable::RequestOptions::default(),
+    };
+    embeddable::token_http_request(params, &options)
 }
 
 fn rejects(signer: &Signer, method: &str, params: Value, field: &str) {
@@ -79,13 +103,11 @@ fn vizzly_tokens_carry_the_fields_and_an_iso_expiry_only() {
         "2024-01-01T00:00:00.000Z".len()
     );
 
-    let verifier = Verifier::new(
-        options_from_json::<VerifierOptions>(
-            &json!({ "publicKey": public_key, "profile": "vizzly" }).to_string(),
-            "v",
-        )
-        .unwrap(),
-    )
+    let verifier = Verifier::new(VerifierOptions {
+        public_key: Some(Key::pem(&public_key)),
+        profile: Some(VerifierProfile::Vizzly),
+        ..VerifierOptions::default()
+    })
     .unwrap();
     verifier.verify(&token).unwrap();
     let error = verifier
@@ -443,7 +465,7 @@ fn embeddable_tokens_and_requests() {
     );
 
     let body: Value =
-        serde_json::from_str(&embeddable::token_request(&params.to_string()).unwrap()).unwrap();
+        serde_json::from_str(&token_request_json(&params.to_string()).unwrap()).unwrap();
     assert_eq!(body, params);
     for (patch, field) in [
         (json!({ "expiryInSeconds": 0 }), "expiryInSeconds"),
@@ -458,7 +480,7 @@ fn embeddable_tokens_and_requests() {
         }
         rejects(&s, "signSecurityToken", bad.clone(), field);
         assert_eq!(
-            embeddable::token_request(&bad.to_string())
+            token_request_json(&bad.to_string())
                 .unwrap_err()
                 .claim
                 .as_deref(),
@@ -529,9 +551,8 @@ fn tinybird_jwt_scope_types_are_the_sdks() {
 /// signer it makes mints what `createJWT` on a signer mints, and takes exactly
 /// the SDK's `CreateJWTOptions` (no `workspaceId` per call).
 #[test]
-fn tinybird_client_signer() {
-    use scopemint::profiles::tinybird::client_signer;
-    let client = client_signer(
+fn tinybird_client_signer_json() {
+    let client = client_signer_json(
         &json!({ "token": ADMIN_TOKEN, "workspaceId": "ws_123", "baseUrl": "https://api.tinybird.co" }).to_string(),
     )
     .unwrap();
@@ -572,7 +593,7 @@ fn tinybird_client_signer() {
             "fetch",
         ),
     ] {
-        let error = client_signer(&bad.to_string())
+        let error = client_signer_json(&bad.to_string())
             .err()
             .unwrap_or_else(|| panic!("{bad} accepted"));
         assert_eq!(error.claim.as_deref(), Some(field), "{bad}: {error}");
@@ -602,8 +623,7 @@ fn embeddable_token_request_takes_every_documented_field() {
         ],
         "dataProvider": "warehouse"
     });
-    let out: Value =
-        serde_json::from_str(&embeddable::token_request(&body.to_string()).unwrap()).unwrap();
+    let out: Value = serde_json::from_str(&token_request_json(&body.to_string()).unwrap()).unwrap();
     assert_eq!(out, body);
     for (patch, field) in [
         (json!({ "savedVersion": 1 }), "savedVersion"),
@@ -657,7 +677,7 @@ fn embeddable_token_request_takes_every_documented_field() {
         for (k, v) in patch.as_object().unwrap() {
             bad[k] = v.clone();
         }
-        let error = embeddable::token_request(&bad.to_string()).unwrap_err();
+        let error = token_request_json(&bad.to_string()).unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidOption, "{patch}");
         assert_eq!(error.claim.as_deref(), Some(field), "{patch}: {error}");
     }
@@ -679,7 +699,7 @@ fn embeddable_token_request_takes_every_documented_field() {
 fn embeddable_http_request_and_response() {
     let params = json!({ "apiKey": "key-1", "region": "eu", "embeddableId": "dash-1", "expiryInSeconds": 3600,
         "securityContext": { "userId": "u1" }, "user": "u1@example.com" });
-    let request = embeddable::token_http_request(&params.to_string(), None).unwrap();
+    let request = token_http_request_json(&params.to_string(), None).unwrap();
     assert_eq!(
         request.url,
         "https://api.eu.embeddable.com/api/v1/security-token"
@@ -697,7 +717,7 @@ fn embeddable_http_request_and_response() {
     local.as_object_mut().unwrap().remove("region");
     local["baseUrl"] = json!("http://127.0.0.1:8080/");
     let request =
-        embeddable::token_http_request(&local.to_string(), Some(r#"{"timeoutMs":250}"#)).unwrap();
+        token_http_request_json(&local.to_string(), Some(r#"{"timeoutMs":250}"#)).unwrap();
     assert_eq!(request.url, "http://127.0.0.1:8080/api/v1/security-token");
     assert_eq!(request.timeout_ms, 250);
     for (patch, remove, field) in [
@@ -720,7 +740,7 @@ fn embeddable_http_request_and_response() {
         if let Some(key) = remove {
             bad.as_object_mut().unwrap().remove(key);
         }
-        let error = embeddable::token_http_request(&bad.to_string(), None)
+        let error = token_http_request_json(&bad.to_string(), None)
             .err()
             .unwrap_or_else(|| panic!("{bad}"));
         assert_eq!(error.claim.as_deref(), Some(field), "{bad}: {error}");
@@ -729,14 +749,14 @@ fn embeddable_http_request_and_response() {
     no_region.as_object_mut().unwrap().remove("region");
     no_region["baseUrl"] = json!("ftp://x");
     assert_eq!(
-        embeddable::token_http_request(&no_region.to_string(), None)
+        token_http_request_json(&no_region.to_string(), None)
             .unwrap_err()
             .claim
             .as_deref(),
         Some("baseUrl")
     );
     for timeout in ["0", "1.5", "-1", "\"10\"", "1000000"] {
-        let error = embeddable::token_http_request(
+        let error = token_http_request_json(
             &params.to_string(),
             Some(&format!("{{\"timeoutMs\":{timeout}}}")),
         )
@@ -744,9 +764,10 @@ fn embeddable_http_request_and_response() {
         assert_eq!(error.claim.as_deref(), Some("timeoutMs"), "{timeout}");
     }
 
+    // The token itself (the JS function answers `{token}`, as Embeddable does).
     assert_eq!(
         embeddable::token_http_response(200, r#"{"token":"eyJ.a.b"}"#).unwrap(),
-        r#"{"token":"eyJ.a.b"}"#
+        "eyJ.a.b"
     );
     let error =
         embeddable::token_http_response(401, r#"{"errorMessage":"Invalid API key"}"#).unwrap_err();

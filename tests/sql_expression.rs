@@ -3,7 +3,6 @@
 //! inside `authorize`, `createJWT` and `formatScope`.
 #![cfg(feature = "server")]
 
-use scopemint::profiles::sign_with_profile;
 use scopemint::{
     format_scope, normalize_sql_filter, options_from_json, Dialect, ErrorCode, FilterOptions,
     Scope, MAX_FILTER_BYTES, MAX_FILTER_OPERATORS,
@@ -11,6 +10,8 @@ use scopemint::{
 use serde_json::json;
 
 mod support;
+use support::authorize_json;
+use support::sign_with_profile;
 use support::NOW;
 use support::{tinybird_signer as signer, tinybird_token as token, tinybird_verifier as verifier};
 
@@ -750,7 +751,7 @@ fn options_are_strict() {
 
 fn authorize(token: &str, resource: &str) -> scopemint::Result<scopemint::Grant> {
     let request = json!({ "type": "DATASOURCES:READ", "resource": resource }).to_string();
-    verifier().authorize_at(token, &request, NOW as f64)
+    authorize_json(&verifier(), token, &request, NOW as f64)
 }
 
 #[test]

@@ -8,6 +8,7 @@ use scopemint::{decode, DecodeOptions, ErrorCode, SignOptions, Signer, Verifier}
 use serde_json::json;
 
 mod support;
+use support::authorize_json;
 use support::{NOW, TINYBIRD_ADMIN_TOKEN as SECRET};
 
 fn verifier() -> Verifier {
@@ -49,9 +50,7 @@ fn lone_surrogates_are_refused_by_verify_authorize_decode_and_sign_alike() {
     ] {
         let t = token(&payload(name));
         let verified = verifier().verify_at(&t, NOW as f64).unwrap_err();
-        let authorized = verifier()
-            .authorize_at(&t, REQUEST, NOW as f64)
-            .unwrap_err();
+        let authorized = authorize_json(&verifier(), &t, REQUEST, NOW as f64).unwrap_err();
         let decoded = decode(&t, &DecodeOptions::default()).err().unwrap();
         for error in [&verified, &authorized, &decoded] {
             assert_eq!(error.code, ErrorCode::JwtMalformed, "{name}: {error}");
@@ -81,7 +80,7 @@ fn paired_surrogates_and_escaped_backslashes_pass_everywhere() {
         let verified = verifier().verify_at(&t, NOW as f64).unwrap();
         let claims: serde_json::Value = serde_json::from_str(&verified.payload_json).unwrap();
         assert_eq!(claims["name"], read);
-        let grant = verifier().authorize_at(&t, REQUEST, NOW as f64).unwrap();
+        let grant = authorize_json(&verifier(), &t, REQUEST, NOW as f64).unwrap();
         assert_eq!(grant.claims["name"], read);
         assert!(decode(&t, &DecodeOptions::default()).is_ok());
         assert!(signer()

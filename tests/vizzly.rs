@@ -6,12 +6,12 @@
 //! - https://docs.vizzly.co/query-engines/self-hosted/config/storage/vizzly-api (project access token)
 //! - vizzly-co/examples: examples/node-auth/src/identity.ts (defaults), examples/nextjs/src/pages/api/identity.ts
 
-use scopemint::profiles::sign_with_profile;
 use scopemint::profiles::vizzly::FilterOp;
 use scopemint::{decode, DecodeOptions, ErrorCode, Signer, Verifier};
 use serde_json::{json, Value};
 
 mod support;
+use support::sign_with_profile;
 use support::vizzly_pair as vizzly;
 
 fn claims(verifier: &Verifier, token: &str) -> Value {

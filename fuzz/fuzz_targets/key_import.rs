@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scopemint::{options_from_json, ErrorCode, Signer, SignerOptions, Verifier, VerifierOptions};
+use scopemint::{options_from_json, ErrorCode, Signer, SignerOptions, Verifier, CreateVerifierOptions};
 use serde_json::{json, Value};
 
 fn coded<T>(result: scopemint::Result<T>) -> Option<T> {
@@ -32,11 +32,12 @@ fn signer(options: Value) {
             // What the signer exports imports again and verifies its tokens.
             if let (Some(pem), Some(jwk)) = (signer.public_key_pem(), signer.public_jwk()) {
                 for public in [json!(pem), jwk] {
-                    let options = options_from_json::<VerifierOptions>(
+                    let options = options_from_json::<CreateVerifierOptions>(
                         &json!({ "publicKey": public, "allowMissingExpiry": true }).to_string(),
                         "v",
                     )
-                    .expect("exported key options");
+                    .expect("exported key options")
+                    .verifier_options();
                     let verifier = Verifier::new(options).expect("exported key re-imports");
                     verifier.verify(&token).expect("exported key verifies");
                 }
@@ -51,7 +52,8 @@ fn b64(bytes: &[u8]) -> String {
 }
 
 fn verifier(options: Value) {
-    let options = options_from_json::<VerifierOptions>(&options.to_string(), "v");
+    let options = options_from_json::<CreateVerifierOptions>(&options.to_string(), "v")
+        .map(CreateVerifierOptions::verifier_options);
     if let Some(options) = coded(options) {
         if let Some(verifier) = coded(Verifier::new(options)) {
             let _ = verifier.verify("e30.e30.AAAA");

@@ -7,8 +7,11 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use scopemint::profiles::sign_with_profile;
-use scopemint::{options_from_json, ErrorCode, Signer, SignerOptions, Verifier, VerifierOptions};
+use scopemint::profiles::vizzly;
+use scopemint::{
+    options_from_json, AuthorizeOptions, CreateVerifierOptions, ErrorCode, Request, ScopeType,
+    Signer, SignerOptions, Verifier,
+};
 
 fn keys() -> &'static (Signer, Verifier) {
     static K: OnceLock<(Signer, Verifier)> = OnceLock::new();
@@ -24,8 +27,12 @@ fn keys() -> &'static (Signer, Verifier) {
         (
             Signer::new(options_from_json::<SignerOptions>(&signer.to_string(), "s").unwrap())
                 .unwrap(),
-            Verifier::new(options_from_json::<VerifierOptions>(&verifier.to_string(), "v").unwrap())
-                .unwrap(),
+            Verifier::new(
+                options_from_json::<CreateVerifierOptions>(&verifier.to_string(), "v")
+                    .unwrap()
+                    .verifier_options(),
+            )
+            .unwrap(),
         )
     })
 }
@@ -35,16 +42,17 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (signer, verifier) = keys();
-    match sign_with_profile(signer, "signDataAccessToken", params) {
+    let data_params = options_from_json(params, "signDataAccessToken");
+    match data_params.and_then(|p| vizzly::sign_data_access_token(signer, &p)) {
         Ok(token) => {
             let verified = verifier
                 .verify(&token)
                 .unwrap_or_else(|e| panic!("signed data token does not verify: {e}\n{token}"));
             let claims: serde_json::Value = serde_json::from_str(&verified.payload_json).unwrap();
             for data_set in claims["secureFilters"].as_object().into_iter().flatten().map(|(k, _)| k) {
-                let request = serde_json::json!({ "type": "DATASOURCES:READ", "resource": data_set });
+                let request = Request::new(ScopeType::DatasourcesRead, data_set);
                 // Ids the request check refuses (control characters, `*`, …) are denied, not granted.
-                let Ok(grant) = verifier.authorize(&token, &request.to_string()) else {
+                let Ok(grant) = verifier.authorize(&token, &request, &AuthorizeOptions::default()) else {
                     continue;
                 };
                 let groups = grant.secure_filters.expect("a Vizzly grant has secure filters");

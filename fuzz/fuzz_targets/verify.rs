@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use base64::Engine;
 use libfuzzer_sys::fuzz_target;
-use scopemint::{options_from_json, ErrorCode, Verifier, VerifierOptions};
+use scopemint::{options_from_json, ErrorCode, Verifier, CreateVerifierOptions};
 
 const SECRET: &str = "fuzz-secret-0123456789abcdef-0123";
 const NOW: f64 = 1_800_000_000.0;
@@ -25,8 +25,12 @@ fn verifiers() -> &'static Verifiers {
     static V: OnceLock<Verifiers> = OnceLock::new();
     V.get_or_init(|| {
         let make = |json: serde_json::Value| {
-            Verifier::new(options_from_json::<VerifierOptions>(&json.to_string(), "v").unwrap())
-                .unwrap()
+            Verifier::new(
+                options_from_json::<CreateVerifierOptions>(&json.to_string(), "v")
+                    .unwrap()
+                    .verifier_options(),
+            )
+            .unwrap()
         };
         Verifiers {
             hs: make(serde_json::json!({ "secret": SECRET, "issuer": "iss", "audience": ["a", "b"] })),

@@ -34,15 +34,53 @@ use crate::sql::secure_filters::{parse_secure_filters, FilterGroups};
 /// Tinybird names a data source's quarantine table `<name>_quarantine`.
 const QUARANTINE_SUFFIX: &str = "_quarantine";
 
-#[derive(Deserialize)]
+/// One request to authorize: `{type, resource?, params?}` in JS.
+#[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Request {
+pub struct Request {
     #[serde(rename = "type")]
-    request_type: ScopeType,
+    pub request_type: ScopeType,
+    /// Required for every type but the bare ones (`ADMIN`, `WORKSPACE:READ_ALL`, …).
     #[serde(default)]
-    resource: Option<String>,
+    pub resource: Option<String>,
+    /// Query parameters; values are strings, numbers or booleans.
     #[serde(default)]
-    params: Option<Map<String, Value>>,
+    pub params: Option<Map<String, Value>>,
+}
+
+impl Request {
+    pub fn new(request_type: ScopeType, resource: impl Into<String>) -> Request {
+        Request {
+            request_type,
+            resource: Some(resource.into()),
+            params: None,
+        }
+    }
+
+    /// A request for a type that takes no resource (`ADMIN`, `WORKSPACE:READ_ALL`, …).
+    pub fn bare(request_type: ScopeType) -> Request {
+        Request {
+            request_type,
+            resource: None,
+            params: None,
+        }
+    }
+
+    pub fn with_param(mut self, name: impl Into<String>, value: impl Into<Value>) -> Request {
+        self.params
+            .get_or_insert_with(Map::new)
+            .insert(name.into(), value.into());
+        self
+    }
+}
+
+/// What `authorize` allows beyond what a token states (in JS, the
+/// `allowUnfilteredDataSets` option of `createVerifier`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuthorizeOptions {
+    /// Grant a Vizzly data set that has no `secureFilters` entry even when
+    /// the token filters other data sets. Off by default.
+    pub allow_unfiltered_data_sets: bool,
 }
 
 /// What a matching scope contributes to the grant.
@@ -62,38 +100,68 @@ fn is_param_name(name: &str) -> bool {
 }
 
 impl Verifier {
-    /// Verifies `token`, then checks that it grants the request
-    /// `{type, resource, params?}` (JSON). The grant's `rate_limit` says
-    /// which budget to consume from (`RateLimiter`).
-    pub fn authorize(&self, token: &str, request_json: &str) -> Result<Grant> {
-        authorize(self, token, request_json, self.now()?)
+    /// Verifies `token`, then checks that it grants `request`. The grant's
+    /// `rate_limit` says which budget to consume from (`RateLimiter`).
+    pub fn authorize(
+        &self,
+        token: &str,
+        request: &Request,
+        options: &AuthorizeOptions,
+    ) -> Result<Grant> {
+        authorize(self, token, options, self.now()?, || Ok(request.clone()))
     }
 
     /// [`Verifier::authorize`] at instant `now` (Unix seconds).
-    pub fn authorize_at(&self, token: &str, request_json: &str, now: f64) -> Result<Grant> {
+    pub fn authorize_at(
+        &self,
+        token: &str,
+        request: &Request,
+        options: &AuthorizeOptions,
+        now: f64,
+    ) -> Result<Grant> {
+        self.authorize_with(token, options, now, || Ok(request.clone()))
+    }
+
+    /// [`Verifier::authorize_at`] with the request produced only once the
+    /// token has verified (e.g. read from a body: the wasm adapter reads it
+    /// from JSON), so a bad token fails with its own code whatever the request.
+    pub fn authorize_with(
+        &self,
+        token: &str,
+        options: &AuthorizeOptions,
+        now: f64,
+        request: impl FnOnce() -> Result<Request>,
+    ) -> Result<Grant> {
         authorize(
             self,
             token,
-            request_json,
+            options,
             crate::jwt::time::checked_now(now)?,
+            request,
         )
     }
 }
 
 /// `Verifier::authorize_at`'s body: verify, match, then read the rate limit.
-fn authorize(verifier: &Verifier, token: &str, request_json: &str, now: f64) -> Result<Grant> {
+fn authorize(
+    verifier: &Verifier,
+    token: &str,
+    options: &AuthorizeOptions,
+    now: f64,
+    request: impl FnOnce() -> Result<Request>,
+) -> Result<Grant> {
     // Every verifier check comes first: a bad token fails with its own code.
     let verified = verifier.verify_at(token, now)?;
     let claims: Value = serde_json::from_str(&verified.payload_json)
         .map_err(|e| claim_invalid("payload", format!("is not JSON ({e})")))?;
-    let request: Request = crate::options::from_json(request_json, "request")?;
+    let request = request()?;
     check_request(&request)?;
     let resource = request.resource.clone().unwrap_or_default();
     let matched = match_grants(
         &claims,
         request.request_type,
         &resource,
-        verifier.allows_unfiltered_data_sets(),
+        options.allow_unfiltered_data_sets,
     )?;
     let rate_limit = rate_limit_of(&claims)?;
     let (params, overridden) = apply_fixed_params(request.params, matched.fixed_params);

@@ -70,10 +70,7 @@ impl Algorithm {
         Algorithm::parse(name).ok_or_else(|| {
             Error::new(
                 ErrorCode::InvalidOption,
-                format!(
-                    "{option}: unsupported algorithm \"{name}\" (supported: {})",
-                    supported_list()
-                ),
+                format!("{option}: {}", unsupported(name)),
             )
             .with_claim(option)
         })
@@ -208,6 +205,14 @@ impl KeyFamily {
             KeyFamily::Ed25519 => "an Ed25519 key",
         }
     }
+}
+
+/// Why `name` is refused as an algorithm option.
+pub(crate) fn unsupported(name: &str) -> String {
+    format!(
+        "unsupported algorithm \"{name}\" (supported: {})",
+        supported_list()
+    )
 }
 
 pub fn supported_list() -> String {

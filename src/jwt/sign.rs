@@ -1,6 +1,6 @@
 //! Signers: built once from validated options, then `sign` per token.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::crypto::SigningKey;
@@ -10,20 +10,22 @@ use crate::jose::json::Claims;
 use crate::jose::{b64, compact};
 use crate::jwt::time;
 use crate::keys::{self, JwkMeta, PrivateKey, PublicKey};
-use crate::options::{OneOrMany, Secret};
+use crate::options::{Jti, Key, OneOrMany, Secret, Timestamp};
 use crate::random;
 
-/// Options for [`Signer::new`]. In JS these are the `createSigner` options.
+/// Options for [`Signer::new`]. In JS these are the `createSigner` options
+/// (read from JSON with [`crate::options_from_json`]).
 #[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignerOptions {
-    /// PEM (PKCS#8, SEC1, PKCS#1) string or private JWK object.
-    #[serde(default, deserialize_with = "crate::options::present")]
-    pub private_key: Option<Value>,
+    /// A private key: PEM (PKCS#8, SEC1, PKCS#1), a private JWK or PKCS#8 DER.
+    #[serde(default, deserialize_with = "crate::options::key_option")]
+    pub private_key: Option<Key>,
     /// HMAC secret.
     pub secret: Option<Secret>,
     /// Defaults to the key's algorithm (HS256 for secrets, RS256 for RSA keys).
-    pub algorithm: Option<String>,
+    #[serde(default, deserialize_with = "crate::options::algorithm_option")]
+    pub algorithm: Option<Algorithm>,
     pub key_id: Option<String>,
     pub ttl_in_minutes: Option<f64>,
     pub ttl_seconds: Option<f64>,
@@ -43,14 +45,14 @@ pub struct SignerOptions {
 #[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignOptions {
-    /// Unix seconds or ISO-8601 (a JS `Date` arrives as ISO-8601).
-    #[serde(default, deserialize_with = "crate::options::present")]
-    pub expires_at: Option<Value>,
-    #[serde(default, deserialize_with = "crate::options::present")]
-    pub not_before: Option<Value>,
-    /// `true` for a random UUID v4, or the id itself.
-    #[serde(default, deserialize_with = "crate::options::present")]
-    pub jti: Option<Value>,
+    /// Sets `exp`.
+    #[serde(default, deserialize_with = "crate::options::timestamp_option")]
+    pub expires_at: Option<Timestamp>,
+    /// Sets `nbf`.
+    #[serde(default, deserialize_with = "crate::options::timestamp_option")]
+    pub not_before: Option<Timestamp>,
+    #[serde(default, deserialize_with = "crate::options::jti_option")]
+    pub jti: Option<Jti>,
     pub subject: Option<String>,
     pub audience: Option<OneOrMany>,
     pub issuer: Option<String>,
@@ -94,11 +96,7 @@ fn audience_value(audience: OneOrMany) -> Result<Value> {
 
 impl Signer {
     pub fn new(options: SignerOptions) -> Result<Signer> {
-        let requested = options
-            .algorithm
-            .as_deref()
-            .map(|a| Algorithm::parse_option(a, "algorithm"))
-            .transpose()?;
+        let requested = options.algorithm;
         let (key, private, jwk_meta) = match (options.private_key, options.secret) {
             (Some(_), Some(_)) => {
                 return Err(invalid_option(
@@ -122,15 +120,10 @@ impl Signer {
                 )
             }
             (Some(private_key), None) => {
-                let (private, meta) = match &private_key {
-                    Value::String(pem) => (PrivateKey::from_pem(pem)?, JwkMeta::default()),
-                    Value::Object(_) => keys::parse_private_jwk(&private_key)?,
-                    _ => {
-                        return Err(invalid_option(
-                            "privateKey",
-                            "must be a PEM string or a JWK object",
-                        ))
-                    }
+                let (private, meta) = match private_key {
+                    Key::Pem(pem) => (PrivateKey::from_pem(&pem)?, JwkMeta::default()),
+                    Key::Jwk(jwk) => keys::parse_private_jwk(&Value::Object(jwk))?,
+                    Key::Der(der) => (PrivateKey::from_pkcs8_der(&der)?, JwkMeta::default()),
                 };
                 let alg = match (requested, meta.alg) {
                     (Some(asked), Some(declared)) if asked != declared => {
@@ -206,7 +199,28 @@ impl Signer {
         self.public_key.as_ref().map(PublicKey::to_pem)
     }
 
-    /// Signs `claims` (a JSON object's text) at the current time.
+    /// Signs `claims` (a map, a `serde_json::Value` object or any struct that
+    /// serialises to a JSON object) at the current time.
+    pub fn sign_claims<C: Serialize + ?Sized>(
+        &self,
+        claims: &C,
+        options: &SignOptions,
+    ) -> Result<String> {
+        self.sign(&claims_text(claims)?, options)
+    }
+
+    /// [`Signer::sign_claims`] with `now` as the issue time.
+    pub fn sign_claims_at<C: Serialize + ?Sized>(
+        &self,
+        claims: &C,
+        options: &SignOptions,
+        now: i64,
+    ) -> Result<String> {
+        self.sign_at(&claims_text(claims)?, options, now)
+    }
+
+    /// Signs `claims` given as a JSON object's text (the form the wasm
+    /// adapter has), kept as written, at the current time.
     pub fn sign(&self, claims: &str, options: &SignOptions) -> Result<String> {
         self.sign_at(claims, options, time::now_whole_seconds()?)
     }
@@ -243,7 +257,7 @@ impl Signer {
             from_option_or_claim(&claims, "exp", options.expires_at.as_ref(), "expiresAt")?;
         match explicit_exp {
             Some(exp) => {
-                let exp = time::instant_from_json(exp, "expiresAt")?;
+                let exp = exp.seconds("expiresAt")?;
                 time::check_expiry_within_max(exp as f64, now, "expiresAt")?;
                 added.push(("exp", exp.into()));
             }
@@ -266,7 +280,7 @@ impl Signer {
         if let Some(nbf) =
             from_option_or_claim(&claims, "nbf", options.not_before.as_ref(), "notBefore")?
         {
-            added.push(("nbf", time::instant_from_json(nbf, "notBefore")?.into()));
+            added.push(("nbf", nbf.seconds("notBefore")?.into()));
         }
         let string_claims = [
             (
@@ -297,12 +311,10 @@ impl Signer {
             added.push(("aud", default.clone()));
         }
         match from_option_or_claim(&claims, "jti", options.jti.as_ref(), "jti")? {
-            Some(Value::Bool(true)) => added.push(("jti", random::uuid_v4()?.into())),
-            Some(Value::Bool(false)) | None => {}
-            Some(Value::String(id)) if !id.is_empty() => {
-                added.push(("jti", Value::String(id.clone())))
-            }
-            Some(_) => {
+            Some(Jti::Random) => added.push(("jti", random::uuid_v4()?.into())),
+            Some(Jti::Off) | None => {}
+            Some(Jti::Id(id)) if !id.is_empty() => added.push(("jti", Value::String(id.clone()))),
+            Some(Jti::Id(_)) => {
                 return Err(invalid_option(
                     "jti",
                     "must be `true` or a non-empty string",
@@ -356,12 +368,12 @@ impl Signer {
 
 /// The value for `claim` given either as a call option or in the claims, but
 /// never both: two sources for one claim is a conflict, not a choice.
-fn from_option_or_claim<'v>(
+fn from_option_or_claim<'v, T>(
     claims: &Claims,
     claim: &str,
-    option: Option<&'v Value>,
+    option: Option<&'v T>,
     option_name: &str,
-) -> Result<Option<&'v Value>> {
+) -> Result<Option<&'v T>> {
     if option.is_some() && claims.contains(claim) {
         return Err(invalid_option(
             option_name,
@@ -447,6 +459,11 @@ pub(crate) fn splice_claims(
     }
     out.push(b'}');
     Ok(out)
+}
+
+/// Typed claims as JSON text, for the signer's text path.
+fn claims_text<C: Serialize + ?Sized>(claims: &C) -> Result<String> {
+    serde_json::to_string(claims).map_err(json_error)
 }
 
 fn json_error(e: serde_json::Error) -> Error {

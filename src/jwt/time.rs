@@ -1,8 +1,6 @@
 //! Time: the clock, and the inputs users give for instants (Unix seconds or
 //! ISO-8601 strings, which is what a JS `Date` becomes in JSON).
 
-use serde_json::Value;
-
 use crate::error::{invalid_option, Error, ErrorCode, Result};
 
 /// Numbers above this are almost certainly milliseconds (year 5138 in seconds).
@@ -131,22 +129,12 @@ pub fn check_expiry_within_max(exp: f64, now: i64, name: &str) -> Result<()> {
     }
 }
 
-/// An instant given as Unix seconds or an ISO-8601 string, for option `name`.
-pub fn instant_from_json(value: &Value, name: &str) -> Result<i64> {
-    match value {
-        Value::Number(n) => instant_from_seconds(n.as_f64().unwrap_or(f64::NAN), name),
-        Value::String(s) => {
-            let ms = parse_iso8601(s).ok_or_else(|| {
-                invalid_option(name, format!("\"{s}\" is not an ISO-8601 date-time"))
-            })?;
-            // Whole seconds, so the number range check applies to dates too.
-            instant_from_seconds(ms.div_euclid(1000) as f64, name)
-        }
-        _ => Err(invalid_option(
-            name,
-            "must be a Date, Unix seconds or an ISO-8601 string",
-        )),
-    }
+/// An instant given as an ISO-8601 string, in whole Unix seconds.
+pub fn instant_from_iso8601(text: &str, name: &str) -> Result<i64> {
+    let ms = parse_iso8601(text)
+        .ok_or_else(|| invalid_option(name, format!("\"{text}\" is not an ISO-8601 date-time")))?;
+    // Whole seconds, so the number range check applies to dates too.
+    instant_from_seconds(ms.div_euclid(1000) as f64, name)
 }
 
 pub fn instant_from_seconds(seconds: f64, name: &str) -> Result<i64> {
@@ -306,7 +294,7 @@ mod tests {
     #[test]
     fn iso_dates_outside_the_instant_range_are_refused() {
         for text in ["1969-12-31T23:59:59Z", "9999-12-31T00:00:00Z", "0000-01-01"] {
-            let error = instant_from_json(&Value::String(text.into()), "expiresAt").unwrap_err();
+            let error = instant_from_iso8601(text, "expiresAt").unwrap_err();
             assert_eq!(error.code, ErrorCode::InvalidOption, "{text}");
         }
     }

@@ -3,7 +3,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::crypto::VerifyingKey;
@@ -13,26 +12,28 @@ use crate::jose::json::{Claims, Object};
 use crate::jose::{b64, compact};
 use crate::jwt::decode::{self, DEFAULT_MAX_TOKEN_BYTES};
 use crate::jwt::time;
+use crate::keys::remote_jwks::{RemoteJwks, RemoteJwksOptions};
 use crate::keys::{self, JwkMeta, PublicKey};
-use crate::options::{positive_seconds, OneOrMany, Secret};
+use crate::options::{positive_seconds, JwkSet, Key, OneOrMany, Secret, Timestamp};
 
 /// The largest `clockToleranceSeconds` a verifier accepts (one day).
 pub const MAX_CLOCK_TOLERANCE_SECONDS: f64 = 86_400.0;
 
-/// Options for [`Verifier::new`]. In JS these are the `createVerifier` options.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Options for [`Verifier::new`]. In JS these come from the `createVerifier`
+/// options ([`crate::CreateVerifierOptions`] reads that object).
+#[derive(Default)]
 pub struct VerifierOptions {
-    /// PEM (SPKI, PKCS#1, X.509 certificate) string or public JWK object.
-    #[serde(default, deserialize_with = "crate::options::present")]
-    pub public_key: Option<Value>,
-    /// A JWK set, `{ keys: [...] }`; keys are chosen by the token's `kid`.
-    #[serde(default, deserialize_with = "crate::options::present")]
-    pub jwks: Option<Value>,
+    /// A public key: PEM (SPKI, PKCS#1, X.509 certificate), a public JWK or SPKI DER.
+    pub public_key: Option<Key>,
+    /// A JWK set; keys are chosen by the token's `kid`.
+    pub jwks: Option<JwkSet>,
     /// HMAC secret.
     pub secret: Option<Secret>,
+    /// A key set fetched from `jwks_url` (by the JS layer, `keys::remote_jwks`);
+    /// `jwks` then holds the keys fetched so far.
+    pub remote_jwks: RemoteJwksOptions,
     /// Allowed `alg` values. Default: exactly the key's algorithm.
-    pub algorithms: Option<Vec<String>>,
+    pub algorithms: Option<Vec<Algorithm>>,
     pub issuer: Option<OneOrMany>,
     pub audience: Option<OneOrMany>,
     /// Leeway for `exp`, `nbf` and `iat`, in seconds. Default 0.
@@ -43,47 +44,38 @@ pub struct VerifierOptions {
     pub typ: Option<String>,
     /// Default 16 KiB.
     pub max_token_bytes: Option<usize>,
-    /// A fixed "now" (Unix seconds or ISO-8601), for tests.
-    #[serde(default, deserialize_with = "crate::options::present")]
-    pub current_time: Option<Value>,
+    /// A fixed "now", for tests.
+    pub current_time: Option<Timestamp>,
     /// Accept tokens without `exp`. Off by default.
-    #[serde(default)]
     pub allow_missing_expiry: bool,
     /// Accept an HMAC `secret` shorter than the hash (RFC 7518 §3.2), for
     /// verifying tokens from legacy systems during a migration. Off by default.
-    #[serde(default)]
     pub allow_short_secret: bool,
-    /// `"vizzly"`: the expiry is Vizzly's ISO-8601 `expires` claim instead of `exp`.
-    pub profile: Option<String>,
-    /// Cache verified tokens (in the JS layer): `true` for 1000 entries, or `{ maxEntries }`.
-    pub cache: Option<CacheOption>,
-    /// `authorize` grants a Vizzly data set that has no `secureFilters` entry
-    /// even when the token filters other data sets. Off by default.
-    #[serde(default)]
-    pub allow_unfiltered_data_sets: bool,
-    /// A JWKS fetched by the JS layer (`keys::remote_jwks`); `jwks` then holds the keys fetched so far.
-    pub jwks_url: Option<String>,
-    pub cache_max_age_seconds: Option<f64>,
-    pub cooldown_seconds: Option<f64>,
-    pub timeout_ms: Option<f64>,
-    pub max_jwks_bytes: Option<f64>,
-    pub max_jwks_keys: Option<f64>,
+    pub profile: Option<VerifierProfile>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub enum CacheOption {
-    Enabled(bool),
-    Sized(CacheSize),
+/// A vendor whose tokens state their expiry their own way (`profile` in JS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifierProfile {
+    /// The expiry is Vizzly's ISO-8601 `expires` claim (required) instead of `exp`.
+    Vizzly,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CacheSize {
-    pub max_entries: usize,
+impl VerifierProfile {
+    pub fn parse(name: &str) -> Option<VerifierProfile> {
+        match name {
+            "vizzly" => Some(VerifierProfile::Vizzly),
+            _ => None,
+        }
+    }
 }
 
-const DEFAULT_CACHE_ENTRIES: usize = 1000;
+impl VerifierOptions {
+    /// The remote key set's options (`jwksUrl` and its fetch policy).
+    pub fn remote_jwks_options(&self) -> &RemoteJwksOptions {
+        &self.remote_jwks
+    }
+}
 
 struct KeyEntry {
     kid: Option<String>,
@@ -117,8 +109,6 @@ pub struct Verifier {
     allow_missing_expiry: bool,
     expiry_claim: ExpiryClaim,
     header_cache: Mutex<Vec<Arc<CheckedHeader>>>,
-    cache_capacity: usize,
-    allow_unfiltered_data_sets: bool,
 }
 
 /// A header segment that passed every header check.
@@ -181,32 +171,14 @@ fn normalise_typ(typ: &str) -> String {
 
 impl Verifier {
     pub fn new(options: VerifierOptions) -> Result<Verifier> {
-        let allowed = options
-            .algorithms
-            .as_ref()
-            .map(|names| {
-                if names.is_empty() {
-                    return Err(invalid_option(
-                        "algorithms",
-                        "must list at least one algorithm",
-                    ));
-                }
-                names
-                    .iter()
-                    .map(|n| Algorithm::parse_option(n, "algorithms"))
-                    .collect::<Result<Vec<_>>>()
-            })
-            .transpose()?;
-
-        let remote =
-            crate::keys::remote_jwks::RemoteJwks::from_options(&crate::RemoteJwksOptions {
-                jwks_url: options.jwks_url.clone(),
-                cache_max_age_seconds: options.cache_max_age_seconds,
-                cooldown_seconds: options.cooldown_seconds,
-                timeout_ms: options.timeout_ms,
-                max_jwks_bytes: options.max_jwks_bytes,
-                max_jwks_keys: options.max_jwks_keys,
-            })?;
+        if options.algorithms.as_ref().is_some_and(Vec::is_empty) {
+            return Err(invalid_option(
+                "algorithms",
+                "must list at least one algorithm",
+            ));
+        }
+        let remote = RemoteJwks::from_options(options.remote_jwks_options())?;
+        let allowed = options.algorithms;
         let mut entries = Vec::new();
         let select_by_kid = options.jwks.is_some() || remote.is_some();
         let sources = [
@@ -242,17 +214,14 @@ impl Verifier {
             }
         } else {
             let public_keys: Vec<(PublicKey, JwkMeta)> = match (options.public_key, options.jwks) {
-                (Some(Value::String(pem)), _) => {
+                (Some(Key::Pem(pem)), _) => {
                     vec![(PublicKey::from_pem(&pem)?, JwkMeta::default())]
                 }
-                (Some(jwk @ Value::Object(_)), _) => vec![keys::parse_public_jwk(&jwk)?],
-                (Some(_), _) => {
-                    return Err(invalid_option(
-                        "publicKey",
-                        "must be a PEM string or a JWK object",
-                    ))
+                (Some(Key::Jwk(jwk)), _) => vec![keys::parse_public_jwk(&Value::Object(jwk))?],
+                (Some(Key::Der(der)), _) => {
+                    vec![(PublicKey::from_spki_der(&der)?, JwkMeta::default())]
                 }
-                (None, Some(set)) => keys::parse_jwk_set(&set)?,
+                (None, Some(JwkSet(set))) => keys::parse_jwk_set(&set)?,
                 (None, None) => Vec::new(),
             };
             for (public, meta) in &public_keys {
@@ -339,46 +308,19 @@ impl Verifier {
             current_time: options
                 .current_time
                 .as_ref()
-                .map(|t| time::instant_from_json(t, "currentTime").map(|s| s as f64))
+                .map(|t| t.seconds("currentTime").map(|s| s as f64))
                 .transpose()?,
             allow_missing_expiry: options.allow_missing_expiry,
-            allow_unfiltered_data_sets: options.allow_unfiltered_data_sets,
             header_cache: Mutex::new(Vec::with_capacity(HEADER_CACHE_SIZE)),
-            cache_capacity: match options.cache {
-                None | Some(CacheOption::Enabled(false)) => 0,
-                Some(CacheOption::Enabled(true)) => DEFAULT_CACHE_ENTRIES,
-                Some(CacheOption::Sized(CacheSize { max_entries: 0 })) => {
-                    return Err(invalid_option(
-                        "cache",
-                        "maxEntries must be a positive integer",
-                    ))
-                }
-                Some(CacheOption::Sized(CacheSize { max_entries })) => max_entries,
-            },
-            expiry_claim: match options.profile.as_deref() {
+            expiry_claim: match options.profile {
                 None => ExpiryClaim::Exp,
-                Some("vizzly") => ExpiryClaim::VizzlyExpires,
-                Some(other) => {
-                    return Err(invalid_option(
-                        "profile",
-                        format!("unknown profile \"{other}\" (known: \"vizzly\")"),
-                    ))
-                }
+                Some(VerifierProfile::Vizzly) => ExpiryClaim::VizzlyExpires,
             },
         })
     }
 
-    pub(crate) fn allows_unfiltered_data_sets(&self) -> bool {
-        self.allow_unfiltered_data_sets
-    }
-
     pub fn algorithms(&self) -> &[Algorithm] {
         &self.algorithms
-    }
-
-    /// How many verified tokens the JS layer may cache (0: no cache).
-    pub fn cache_capacity(&self) -> usize {
-        self.cache_capacity
     }
 
     pub fn max_token_bytes(&self) -> usize {

@@ -97,6 +97,11 @@ impl PrivateKey {
         Err(key_invalid("no private key PEM block found"))
     }
 
+    /// Parses a PKCS#8 DER private key (the bytes inside `BEGIN PRIVATE KEY`).
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<PrivateKey> {
+        pkcs::parse_pkcs8(der)
+    }
+
     /// The key as DER with its format name (`pkcs8`, or `pkcs1` for RSA), for
     /// handing to a platform crypto API.
     pub fn to_der(&self) -> (Vec<u8>, &'static str) {
@@ -173,6 +178,11 @@ impl PublicKey {
             }
         }
         Err(key_invalid("no public key PEM block found"))
+    }
+
+    /// Parses a DER SubjectPublicKeyInfo (the bytes inside `BEGIN PUBLIC KEY`).
+    pub fn from_spki_der(der: &[u8]) -> Result<PublicKey> {
+        pkcs::parse_spki(der)
     }
 
     /// The key as a DER SubjectPublicKeyInfo.

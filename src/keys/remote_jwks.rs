@@ -6,7 +6,7 @@
 //! an unknown `kid` refetches at most once per 30-second cooldown, 5-second
 //! timeout. Unlike jose, responses are bounded (bytes and number of keys).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{invalid_option, Error, ErrorCode, Result};
@@ -17,10 +17,9 @@ pub const DEFAULT_TIMEOUT_MS: f64 = 5000.0;
 pub const DEFAULT_MAX_JWKS_BYTES: f64 = 256.0 * 1024.0;
 pub const DEFAULT_MAX_JWKS_KEYS: f64 = 100.0;
 
-/// The remote-set options of `createVerifier`, read from the same object as
-/// the other verifier options (which this ignores).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// The remote-set options of a verifier ([`crate::VerifierOptions::remote_jwks`]);
+/// in JS, `jwksUrl` and the fetch-policy options beside it in `createVerifier`.
+#[derive(Clone, Debug, Default)]
 pub struct RemoteJwksOptions {
     pub jwks_url: Option<String>,
     pub cache_max_age_seconds: Option<f64>,
@@ -214,18 +213,25 @@ fn check_url(url: &str) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn remote(extra: serde_json::Value) -> Result<Option<RemoteJwks>> {
-        let mut options =
-            serde_json::json!({ "jwksUrl": "https://issuer.example/.well-known/jwks.json" });
-        for (k, v) in extra.as_object().unwrap() {
-            options[k] = v.clone();
+    fn remote(options: RemoteJwksOptions) -> Result<Option<RemoteJwks>> {
+        RemoteJwks::from_options(&RemoteJwksOptions {
+            jwks_url: options
+                .jwks_url
+                .or(Some("https://issuer.example/.well-known/jwks.json".into())),
+            ..options
+        })
+    }
+
+    fn url(url: &str) -> RemoteJwksOptions {
+        RemoteJwksOptions {
+            jwks_url: Some(url.into()),
+            ..RemoteJwksOptions::default()
         }
-        RemoteJwks::from_options(&serde_json::from_value(options).unwrap())
     }
 
     #[test]
     fn defaults_are_joses() {
-        let r = remote(serde_json::json!({})).unwrap().unwrap();
+        let r = remote(RemoteJwksOptions::default()).unwrap().unwrap();
         assert_eq!(r.cache_max_age_seconds, 600.0);
         assert_eq!(r.cooldown_seconds, 30.0);
         assert_eq!(r.timeout_ms, 5000.0);
@@ -234,19 +240,29 @@ mod tests {
     #[test]
     fn options_are_checked() {
         for bad in [
-            serde_json::json!({ "jwksUrl": "http://issuer.example/jwks" }),
-            serde_json::json!({ "jwksUrl": "ftp://issuer.example/jwks" }),
-            serde_json::json!({ "jwksUrl": "https://user:pw@issuer.example/jwks" }),
-            serde_json::json!({ "jwksUrl": "jwks.json" }),
-            serde_json::json!({ "jwksUrl": "https:///jwks" }),
-            serde_json::json!({ "timeoutMs": 0 }),
-            serde_json::json!({ "cooldownSeconds": -1 }),
-            serde_json::json!({ "maxJwksKeys": 0 }),
+            url("http://issuer.example/jwks"),
+            url("ftp://issuer.example/jwks"),
+            url("https://user:pw@issuer.example/jwks"),
+            url("jwks.json"),
+            url("https:///jwks"),
+            RemoteJwksOptions {
+                timeout_ms: Some(0.0),
+                ..RemoteJwksOptions::default()
+            },
+            RemoteJwksOptions {
+                cooldown_seconds: Some(-1.0),
+                ..RemoteJwksOptions::default()
+            },
+            RemoteJwksOptions {
+                max_jwks_keys: Some(0.0),
+                ..RemoteJwksOptions::default()
+            },
         ] {
+            let shown = format!("{bad:?}");
             assert_eq!(
-                remote(bad.clone()).unwrap_err().code,
+                remote(bad).unwrap_err().code,
                 ErrorCode::InvalidOption,
-                "{bad}"
+                "{shown}"
             );
         }
         for good in [
@@ -255,13 +271,12 @@ mod tests {
             "http://[::1]:9/x",
             "HTTPS://a.example",
         ] {
-            assert!(
-                remote(serde_json::json!({ "jwksUrl": good })).is_ok(),
-                "{good}"
-            );
+            assert!(remote(url(good)).is_ok(), "{good}");
         }
-        let stray: RemoteJwksOptions =
-            serde_json::from_value(serde_json::json!({ "cooldownSeconds": 5 })).unwrap();
+        let stray = RemoteJwksOptions {
+            cooldown_seconds: Some(5.0),
+            ..RemoteJwksOptions::default()
+        };
         assert_eq!(
             RemoteJwks::from_options(&stray)
                 .unwrap_err()
@@ -273,9 +288,13 @@ mod tests {
 
     #[test]
     fn fetch_policy() {
-        let mut r = remote(serde_json::json!({ "cacheMaxAgeSeconds": 60, "cooldownSeconds": 10 }))
-            .unwrap()
-            .unwrap();
+        let mut r = remote(RemoteJwksOptions {
+            cache_max_age_seconds: Some(60.0),
+            cooldown_seconds: Some(10.0),
+            ..RemoteJwksOptions::default()
+        })
+        .unwrap()
+        .unwrap();
         assert!(r.needs_fetch(100.0) && r.may_refetch(100.0));
         r.started(100.0);
         r.accept(200, r#"{"keys":[]}"#, 100.5).unwrap();
@@ -293,9 +312,13 @@ mod tests {
 
     #[test]
     fn hostile_responses_are_refused_with_a_typed_error() {
-        let mut r = remote(serde_json::json!({ "maxJwksBytes": 1024, "maxJwksKeys": 2 }))
-            .unwrap()
-            .unwrap();
+        let mut r = remote(RemoteJwksOptions {
+            max_jwks_bytes: Some(1024.0),
+            max_jwks_keys: Some(2.0),
+            ..RemoteJwksOptions::default()
+        })
+        .unwrap()
+        .unwrap();
         let big = format!(r#"{{"keys":[],"pad":"{}"}}"#, "x".repeat(2000));
         let many = r#"{"keys":[{},{},{}]}"#;
         for (status, body) in [

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{field_error, parse_params};
+use super::field_error;
 use crate::error::{invalid_option, Error, ErrorCode, Result};
 use crate::jwt::sign::Signer;
 use crate::jwt::time;
@@ -49,36 +49,39 @@ const OPERATORS: [&str; 16] = [
 /// One security filter: `{ member: "<model>.<field>", operator, values }`.
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct SecurityFilter {
-    member: String,
-    operator: String,
-    values: Vec<Value>,
+pub struct SecurityFilter {
+    pub member: String,
+    pub operator: String,
+    /// Strings, as the docs write them (numbers too, e.g. `"5"`).
+    pub values: Vec<Value>,
 }
 
-/// The Tokens API body, field for field.
-#[derive(Deserialize, Serialize)]
+/// The Tokens API body, field for field (`signSecurityToken`,
+/// `embeddableTokenRequest` and the body of `requestEmbeddableToken`).
+#[derive(Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SecurityTokenParams {
-    embeddable_id: String,
+pub struct SecurityTokenParams {
+    pub embeddable_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    saved_version: Option<String>,
-    expiry_in_seconds: Value,
-    security_context: Map<String, Value>,
-    user: String,
+    pub saved_version: Option<String>,
+    /// A whole number of seconds (kept as given so a fraction is refused, not rounded).
+    pub expiry_in_seconds: Value,
+    pub security_context: Map<String, Value>,
+    pub user: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    dashboard_state: Option<String>,
+    pub dashboard_state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    custom_canvas_state: Option<String>,
+    pub custom_canvas_state: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    custom_canvas_read_only: Option<bool>,
+    pub custom_canvas_read_only: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    environment: Option<String>,
+    pub environment: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    roles: Option<Vec<String>>,
+    pub roles: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    filters: Option<Vec<SecurityFilter>>,
+    pub filters: Option<Vec<SecurityFilter>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    data_provider: Option<String>,
+    pub data_provider: Option<String>,
 }
 
 /// `<model>.<field>`, each part a plain name.
@@ -157,12 +160,9 @@ fn check_filter(filter: &SecurityFilter, path: &str) -> Result<()> {
 }
 
 impl SecurityTokenParams {
-    fn parse_value(body: Value, method: &str) -> Result<(SecurityTokenParams, i64)> {
-        Self::parse(&body.to_string(), method)
-    }
-
-    fn parse(json: &str, method: &str) -> Result<(SecurityTokenParams, i64)> {
-        let params: SecurityTokenParams = parse_params(json, method)?;
+    /// Checks every field; returns the lifetime in seconds.
+    pub fn validate(&self) -> Result<i64> {
+        let params = self;
         let texts = [
             ("embeddableId", Some(&params.embeddable_id)),
             ("user", Some(&params.user)),
@@ -201,17 +201,17 @@ impl SecurityTokenParams {
                     ),
                 )
             })?;
-        Ok((params, expiry))
+        Ok(expiry)
     }
 }
 
-/// A self-issued security token; returns `{"token": …}` as JSON text. Its
+/// A self-issued security token (Embeddable's answer is `{token}`). Its
 /// claims are readable by anyone holding it: a JWS is signed, not encrypted.
-pub fn sign_security_token(signer: &Signer, params_json: &str) -> Result<String> {
-    let (params, expiry) = SecurityTokenParams::parse(params_json, "signSecurityToken")?;
+pub fn sign_security_token(signer: &Signer, params: &SecurityTokenParams) -> Result<String> {
+    let expiry = params.validate()?;
     let iat = time::now_whole_seconds()?;
     let exp = time::expiry_after(iat, expiry, "expiryInSeconds")?;
-    let fields = serde_json::to_value(&params)
+    let fields = serde_json::to_value(params)
         .map_err(|e| invalid_option("signSecurityToken", e.to_string()))?;
     let Value::Object(fields) = fields else {
         return Err(invalid_option(
@@ -227,13 +227,13 @@ pub fn sign_security_token(signer: &Signer, params_json: &str) -> Result<String>
     payload.insert("exp".into(), exp.into());
     let payload = serde_json::to_vec(&payload)
         .map_err(|e| invalid_option("signSecurityToken", e.to_string()))?;
-    Ok(serde_json::json!({ "token": signer.sign_payload(&payload)? }).to_string())
+    signer.sign_payload(&payload)
 }
 
 /// The validated JSON body for Embeddable's Tokens API (no network call).
-pub fn token_request(params_json: &str) -> Result<String> {
-    let (params, _) = SecurityTokenParams::parse(params_json, "embeddableTokenRequest")?;
-    serde_json::to_string(&params)
+pub fn token_request(params: &SecurityTokenParams) -> Result<String> {
+    params.validate()?;
+    serde_json::to_string(params)
         .map_err(|e| invalid_option("embeddableTokenRequest", e.to_string()))
 }
 
@@ -253,23 +253,39 @@ pub struct TokenHttpRequest {
     pub max_response_bytes: usize,
 }
 
+/// `requestEmbeddableToken`'s options.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RequestOptions {
-    timeout_ms: Option<Value>,
+pub struct RequestOptions {
+    /// Milliseconds, from 1 to 120000; 10000 when not given.
+    #[serde(default, deserialize_with = "timeout_option")]
+    pub timeout_ms: Option<u64>,
+}
+
+fn timeout_message() -> String {
+    format!("must be a whole number of milliseconds from 1 to {MAX_TIMEOUT_MS}")
+}
+
+fn timeout_option<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<u64>, D::Error> {
+    match Value::deserialize(deserializer)? {
+        // `null` means "not given", as for the other optional options.
+        Value::Null => Ok(None),
+        value => value
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(timeout_message())),
+    }
 }
 
 /// Builds the Tokens API request from `{ apiKey, region | baseUrl, ...body }`
-/// and `{ timeoutMs? }`, validating everything first.
+/// (the body's fields beside the API key and where to send it) and the
+/// options, validating everything first.
 pub fn token_http_request(
-    params_json: &str,
-    options_json: Option<&str>,
+    mut params: Map<String, Value>,
+    options: &RequestOptions,
 ) -> Result<TokenHttpRequest> {
-    let mut params: Map<String, Value> = parse_params(params_json, "requestEmbeddableToken")?;
-    let options: RequestOptions = match options_json {
-        Some(json) => parse_params(json, "requestEmbeddableToken options")?,
-        None => RequestOptions::default(),
-    };
     let api_key = match params.remove("apiKey") {
         Some(Value::String(key)) if !key.trim().is_empty() && !key.contains(['\r', '\n']) => key,
         Some(_) => {
@@ -324,19 +340,13 @@ pub fn token_http_request(
             ))
         }
     };
-    let (body, _) =
-        SecurityTokenParams::parse_value(Value::Object(params), "requestEmbeddableToken")?;
+    let body: SecurityTokenParams =
+        crate::options::from_value(Value::Object(params), "requestEmbeddableToken")?;
+    body.validate()?;
     let timeout_ms = match options.timeout_ms {
         None => DEFAULT_TIMEOUT_MS,
-        Some(value) => value
-            .as_u64()
-            .filter(|ms| (1..=MAX_TIMEOUT_MS).contains(ms))
-            .ok_or_else(|| {
-                invalid_option(
-                    "timeoutMs",
-                    format!("must be a whole number of milliseconds from 1 to {MAX_TIMEOUT_MS}"),
-                )
-            })?,
+        Some(ms) if (1..=MAX_TIMEOUT_MS).contains(&ms) => ms,
+        Some(_) => return Err(invalid_option("timeoutMs", timeout_message())),
     };
     let mut headers = Map::new();
     headers.insert("Content-Type".into(), "application/json".into());
@@ -352,7 +362,7 @@ pub fn token_http_request(
     })
 }
 
-/// Reads the Tokens API's answer: `{"token": …}` as JSON text, or a typed error.
+/// Reads the Tokens API's answer: its token, or a typed error.
 pub fn token_http_response(status: u16, body: &str) -> Result<String> {
     if body.len() > MAX_TOKEN_RESPONSE_BYTES {
         return Err(Error::new(
@@ -379,7 +389,7 @@ pub fn token_http_response(status: u16, body: &str) -> Result<String> {
         .with_status(status));
     }
     match parsed.as_ref().and_then(|v| v.get("token")).and_then(Value::as_str) {
-        Some(token) if !token.is_empty() => Ok(serde_json::json!({ "token": token }).to_string()),
+        Some(token) if !token.is_empty() => Ok(token.to_string()),
         _ => Err(Error::new(
             ErrorCode::EmbeddableResponseInvalid,
             format!(

@@ -5,11 +5,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{field_error, parse_params};
+use super::field_error;
 use crate::error::{invalid_option, key_invalid, Result};
 use crate::jose::alg::Algorithm;
-use crate::jwt::sign::Signer;
+use crate::jwt::sign::{Signer, SignerOptions};
 use crate::jwt::time;
+use crate::options::{Secret, Timestamp};
 use crate::profiles::scopes::{is_resource_name, ScopeType};
 
 #[derive(Deserialize, Serialize, Clone, Debug)]
@@ -37,16 +38,18 @@ pub struct Limits {
     pub rps: Option<Value>,
 }
 
+/// `createJWT`'s options, as in `@tinybirdco/sdk`'s `CreateJWTOptions`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CreateJwtParams {
-    name: String,
-    #[serde(default, deserialize_with = "crate::options::present")]
-    expires_at: Option<Value>,
-    scopes: Vec<JwtScope>,
-    limits: Option<Limits>,
+pub struct CreateJwtParams {
+    pub name: String,
+    /// Required (an option only so that its absence is worded like the others).
+    #[serde(default, deserialize_with = "crate::options::timestamp_option")]
+    pub expires_at: Option<Timestamp>,
+    pub scopes: Vec<JwtScope>,
+    pub limits: Option<Limits>,
     /// Overrides the signer's `workspaceId`.
-    workspace_id: Option<String>,
+    pub workspace_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -124,28 +127,26 @@ pub enum Caller {
     Client,
 }
 
-/// Mints a Tinybird JWT; returns `{"token": …}` as JSON text, like Tinybird's SDK.
-pub fn create_jwt(
-    signer: &Signer,
-    workspace_id: Option<&str>,
-    params_json: &str,
-) -> Result<String> {
-    create_jwt_for(signer, workspace_id, params_json, Caller::Signer)
+/// Mints a Tinybird JWT (the token; Tinybird's SDK returns it as `{token}`),
+/// for the signer's `workspaceId` unless the params name one.
+pub fn create_jwt(signer: &Signer, params: &CreateJwtParams) -> Result<String> {
+    create_jwt_for(signer, params, Caller::Signer)
 }
 
-pub fn create_jwt_for(
-    signer: &Signer,
-    workspace_id: Option<&str>,
-    params_json: &str,
-    caller: Caller,
-) -> Result<String> {
+/// The signer must be HS256 (checked before the params are read).
+pub(crate) fn check_signer(signer: &Signer) -> Result<()> {
     if signer.algorithm() != Algorithm::HS256 {
         return Err(key_invalid(format!(
             "Tinybird JWTs are HS256 signed with the workspace admin token; this signer uses {}",
             signer.algorithm().as_str()
         )));
     }
-    let params: CreateJwtParams = parse_params(params_json, "createJWT")?;
+    Ok(())
+}
+
+pub fn create_jwt_for(signer: &Signer, params: &CreateJwtParams, caller: Caller) -> Result<String> {
+    check_signer(signer)?;
+    let workspace_id = signer.workspace_id();
     if caller == Caller::Client && params.workspace_id.is_some() {
         return Err(field_error(
             "workspaceId",
@@ -174,7 +175,7 @@ pub fn create_jwt_for(
             "is required (a Date, Unix seconds or an ISO-8601 string)",
         )
     })?;
-    let exp = time::instant_from_json(expires_at, "expiresAt")?;
+    let exp = expires_at.seconds("expiresAt")?;
     let now = time::now_whole_seconds()?;
     if exp <= now {
         return Err(field_error("expiresAt", "must be in the future"));
@@ -203,8 +204,7 @@ pub fn create_jwt_for(
     };
     let payload =
         serde_json::to_vec(&payload).map_err(|e| invalid_option("createJWT", e.to_string()))?;
-    let token = signer.sign_payload(&payload)?;
-    Ok(serde_json::json!({ "token": token }).to_string())
+    signer.sign_payload(&payload)
 }
 
 /// `createClient` options of `scopemint/tinybird`: the SDK's `token` and
@@ -212,16 +212,16 @@ pub fn create_jwt_for(
 /// API knows it from the token; we do not call it).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ClientOptions {
-    token: String,
-    workspace_id: String,
+pub struct ClientOptions {
+    /// The workspace admin token (the HMAC secret).
+    pub token: String,
+    pub workspace_id: String,
     /// Accepted for a one-line switch from the SDK; no request is made.
-    base_url: Option<String>,
+    pub base_url: Option<String>,
 }
 
 /// The signer behind a `scopemint/tinybird` client.
-pub fn client_signer(options_json: &str) -> Result<Signer> {
-    let options: ClientOptions = parse_params(options_json, "createClient")?;
+pub fn client_signer(options: ClientOptions) -> Result<Signer> {
     if options.workspace_id.trim().is_empty() {
         return Err(field_error("workspaceId", "must be a non-empty string"));
     }
@@ -236,13 +236,12 @@ pub fn client_signer(options_json: &str) -> Result<Signer> {
             ));
         }
     }
-    let signer_options = serde_json::json!({
-        "secret": options.token,
-        "algorithm": "HS256",
-        "workspaceId": options.workspace_id,
-    });
-    let signer_options: crate::SignerOptions =
-        crate::options::from_json(&signer_options.to_string(), "createClient")?;
+    let signer_options = SignerOptions {
+        secret: Some(Secret::from(options.token)),
+        algorithm: Some(Algorithm::HS256),
+        workspace_id: Some(options.workspace_id),
+        ..SignerOptions::default()
+    };
     // The SDK calls the admin token `token`: errors about the secret name it so.
     Signer::new(signer_options).map_err(|e| {
         crate::error::Error::new(

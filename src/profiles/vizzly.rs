@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{field_error, now_millis, parse_params};
+use super::{field_error, now_millis};
 use crate::error::{invalid_option, key_invalid, Result};
 use crate::jose::alg::Algorithm;
 use crate::jose::json::Claims;
@@ -17,44 +17,55 @@ use crate::sql::secure_filters::parse_secure_filters;
 /// The operator enum, where the Vizzly token API's users look for it.
 pub use crate::sql::secure_filters::FilterOp;
 
-#[derive(Deserialize, Serialize)]
+/// `signDashboardAccessToken`'s fields.
+#[derive(Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DashboardParams {
     /// Defaults to `standard` (the SDK's default, per vizzly-co/examples node-auth).
     #[serde(default)]
-    access_type: Option<String>,
+    pub access_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    organisation_id: Option<String>,
+    pub organisation_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    project_id: Option<String>,
-    user_reference: String,
+    pub project_id: Option<String>,
+    pub user_reference: String,
     /// Defaults to `read_write` (the SDK's default, per vizzly-co/examples node-auth).
     #[serde(default)]
-    scope: Option<String>,
+    pub scope: Option<String>,
     /// The older dashboard template id, still passed by Vizzly's identity callback example.
     #[serde(skip_serializing_if = "Option::is_none")]
-    dashboard_id: Option<String>,
+    pub dashboard_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    parent_dashboard_ids: Option<Vec<String>>,
+    pub parent_dashboard_ids: Option<Vec<String>>,
 }
 
+/// `dataSetIds`: a list of ids, or `"*"` for all.
 #[derive(Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum DataSetIds {
     List(Vec<String>),
+    /// Only `"*"` is valid.
     All(String),
 }
 
+impl DataSetIds {
+    /// `"*"`: every data set.
+    pub fn all() -> DataSetIds {
+        DataSetIds::All("*".into())
+    }
+}
+
+/// `signDataAccessToken`'s fields.
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DataParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    project_id: Option<String>,
-    data_set_ids: DataSetIds,
+    pub project_id: Option<String>,
+    pub data_set_ids: DataSetIds,
     /// Required, as in the self-sign claim set: `{}` states "no filters" on purpose.
-    secure_filters: Option<Map<String, Value>>,
+    pub secure_filters: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    parameters: Option<Map<String, Value>>,
+    pub parameters: Option<Map<String, Value>>,
 }
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -67,49 +78,51 @@ pub enum SchemaAccess {
 #[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableAccess {
-    table: String,
+    pub table: String,
 }
 
-#[derive(Deserialize, Serialize)]
+/// `signQueryEngineAccessToken`'s fields.
+#[derive(Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QueryEngineParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    project_id: Option<String>,
-    allow_database_schema_access: Option<SchemaAccess>,
-    allow_data_preview_access: Option<bool>,
+    pub project_id: Option<String>,
+    pub allow_database_schema_access: Option<SchemaAccess>,
+    pub allow_data_preview_access: Option<bool>,
 }
 
+/// `signProjectAccessToken`'s fields.
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProjectParams {
-    project_id: String,
-    resources: Vec<ProjectResource>,
+    pub project_id: String,
+    pub resources: Vec<ProjectResource>,
 }
 
 #[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectResource {
-    id: String,
-    scope: String,
+    pub id: String,
+    pub scope: String,
 }
 
 /// Vizzly's flat identity config, the one object its docs and example apps
 /// pass to `generateTokens` (https://docs.vizzly.co/dashboard/callbacks/identity).
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IdentityConfig {
-    access_type: Option<String>,
-    organisation_id: Option<String>,
-    project_id: Option<String>,
-    user_reference: String,
-    scope: Option<String>,
-    dashboard_id: Option<String>,
-    parent_dashboard_ids: Option<Vec<String>>,
-    data_set_ids: Option<DataSetIds>,
-    secure_filters: Option<Map<String, Value>>,
-    parameters: Option<Map<String, Value>>,
-    allow_database_schema_access: Option<SchemaAccess>,
-    allow_data_preview_access: Option<bool>,
+    pub access_type: Option<String>,
+    pub organisation_id: Option<String>,
+    pub project_id: Option<String>,
+    pub user_reference: String,
+    pub scope: Option<String>,
+    pub dashboard_id: Option<String>,
+    pub parent_dashboard_ids: Option<Vec<String>>,
+    pub data_set_ids: Option<DataSetIds>,
+    pub secure_filters: Option<Map<String, Value>>,
+    pub parameters: Option<Map<String, Value>>,
+    pub allow_database_schema_access: Option<SchemaAccess>,
+    pub allow_data_preview_access: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -297,37 +310,46 @@ fn sign_fields<T: Serialize>(signer: &Signer, fields: &T) -> Result<String> {
     signer.sign_payload(&payload)
 }
 
-pub fn sign_dashboard_access_token(signer: &Signer, params_json: &str) -> Result<String> {
-    let mut params: DashboardParams = parse_params(params_json, "signDashboardAccessToken")?;
+pub fn sign_dashboard_access_token(signer: &Signer, mut params: DashboardParams) -> Result<String> {
     params.validate()?;
     sign_fields(signer, &params)
 }
 
-pub fn sign_data_access_token(signer: &Signer, params_json: &str) -> Result<String> {
-    let params: DataParams = parse_params(params_json, "signDataAccessToken")?;
+pub fn sign_data_access_token(signer: &Signer, params: &DataParams) -> Result<String> {
     params.validate()?;
-    sign_fields(signer, &params)
+    sign_fields(signer, params)
 }
 
-pub fn sign_query_engine_access_token(signer: &Signer, params_json: &str) -> Result<String> {
-    let params: QueryEngineParams = parse_params(params_json, "signQueryEngineAccessToken")?;
+pub fn sign_query_engine_access_token(
+    signer: &Signer,
+    params: &QueryEngineParams,
+) -> Result<String> {
     params.validate()?;
-    sign_fields(signer, &params)
+    sign_fields(signer, params)
 }
 
 /// `{projectId, resources: [{id, scope}]}`, e.g. for the query engine to save
 /// configs (https://docs.vizzly.co/query-engines/self-hosted/config/storage/vizzly-api).
-pub fn sign_project_access_token(signer: &Signer, params_json: &str) -> Result<String> {
-    let params: ProjectParams = parse_params(params_json, "signProjectAccessToken")?;
+pub fn sign_project_access_token(signer: &Signer, params: &ProjectParams) -> Result<String> {
     params.validate()?;
-    sign_fields(signer, &params)
+    sign_fields(signer, params)
 }
 
-/// Flat identity config -> the identity endpoint's response body as JSON text:
+/// The identity endpoint's response body (`generateTokens`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VizzlyTokens {
+    pub dashboard_access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_access_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_engine_access_token: Option<String>,
+}
+
+/// Flat identity config -> the identity endpoint's tokens:
 /// `dashboardAccessToken` always, `dataAccessToken` when a data field is
 /// given, `queryEngineAccessToken` when an `allow*` flag is.
-pub fn generate_tokens(signer: &Signer, identity_json: &str) -> Result<String> {
-    let identity: IdentityConfig = parse_params(identity_json, "generateTokens")?;
+pub fn generate_tokens(signer: &Signer, identity: IdentityConfig) -> Result<VizzlyTokens> {
     let mut dashboard = DashboardParams {
         access_type: identity.access_type,
         organisation_id: identity.organisation_id,
@@ -375,25 +397,26 @@ pub fn generate_tokens(signer: &Signer, identity_json: &str) -> Result<String> {
     if let Some(query_engine) = &query_engine {
         query_engine.validate()?;
     }
-    let mut response = Map::new();
-    response.insert(
-        "dashboardAccessToken".into(),
-        sign_fields(signer, &dashboard)?.into(),
-    );
-    if let Some(data) = &data {
-        response.insert("dataAccessToken".into(), sign_fields(signer, data)?.into());
-    }
-    if let Some(query_engine) = &query_engine {
-        response.insert(
-            "queryEngineAccessToken".into(),
-            sign_fields(signer, query_engine)?.into(),
-        );
-    }
-    Ok(Value::Object(response).to_string())
+    Ok(VizzlyTokens {
+        dashboard_access_token: sign_fields(signer, &dashboard)?,
+        data_access_token: data.as_ref().map(|d| sign_fields(signer, d)).transpose()?,
+        query_engine_access_token: query_engine
+            .as_ref()
+            .map(|q| sign_fields(signer, q))
+            .transpose()?,
+    })
 }
 
 /// Signs a Vizzly config (any JSON object) for the query engine's config header.
-pub fn sign_vizzly_config(signer: &Signer, config_json: &str) -> Result<String> {
+pub fn sign_vizzly_config(signer: &Signer, config: &Map<String, Value>) -> Result<String> {
+    let text =
+        serde_json::to_string(config).map_err(|e| invalid_option("config", e.to_string()))?;
+    sign_vizzly_config_text(signer, &text)
+}
+
+/// [`sign_vizzly_config`] of the config as JSON text, which is signed as
+/// written (the wasm adapter's form).
+pub(crate) fn sign_vizzly_config_text(signer: &Signer, config_json: &str) -> Result<String> {
     check_signer(signer)?;
     let config = Claims::scan(config_json)
         .map_err(|e| invalid_option("config", format!("must be a JSON object: {e}")))?;

@@ -95,7 +95,9 @@ pub fn format_scope(scope_json: &str) -> Result<String, JsValue> {
 /// The validated body for Embeddable's Tokens API, as JSON text.
 #[wasm_bindgen(js_name = embeddableTokenRequest)]
 pub fn embeddable_token_request(params_json: &str) -> Result<String, JsValue> {
-    crate::profiles::embeddable::token_request(params_json).map_err(to_js)
+    crate::options_from_json(params_json, "embeddableTokenRequest")
+        .and_then(|params| crate::profiles::embeddable::token_request(&params))
+        .map_err(to_js)
 }
 
 /// `requestEmbeddableToken`'s request: `{"url","headers","body","timeoutMs"}` as JSON text.
@@ -104,16 +106,19 @@ pub fn embeddable_token_http_request(
     params_json: &str,
     options_json: Option<String>,
 ) -> Result<String, JsValue> {
+    let params = crate::options_from_json(params_json, "requestEmbeddableToken").map_err(to_js)?;
+    let options = options_or_default(options_json, "requestEmbeddableToken options")?;
     let request =
-        crate::profiles::embeddable::token_http_request(params_json, options_json.as_deref())
-            .map_err(to_js)?;
+        crate::profiles::embeddable::token_http_request(params, &options).map_err(to_js)?;
     json_text(&request, "the request")
 }
 
 /// The Tokens API's answer read: `{"token"}` as JSON text, or a TokenError.
 #[wasm_bindgen(js_name = embeddableTokenHttpResponse)]
 pub fn embeddable_token_http_response(status: u16, body: &str) -> Result<String, JsValue> {
-    crate::profiles::embeddable::token_http_response(status, body).map_err(to_js)
+    crate::profiles::embeddable::token_http_response(status, body)
+        .and_then(super::profiles::token_object)
+        .map_err(to_js)
 }
 
 /// The TokenError for a request that got no answer (`kind`: `"timeout"` or `"network"`).

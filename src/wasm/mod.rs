@@ -6,6 +6,7 @@
 use wasm_bindgen::prelude::*;
 
 mod functions;
+mod profiles;
 mod rate_limit;
 #[cfg(feature = "server")]
 mod server;

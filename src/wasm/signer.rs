@@ -20,7 +20,8 @@ impl WasmSigner {
     /// The signer behind `scopemint/tinybird`'s `createClient({ token, workspaceId, baseUrl? })`.
     #[wasm_bindgen(js_name = tinybirdClient)]
     pub fn tinybird_client(options_json: &str) -> Result<WasmSigner, JsValue> {
-        crate::profiles::tinybird::client_signer(options_json)
+        crate::options_from_json(options_json, "createClient")
+            .and_then(crate::profiles::tinybird::client_signer)
             .map(WasmSigner)
             .map_err(to_js)
     }
@@ -69,7 +70,7 @@ impl WasmSigner {
     /// A vendor profile method (`signDataAccessToken`, `createJWT`, …) with its argument as JSON text.
     #[wasm_bindgen(js_name = signProfile)]
     pub fn sign_profile(&self, method: &str, params_json: &str) -> Result<String, JsValue> {
-        crate::profiles::sign_with_profile(&self.0, method, params_json).map_err(to_js)
+        super::profiles::sign_with_profile(&self.0, method, params_json).map_err(to_js)
     }
 
     pub fn algorithm(&self) -> String {

@@ -4,11 +4,15 @@
 use wasm_bindgen::prelude::*;
 
 use super::{json_text, to_js};
-use crate::{Error, Verifier, VerifierOptions};
+use crate::{AuthorizeOptions, CreateVerifierOptions, Error, Verifier};
 
 #[wasm_bindgen(js_name = Verifier)]
 pub struct WasmVerifier {
     verifier: Verifier,
+    /// `allowUnfilteredDataSets` and the like: `authorize`'s, not `verify`'s.
+    authorize_options: AuthorizeOptions,
+    /// The JS verified-token cache's size (`cache`), for the JS cache.
+    cache_capacity: usize,
     /// `validUntil` of the last successful `verify`, read by the JS cache.
     last_valid_until: std::cell::Cell<f64>,
 }
@@ -17,11 +21,14 @@ pub struct WasmVerifier {
 impl WasmVerifier {
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str) -> Result<WasmVerifier, JsValue> {
-        let options: VerifierOptions =
+        let options: CreateVerifierOptions =
             crate::options_from_json(options_json, "createVerifier options").map_err(to_js)?;
-        let verifier = Verifier::new(options).map_err(to_js)?;
+        let parts = options.into_parts();
+        let verifier = Verifier::new(parts.verifier).map_err(to_js)?;
         Ok(WasmVerifier {
             verifier,
+            authorize_options: parts.authorize,
+            cache_capacity: parts.cache.capacity().map_err(to_js)?,
             last_valid_until: std::cell::Cell::new(f64::NAN),
         })
     }
@@ -78,8 +85,11 @@ impl WasmVerifier {
 
     /// Verifies the token, then matches `request_json` against its scopes; the grant as JSON text.
     pub fn authorize(&self, token: &str, request_json: &str) -> Result<String, JsValue> {
+        let now = self.verifier.now().map_err(to_js)?;
         self.verifier
-            .authorize(token, request_json)
+            .authorize_with(token, &self.authorize_options, now, || {
+                crate::options_from_json(request_json, "request")
+            })
             .map_err(to_js)
             .and_then(|grant| json_text(&grant, "the grant"))
     }
@@ -99,7 +109,7 @@ impl WasmVerifier {
 
     #[wasm_bindgen(js_name = cacheCapacity)]
     pub fn cache_capacity(&self) -> usize {
-        self.verifier.cache_capacity()
+        self.cache_capacity
     }
 
     pub fn algorithms(&self) -> Vec<String> {
@@ -119,11 +129,14 @@ pub struct WasmRemoteJwks(crate::RemoteJwks);
 /// The remote-set state for these `createVerifier` options, or undefined without `jwksUrl`.
 #[wasm_bindgen(js_name = remoteJwks)]
 pub fn remote_jwks(options_json: &str) -> Result<Option<WasmRemoteJwks>, JsValue> {
-    let options: crate::RemoteJwksOptions =
+    let options: CreateVerifierOptions =
         crate::options_from_json(options_json, "createVerifier options").map_err(to_js)?;
-    Ok(crate::RemoteJwks::from_options(&options)
-        .map_err(to_js)?
-        .map(WasmRemoteJwks))
+    let options = options.verifier_options();
+    Ok(
+        crate::RemoteJwks::from_options(options.remote_jwks_options())
+            .map_err(to_js)?
+            .map(WasmRemoteJwks),
+    )
 }
 
 #[wasm_bindgen(js_class = RemoteJwks)]

@@ -6,7 +6,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use scopemint::{
-    options_from_json, ErrorCode, SignOptions, Signer, SignerOptions, Verifier, VerifierOptions,
+    options_from_json, CreateVerifierOptions, ErrorCode, SignOptions, Signer, SignerOptions,
+    Verifier,
 };
 use serde_json::{json, Value};
 
@@ -51,12 +52,13 @@ pub fn try_signer(options: Value) -> scopemint::Result<Signer> {
     )?)
 }
 
-/// A verifier from JS-style options, or the error they are refused with.
+/// A verifier from JS-style `createVerifier` options, or the error they are
+/// refused with (the options of `authorize` and the JS cache are left out).
 pub fn try_verifier(options: Value) -> scopemint::Result<Verifier> {
-    Verifier::new(options_from_json::<VerifierOptions>(
-        &options.to_string(),
-        "verifier",
-    )?)
+    Verifier::new(
+        options_from_json::<CreateVerifierOptions>(&options.to_string(), "verifier")?
+            .verifier_options(),
+    )
 }
 
 /// A signer from options the test expects to be valid.
@@ -67,8 +69,7 @@ pub fn signer(options: Value) -> Signer {
 
 /// A verifier from options the test expects to be valid.
 pub fn verifier(options: Value) -> Verifier {
-    Verifier::new(options_from_json::<VerifierOptions>(&options.to_string(), "verifier").unwrap())
-        .unwrap()
+    try_verifier(options).unwrap()
 }
 
 pub fn sign_options(options: Value) -> SignOptions {
@@ -136,4 +137,76 @@ pub fn vizzly_pair() -> (Signer, Verifier) {
         signer(json!({ "privateKey": pair.private_key, "ttlInMinutes": 120 })),
         verifier(json!({ "publicKey": pair.public_key, "profile": "vizzly" })),
     )
+}
+
+/// A vendor method called as the JS signer calls it: its argument as JSON
+/// text read into the method's typed params (errors labelled with the
+/// method), the typed profile function, and `{"token": …}` JSON where the
+/// vendor's SDK answers with an object.
+pub fn sign_with_profile(
+    signer: &Signer,
+    method: &str,
+    params_json: &str,
+) -> scopemint::Result<String> {
+    use scopemint::profiles::{embeddable, tinybird, vizzly};
+    let token_object = |token: String| json!({ "token": token }).to_string();
+    match method {
+        "signDashboardAccessToken" => {
+            vizzly::sign_dashboard_access_token(signer, options_from_json(params_json, method)?)
+        }
+        "signDataAccessToken" => {
+            vizzly::sign_data_access_token(signer, &options_from_json(params_json, method)?)
+        }
+        "signQueryEngineAccessToken" => {
+            vizzly::sign_query_engine_access_token(signer, &options_from_json(params_json, method)?)
+        }
+        "signProjectAccessToken" => {
+            vizzly::sign_project_access_token(signer, &options_from_json(params_json, method)?)
+        }
+        "generateTokens" => {
+            let tokens = vizzly::generate_tokens(signer, options_from_json(params_json, method)?)?;
+            Ok(serde_json::to_string(&tokens).unwrap())
+        }
+        "signVizzlyConfig" => {
+            let config: serde_json::Map<String, Value> = options_from_json(params_json, method)?;
+            vizzly::sign_vizzly_config(signer, &config)
+        }
+        "createJWT" | "tinybirdClientCreateJWT" => {
+            let caller = if method == "createJWT" {
+                tinybird::Caller::Signer
+            } else {
+                tinybird::Caller::Client
+            };
+            let params = options_from_json(params_json, "createJWT")?;
+            tinybird::create_jwt_for(signer, &params, caller).map(token_object)
+        }
+        "signSecurityToken" => {
+            let params = options_from_json(params_json, method)?;
+            embeddable::sign_security_token(signer, &params).map(token_object)
+        }
+        other => panic!("no profile method {other}"),
+    }
+}
+
+/// `authorize_at` with the request as JSON text, read (as the JS verifier
+/// reads it) only once the token has verified.
+pub fn authorize_json(
+    verifier: &Verifier,
+    token: &str,
+    request_json: &str,
+    now: f64,
+) -> scopemint::Result<scopemint::Grant> {
+    authorize_json_with(verifier, token, request_json, &Default::default(), now)
+}
+
+pub fn authorize_json_with(
+    verifier: &Verifier,
+    token: &str,
+    request_json: &str,
+    options: &scopemint::AuthorizeOptions,
+    now: f64,
+) -> scopemint::Result<scopemint::Grant> {
+    verifier.authorize_with(token, options, now, || {
+        options_from_json(request_json, "request")
+    })
 }

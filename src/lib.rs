@@ -42,7 +42,7 @@ pub use options::{
     CacheOption, CacheSize, CreateVerifierOptions, Jti, JwkSet, Key, OneOrMany, Secret, Timestamp,
     VerifierParts,
 };
-pub use profiles::scopes::{format_scope, format_scope_json, parse_scope, Scope, ScopeType};
+pub use profiles::scopes::{format_scope, parse_scope, Scope, ScopeType};
 /// Vizzly secure filters read in words (decode's `profileInfo`), from the decode crate.
 pub use scopemint_decode::filter_words;
 #[cfg(feature = "server")]
@@ -56,5 +56,6 @@ pub use sql::expression::{
 };
 pub use sql::params::{BoundSql, Dialect};
 pub use sql::secure_filters::{
-    compile_filters, compile_filters_from, compile_secure_filters, CompileOptions,
+    compile_filters, compile_filters_from, compile_secure_filters, CompileOptions, FilterGroups,
+    SecureFilter,
 };

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::crypto::VerifyingKey;
 use crate::error::{claim_invalid, invalid_option, malformed, Error, ErrorCode, Result};
@@ -138,6 +138,20 @@ pub struct Verified {
     /// Unix seconds from which the token is no longer valid, if it expires
     /// (`None` too under a fixed `currentTime`).
     pub valid_until: Option<f64>,
+}
+
+impl Verified {
+    /// The payload's claims.
+    pub fn claims(&self) -> Result<Map<String, Value>> {
+        serde_json::from_str(&self.payload_json)
+            .map_err(|e| malformed(format!("the payload is not a JSON object: {e}")))
+    }
+
+    /// The protected header's members.
+    pub fn header(&self) -> Result<Map<String, Value>> {
+        serde_json::from_str(&self.header_json)
+            .map_err(|e| malformed(format!("the header is not a JSON object: {e}")))
+    }
 }
 
 fn decode_signature(segment: &str) -> Result<Vec<u8>> {

@@ -237,19 +237,6 @@ pub fn parse_scope(text: &str) -> Result<Scope> {
     }
 }
 
-/// [`format_scope`] of a scope given as JSON (`{type, resource?, filter?}`):
-/// an unknown `type` is a scope error like any other, not an option error.
-pub fn format_scope_json(json: &str) -> Result<String> {
-    let scope: Scope = crate::options::from_json(json, "formatScope").map_err(|e| {
-        if e.claim.as_deref() == Some("type") {
-            scope_error(e.message)
-        } else {
-            e
-        }
-    })?;
-    format_scope(&scope)
-}
-
 pub fn format_scope(scope: &Scope) -> Result<String> {
     let described = || format!("{} scope", scope.scope_type);
     match (scope.scope_type.shape(), &scope.resource, &scope.filter) {

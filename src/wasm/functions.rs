@@ -87,9 +87,20 @@ pub fn parse_scope(text: &str) -> Result<String, JsValue> {
     json_text(&scope, "the scope")
 }
 
+/// A scope given as JSON (`{type, resource?, filter?}`) as its string form;
+/// an unknown `type` is a scope error like any other, not an option error.
 #[wasm_bindgen(js_name = formatScope)]
 pub fn format_scope(scope_json: &str) -> Result<String, JsValue> {
-    crate::profiles::scopes::format_scope_json(scope_json).map_err(to_js)
+    let scope: crate::Scope = crate::options_from_json(scope_json, "formatScope")
+        .map_err(|e| {
+            if e.claim.as_deref() == Some("type") {
+                crate::Error::new(crate::ErrorCode::ScopeInvalid, e.message)
+            } else {
+                e
+            }
+        })
+        .map_err(to_js)?;
+    crate::format_scope(&scope).map_err(to_js)
 }
 
 /// The validated body for Embeddable's Tokens API, as JSON text.

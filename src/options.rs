@@ -20,7 +20,7 @@ use crate::keys::remote_jwks::RemoteJwksOptions;
 pub fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T> {
     // Parsed into a tree first, so deserialising reports errors through
     // `OptionError` (structured) rather than serde_json's positioned text.
-    let tree: Json = serde_json::from_str(json).map_err(|e| syntax_error(&e, what))?;
+    let tree: Json = serde_json::from_str(json).map_err(|e| syntax_error(&e, json, what))?;
     from_tree(tree, what)
 }
 
@@ -53,12 +53,24 @@ fn from_tree<T: DeserializeOwned>(tree: Json, what: &str) -> Result<T> {
 }
 
 /// Text that is not JSON at all (never from the JS layer, which writes it
-/// with `JSON.stringify`): serde_json's message without its position.
-fn syntax_error(error: &serde_json::Error, what: &str) -> Error {
+/// with `JSON.stringify`): serde_json's message without its position,
+/// labelled with the path at which the text broke off.
+fn syntax_error(error: &serde_json::Error, json: &str, what: &str) -> Error {
     let text = error.to_string();
     let position = format!(" at line {} column {}", error.line(), error.column());
     let message = text.strip_suffix(&position).unwrap_or(&text);
-    Error::new(ErrorCode::InvalidOption, format!("{what}: {message}"))
+    // Read again, tracking the path, only to name where it broke.
+    let mut reader = serde_json::Deserializer::from_str(json);
+    let path = serde_path_to_error::deserialize::<_, Value>(&mut reader)
+        .err()
+        .map(|e| e.path().to_string())
+        .filter(|path| path != ".");
+    match path {
+        Some(path) => {
+            Error::new(ErrorCode::InvalidOption, format!("{path}: {message}")).with_claim(path)
+        }
+        None => Error::new(ErrorCode::InvalidOption, format!("{what}: {message}")),
+    }
 }
 
 /// A parsed JSON document that keeps member order and repeated names, so a
@@ -151,21 +163,6 @@ impl From<Value> for Json {
     }
 }
 
-impl Json {
-    fn unexpected(&self) -> Unexpected<'_> {
-        match self {
-            Json::Null => Unexpected::Unit,
-            Json::Bool(b) => Unexpected::Bool(*b),
-            Json::Unsigned(n) => Unexpected::Unsigned(*n),
-            Json::Signed(n) => Unexpected::Signed(*n),
-            Json::Float(n) => Unexpected::Float(*n),
-            Json::String(s) => Unexpected::Str(s),
-            Json::Array(_) => Unexpected::Seq,
-            Json::Object(_) => Unexpected::Map,
-        }
-    }
-}
-
 impl<'de> Deserializer<'de> for Json {
     type Error = OptionError;
 
@@ -224,10 +221,8 @@ impl<'de> Deserializer<'de> for Json {
             Json::Object(members) => visitor.visit_enum(de::value::MapAccessDeserializer::new(
                 MapDeserializer::new(members.into_iter()),
             )),
-            other => Err(de::Error::invalid_type(
-                other.unexpected(),
-                &"variant identifier",
-            )),
+            // serde_json's word for it, so messages stay what JS callers saw.
+            _ => Err(de::Error::custom("expected value")),
         }
     }
 
@@ -782,5 +777,74 @@ impl CacheOption {
             )),
             CacheOption::Sized(CacheSize { max_entries }) => Ok(*max_entries),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SignerOptions;
+
+    fn refused<T: DeserializeOwned>(json: &str) -> Error {
+        from_json::<T>(json, "options").err().unwrap()
+    }
+
+    #[test]
+    fn errors_name_the_option_by_its_path() {
+        let error = refused::<SignerOptions>(r#"{"ttlSeconds":"x"}"#);
+        assert_eq!(error.claim.as_deref(), Some("ttlSeconds"));
+        assert_eq!(
+            error.message,
+            "ttlSeconds: invalid type: string \"x\", expected f64"
+        );
+        let error = refused::<SignerOptions>(r#"{"secrets":"x"}"#);
+        assert_eq!(error.claim.as_deref(), Some("secrets"));
+        assert!(
+            error.message.starts_with(
+                "secrets: unknown field \"secrets\", expected one of \"privateKey\", \"secret\""
+            ),
+            "{}",
+            error.message
+        );
+        // A repeated option is refused, not last-wins.
+        let error = refused::<SignerOptions>(r#"{"keyId":"a","keyId":"b"}"#);
+        assert_eq!(error.message, "options: duplicate field \"keyId\"");
+        // A missing field is named by its full path.
+        let error = refused::<crate::profiles::vizzly::ProjectParams>(
+            r#"{"projectId":"p","resources":[{"id":"r"}]}"#,
+        );
+        assert_eq!(error.claim.as_deref(), Some("resources[0].scope"));
+        assert_eq!(error.message, "resources[0]: missing field \"scope\"");
+        let error = refused::<crate::profiles::vizzly::ProjectParams>(r#"{"resources":[]}"#);
+        assert_eq!(error.claim.as_deref(), Some("projectId"));
+        assert_eq!(error.message, "options: missing field \"projectId\"");
+        // `null` is JSON's own word in messages.
+        let error = refused::<SignerOptions>(r#"{"keyId":null,"allowMissingExpiry":null}"#);
+        assert_eq!(
+            error.message,
+            "allowMissingExpiry: invalid type: null, expected a boolean"
+        );
+        // Text that is not JSON: serde_json's reason without a position.
+        let error = refused::<SignerOptions>("{");
+        assert_eq!(error.message, "options: EOF while parsing an object");
+    }
+
+    #[test]
+    fn values_read_like_text() {
+        let options: SignerOptions = from_value(
+            serde_json::json!({ "secret": [1, 2, 3], "ttlSeconds": 60, "algorithm": "HS384" }),
+            "options",
+        )
+        .unwrap();
+        assert_eq!(options.secret.unwrap().bytes, [1, 2, 3]);
+        assert_eq!(options.algorithm, Some(Algorithm::HS384));
+        let error =
+            from_value::<SignerOptions>(serde_json::json!({ "algorithm": "none" }), "options")
+                .err()
+                .unwrap();
+        assert_eq!(error.claim.as_deref(), Some("algorithm"));
+        assert!(error
+            .message
+            .starts_with("algorithm: unsupported algorithm \"none\""));
     }
 }

@@ -399,21 +399,4 @@ mod tests {
         }
         assert!(serde_json::from_str::<ScopeType>("\"PIPES:WRITE\"").is_err());
     }
-
-    #[test]
-    fn format_scope_json_reports_unknown_types_as_scope_errors() {
-        assert_eq!(
-            format_scope_json(r#"{"type":"WORKSPACE:READ_ALL"}"#).unwrap(),
-            "WORKSPACE:READ_ALL"
-        );
-        let error = format_scope_json(r#"{"type":"NOPE"}"#).unwrap_err();
-        assert_eq!(error.code, ErrorCode::ScopeInvalid);
-        assert!(
-            error.message.contains("ORG_DATASOURCES:READ"),
-            "{}",
-            error.message
-        );
-        let error = format_scope_json(r#"{"type":"ADMIN","extra":1}"#).unwrap_err();
-        assert_eq!(error.code, ErrorCode::InvalidOption);
-    }
 }

@@ -87,20 +87,22 @@ pub fn parse_scope(text: &str) -> Result<String, JsValue> {
     json_text(&scope, "the scope")
 }
 
-/// A scope given as JSON (`{type, resource?, filter?}`) as its string form;
-/// an unknown `type` is a scope error like any other, not an option error.
 #[wasm_bindgen(js_name = formatScope)]
 pub fn format_scope(scope_json: &str) -> Result<String, JsValue> {
-    let scope: crate::Scope = crate::options_from_json(scope_json, "formatScope")
-        .map_err(|e| {
-            if e.claim.as_deref() == Some("type") {
-                crate::Error::new(crate::ErrorCode::ScopeInvalid, e.message)
-            } else {
-                e
-            }
-        })
-        .map_err(to_js)?;
-    crate::format_scope(&scope).map_err(to_js)
+    format_scope_json(scope_json).map_err(to_js)
+}
+
+/// A scope given as JSON (`{type, resource?, filter?}`) as its string form;
+/// an unknown `type` is a scope error like any other, not an option error.
+fn format_scope_json(scope_json: &str) -> crate::Result<String> {
+    let scope: crate::Scope = crate::options_from_json(scope_json, "formatScope").map_err(|e| {
+        if e.claim.as_deref() == Some("type") {
+            crate::Error::new(crate::ErrorCode::ScopeInvalid, e.message)
+        } else {
+            e
+        }
+    })?;
+    crate::format_scope(&scope)
 }
 
 /// The validated body for Embeddable's Tokens API, as JSON text.
@@ -147,4 +149,27 @@ pub fn embeddable_transport_error(kind: &str, timeout_ms: f64, detail: &str) -> 
 pub fn compile_secure_filters(filters_json: &str, options_json: &str) -> Result<String, JsValue> {
     let compiled = crate::compile_secure_filters(filters_json, options_json).map_err(to_js)?;
     json_text(&compiled, "the compiled filters")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_scope_json;
+    use crate::ErrorCode;
+
+    #[test]
+    fn format_scope_json_reports_unknown_types_as_scope_errors() {
+        assert_eq!(
+            format_scope_json(r#"{"type":"WORKSPACE:READ_ALL"}"#).unwrap(),
+            "WORKSPACE:READ_ALL"
+        );
+        let error = format_scope_json(r#"{"type":"NOPE"}"#).unwrap_err();
+        assert_eq!(error.code, ErrorCode::ScopeInvalid);
+        assert!(
+            error.message.contains("ORG_DATASOURCES:READ"),
+            "{}",
+            error.message
+        );
+        let error = format_scope_json(r#"{"type":"ADMIN","extra":1}"#).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidOption);
+    }
 }

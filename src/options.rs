@@ -64,7 +64,8 @@ fn syntax_error(error: &serde_json::Error, json: &str, what: &str) -> Error {
     let path = serde_path_to_error::deserialize::<_, Value>(&mut reader)
         .err()
         .map(|e| e.path().to_string())
-        .filter(|path| path != ".");
+        // `.` is the object itself, `?` a member whose name never ended.
+        .filter(|path| path != "." && path != "?");
     match path {
         Some(path) => {
             Error::new(ErrorCode::InvalidOption, format!("{path}: {message}")).with_claim(path)

@@ -526,7 +526,8 @@ fn vizzly_filters(filters: Vec<SecurityFilterSpec>) -> Value {
 #[derive(Serialize)]
 struct SecurityFilterSpec {
     field: &'static str,
-    op: FilterOp,
+    /// `FilterOp::as_str`: the operator as Vizzly writes it.
+    op: &'static str,
     value: Value,
 }
 
@@ -569,7 +570,7 @@ fn vizzly_methods_and_authorize() {
         "orders".into(),
         vizzly_filters(vec![SecurityFilterSpec {
             field: "org_id",
-            op: FilterOp::Eq,
+            op: FilterOp::Eq.as_str(),
             value: "acme".into(),
         }]),
     );

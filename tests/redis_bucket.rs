@@ -5,6 +5,12 @@
 //! "Rate limits for JWTs"), at random instants, some stepping backwards, run
 //! on a real redis-server and in `MemoryRateLimitStore`: the same grants, the
 //! same tokens left and the same waits, to the last bit.
+//!
+//! Each key keeps one rps here. When tokens minted under one name carry a new
+//! rps, the two stores still differ: memory refills the time since the last
+//! request at the old rate, the script at the new one (and Redis expires a
+//! refilled bucket, which memory keeps at its old capacity). Which rule is
+//! meant is open; this test pins everything else.
 
 use std::cell::{Cell, RefCell};
 use std::io::{BufRead, BufReader, Read, Write};

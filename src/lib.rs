@@ -38,10 +38,7 @@ pub use keys::{generate_key_pair, GeneratedKeyPair};
 /// Option objects in their JS shape, from JSON text (what the wasm adapter
 /// does with each JS call's arguments; Rust callers build the structs).
 pub use options::from_json as options_from_json;
-pub use options::{
-    CacheOption, CacheSize, CreateVerifierOptions, Jti, JwkSet, Key, OneOrMany, Secret, Timestamp,
-    VerifierParts,
-};
+pub use options::{Jti, JwkSet, Key, OneOrMany, Secret, Timestamp};
 pub use profiles::scopes::{format_scope, parse_scope, Scope, ScopeType};
 /// Vizzly secure filters read in words (decode's `profileInfo`), from the decode crate.
 pub use scopemint_decode::filter_words;
@@ -59,3 +56,5 @@ pub use sql::secure_filters::{
     compile_filters, compile_filters_from, compile_secure_filters, CompileOptions, FilterGroups,
     SecureFilter,
 };
+/// The JS `createVerifier` object, split by layer (read by the wasm adapter).
+pub use wasm::options::{CacheOption, CacheSize, CreateVerifierOptions, VerifierParts};

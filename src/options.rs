@@ -7,11 +7,8 @@ use serde::de::{self, DeserializeOwned, Deserializer, IntoDeserializer, Unexpect
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::authz::authorize::AuthorizeOptions;
 use crate::error::{invalid_option, key_invalid, Error, ErrorCode, Result};
 use crate::jose::alg::Algorithm;
-use crate::jwt::verify::{VerifierOptions, VerifierProfile};
-use crate::keys::remote_jwks::RemoteJwksOptions;
 
 /// Parses an options object given as JSON text (the shape JS callers use);
 /// unknown options and wrong types are `ERR_INVALID_OPTION` errors whose
@@ -510,18 +507,6 @@ pub enum Timestamp {
     Iso8601(String),
 }
 
-impl Timestamp {
-    /// Whole Unix seconds, checked like every instant option (`name` names it in errors).
-    pub(crate) fn seconds(&self, name: &str) -> Result<i64> {
-        match self {
-            Timestamp::UnixSeconds(seconds) => {
-                crate::jwt::time::instant_from_seconds(*seconds, name)
-            }
-            Timestamp::Iso8601(text) => crate::jwt::time::instant_from_iso8601(text, name),
-        }
-    }
-}
-
 impl From<std::time::SystemTime> for Timestamp {
     fn from(time: std::time::SystemTime) -> Timestamp {
         let seconds = match time.duration_since(std::time::UNIX_EPOCH) {
@@ -643,141 +628,6 @@ pub fn positive_seconds(value: f64, name: &str) -> Result<f64> {
         Ok(value)
     } else {
         Err(invalid_option(name, "must be a positive number"))
-    }
-}
-
-/// The JS `createVerifier` options object: what the verifier checks
-/// ([`VerifierOptions`]), what `authorize` allows ([`AuthorizeOptions`]) and
-/// the size of the JS layer's verified-token cache, in one flat object.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreateVerifierOptions {
-    #[serde(default, deserialize_with = "key_option")]
-    public_key: Option<Key>,
-    #[serde(default, deserialize_with = "jwks_option")]
-    jwks: Option<JwkSet>,
-    secret: Option<Secret>,
-    #[serde(default, deserialize_with = "algorithms_option")]
-    algorithms: Option<Vec<Algorithm>>,
-    issuer: Option<OneOrMany>,
-    audience: Option<OneOrMany>,
-    clock_tolerance_seconds: Option<f64>,
-    max_token_age_seconds: Option<f64>,
-    required_claims: Option<Vec<String>>,
-    typ: Option<String>,
-    max_token_bytes: Option<usize>,
-    #[serde(default, deserialize_with = "timestamp_option")]
-    current_time: Option<Timestamp>,
-    #[serde(default)]
-    allow_missing_expiry: bool,
-    #[serde(default)]
-    allow_short_secret: bool,
-    #[serde(default, deserialize_with = "profile_option")]
-    profile: Option<VerifierProfile>,
-    /// `true` for 1000 entries, or `{ maxEntries }`.
-    cache: Option<CacheOption>,
-    #[serde(default)]
-    allow_unfiltered_data_sets: bool,
-    jwks_url: Option<String>,
-    cache_max_age_seconds: Option<f64>,
-    cooldown_seconds: Option<f64>,
-    timeout_ms: Option<f64>,
-    max_jwks_bytes: Option<f64>,
-    max_jwks_keys: Option<f64>,
-}
-
-/// [`CreateVerifierOptions`] split by the layer each part belongs to.
-pub struct VerifierParts {
-    pub verifier: VerifierOptions,
-    pub authorize: AuthorizeOptions,
-    pub cache: CacheOption,
-}
-
-impl CreateVerifierOptions {
-    pub fn into_parts(self) -> VerifierParts {
-        VerifierParts {
-            verifier: VerifierOptions {
-                public_key: self.public_key,
-                jwks: self.jwks,
-                secret: self.secret,
-                remote_jwks: RemoteJwksOptions {
-                    jwks_url: self.jwks_url,
-                    cache_max_age_seconds: self.cache_max_age_seconds,
-                    cooldown_seconds: self.cooldown_seconds,
-                    timeout_ms: self.timeout_ms,
-                    max_jwks_bytes: self.max_jwks_bytes,
-                    max_jwks_keys: self.max_jwks_keys,
-                },
-                algorithms: self.algorithms,
-                issuer: self.issuer,
-                audience: self.audience,
-                clock_tolerance_seconds: self.clock_tolerance_seconds,
-                max_token_age_seconds: self.max_token_age_seconds,
-                required_claims: self.required_claims,
-                typ: self.typ,
-                max_token_bytes: self.max_token_bytes,
-                current_time: self.current_time,
-                allow_missing_expiry: self.allow_missing_expiry,
-                allow_short_secret: self.allow_short_secret,
-                profile: self.profile,
-            },
-            authorize: AuthorizeOptions {
-                allow_unfiltered_data_sets: self.allow_unfiltered_data_sets,
-            },
-            cache: self.cache.unwrap_or_default(),
-        }
-    }
-
-    /// The verifier's options alone.
-    pub fn verifier_options(self) -> VerifierOptions {
-        self.into_parts().verifier
-    }
-}
-
-fn profile_option<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> std::result::Result<Option<VerifierProfile>, D::Error> {
-    Option::<String>::deserialize(deserializer)?
-        .map(|name| {
-            VerifierProfile::parse(&name).ok_or_else(|| {
-                de::Error::custom(format!("unknown profile \"{name}\" (known: \"vizzly\")"))
-            })
-        })
-        .transpose()
-}
-
-/// The JS verified-token cache (`cache` in `createVerifier`): off, on with
-/// the default size, or on with `{ maxEntries }`.
-#[derive(Clone, Copy, Debug, Default, Deserialize)]
-#[serde(untagged)]
-pub enum CacheOption {
-    #[default]
-    #[serde(skip)]
-    Off,
-    Enabled(bool),
-    Sized(CacheSize),
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CacheSize {
-    pub max_entries: usize,
-}
-
-const DEFAULT_CACHE_ENTRIES: usize = 1000;
-
-impl CacheOption {
-    /// How many verified tokens the cache may hold (0: no cache).
-    pub fn capacity(&self) -> Result<usize> {
-        match self {
-            CacheOption::Off | CacheOption::Enabled(false) => Ok(0),
-            CacheOption::Enabled(true) => Ok(DEFAULT_CACHE_ENTRIES),
-            CacheOption::Sized(CacheSize { max_entries: 0 }) => Err(invalid_option(
-                "cache",
-                "maxEntries must be a positive integer",
-            )),
-            CacheOption::Sized(CacheSize { max_entries }) => Ok(*max_entries),
-        }
     }
 }
 

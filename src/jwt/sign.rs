@@ -257,7 +257,7 @@ impl Signer {
             from_option_or_claim(&claims, "exp", options.expires_at.as_ref(), "expiresAt")?;
         match explicit_exp {
             Some(exp) => {
-                let exp = exp.seconds("expiresAt")?;
+                let exp = time::instant(exp, "expiresAt")?;
                 time::check_expiry_within_max(exp as f64, now, "expiresAt")?;
                 added.push(("exp", exp.into()));
             }
@@ -280,7 +280,7 @@ impl Signer {
         if let Some(nbf) =
             from_option_or_claim(&claims, "nbf", options.not_before.as_ref(), "notBefore")?
         {
-            added.push(("nbf", nbf.seconds("notBefore")?.into()));
+            added.push(("nbf", time::instant(nbf, "notBefore")?.into()));
         }
         let string_claims = [
             (

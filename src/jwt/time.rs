@@ -2,6 +2,7 @@
 //! ISO-8601 strings, which is what a JS `Date` becomes in JSON).
 
 use crate::error::{invalid_option, Error, ErrorCode, Result};
+use crate::options::Timestamp;
 
 /// Numbers above this are almost certainly milliseconds (year 5138 in seconds).
 /// Every instant scopemint reads or computes stays below it, so the
@@ -126,6 +127,15 @@ pub fn check_expiry_within_max(exp: f64, now: i64, name: &str) -> Result<()> {
                 "lies more than {MAX_LIFETIME_SECONDS} seconds (3650 days) after the signing time"
             ),
         ))
+    }
+}
+
+/// A [`Timestamp`] option in whole Unix seconds, checked like every instant
+/// option (`name` names it in errors).
+pub fn instant(timestamp: &Timestamp, name: &str) -> Result<i64> {
+    match timestamp {
+        Timestamp::UnixSeconds(seconds) => instant_from_seconds(*seconds, name),
+        Timestamp::Iso8601(text) => instant_from_iso8601(text, name),
     }
 }
 

@@ -322,7 +322,7 @@ impl Verifier {
             current_time: options
                 .current_time
                 .as_ref()
-                .map(|t| t.seconds("currentTime").map(|s| s as f64))
+                .map(|t| time::instant(t, "currentTime").map(|s| s as f64))
                 .transpose()?,
             allow_missing_expiry: options.allow_missing_expiry,
             header_cache: Mutex::new(Vec::with_capacity(HEADER_CACHE_SIZE)),

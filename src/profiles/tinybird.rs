@@ -175,7 +175,7 @@ pub fn create_jwt_for(signer: &Signer, params: &CreateJwtParams, caller: Caller)
             "is required (a Date, Unix seconds or an ISO-8601 string)",
         )
     })?;
-    let exp = expires_at.seconds("expiresAt")?;
+    let exp = time::instant(expires_at, "expiresAt")?;
     let now = time::now_whole_seconds()?;
     if exp <= now {
         return Err(field_error("expiresAt", "must be in the future"));

@@ -6,6 +6,7 @@
 use wasm_bindgen::prelude::*;
 
 mod functions;
+pub(crate) mod options;
 mod profiles;
 mod rate_limit;
 #[cfg(feature = "server")]

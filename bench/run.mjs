@@ -32,8 +32,8 @@ function parseArgs(list) {
 
 const options = parseArgs(args);
 const settings = options.quick
-  ? { warmupMs: 50, rounds: 1, roundMs: 100, memorySigns: 50_000, coldStartRuns: 10 }
-  : { warmupMs: 300, rounds: 5, roundMs: 500, memorySigns: 1_000_000, coldStartRuns: 10 };
+  ? { warmupMs: 50, rounds: 1, roundMs: 100, memorySigns: 50_000, coldStartRuns: 10, runtimes: { warmupMs: 30, rounds: 1, roundMs: 60 } }
+  : { warmupMs: 300, rounds: 5, roundMs: 500, memorySigns: 1_000_000, coldStartRuns: 10, runtimes: { warmupMs: 200, rounds: 5, roundMs: 200 } };
 const log = (text) => process.stderr.write(`${text}\n`); // progress; stdout is the report
 
 function git(...gitArgs) {
@@ -138,7 +138,12 @@ for (const { name: payloadName, claims } of payloads) {
   }
 }
 
-// 3. Cold start and size: separate processes and files, so order does not matter.
+// 3. The other runtimes, each in its own process (browser), the tinybird payload.
+log('other runtimes: Deno, Bun, workerd, Chromium');
+const { measureRuntimes, runtimeNames } = await import('./runtimes.mjs');
+const runtimes = await measureRuntimes({ keys, claims: payloads[0].claims, algorithms, settings: settings.runtimes, log });
+
+// 4. Cold start and size: separate processes and files, so order does not matter.
 log(`cold start: ${settings.coldStartRuns} processes per library`);
 const { measureColdStart } = await import('./coldstart.mjs');
 const coldStart = measureColdStart(settings.coldStartRuns);
@@ -150,8 +155,8 @@ const { measureSizes } = await import('./sizes.mjs');
 const sizes = measureSizes();
 meta.loadavgEnd = loadavg().map((l) => +l.toFixed(2));
 
-// 4. Report.
-const { throughputTable, coldStartTable, sizesTable, memoryText } = await import('./table.mjs');
+// 5. Report.
+const { throughputTable, runtimesTable, coldStartTable, sizesTable, memoryText } = await import('./table.mjs');
 const payloadSizes = payloads.map((p) => `${p.name} ${Buffer.byteLength(JSON.stringify(p.claims))} B`).join(', ');
 console.log(`scopemint ${meta.versions.scopemint} (wasm ${meta.wasmSha256}, commit ${meta.commit}${meta.uncommittedSrc ? ' + uncommitted src changes' : ''})` +
   ` vs fast-jwt ${meta.versions['fast-jwt']}, jose ${meta.versions.jose}, jsonwebtoken ${meta.versions.jsonwebtoken}`);
@@ -159,6 +164,8 @@ console.log(`node ${meta.node}, ${meta.cpus}, load ${meta.loadavgStart.join(' ')
 console.log(`mode ${meta.mode}: median of ${settings.rounds} round(s) x ${settings.roundMs} ms after ${settings.warmupMs} ms warm-up; payload JSON: ${payloadSizes}`);
 console.log('');
 console.log(throughputTable(rows, names));
+console.log('');
+console.log(runtimesTable(runtimes));
 console.log('');
 console.log(coldStartTable(coldStart, settings.coldStartRuns));
 console.log('');
@@ -169,6 +176,22 @@ console.log('');
 console.log(memoryText(memory));
 
 if (options.json) {
-  writeFileSync(options.json, `${JSON.stringify({ meta, throughput: rows, coldStartMs: coldStart, firstTokenMs: firstToken, sizes, memory }, null, 2)}\n`);
+  writeFileSync(options.json, `${JSON.stringify({ meta, throughput: rows, runtimes, coldStartMs: coldStart, firstTokenMs: firstToken, sizes, memory }, null, 2)}\n`);
   log(`wrote ${options.json}`);
+}
+
+// Every runtime must have produced a figure for every algorithm and operation (speed is
+// never judged here): a runtime that could not start or failed the gate fails the run.
+const missing = runtimeNames.flatMap((name) => {
+  const result = runtimes[name];
+  if (!result || result.error) return [`${name}: ${result?.error ?? 'not run'}`];
+  return algorithms.flatMap((alg) => ['sign', 'verify'].flatMap((op) => {
+    const row = result.rows.find((r) => r.alg === alg && r.op === op);
+    const bad = ['scopemint', 'jose'].filter((lib) => !(row?.opsPerSec[lib] > 0));
+    return bad.length ? [`${name} ${alg} ${op}: no figure for ${bad.join(', ')}`] : [];
+  }));
+});
+if (missing.length) {
+  console.error(`runtimes without figures:\n  ${missing.join('\n  ')}`);
+  process.exitCode = 1;
 }

@@ -44,3 +44,26 @@ export function memoryText(m) {
     `${''.padEnd(width)}  ${'before'.padStart(10)}  ${'after'.padStart(10)}  ${'delta'.padStart(10)}\n` +
     rows.map((r) => `${r[0].padEnd(width)}  ${r.slice(1).map((c) => c.padStart(10)).join('  ')}`).join('\n') + '\n' + notes.join('\n');
 }
+
+const fmtRatio = (v) => (v == null ? 'n/a' : `${v.toFixed(2)}x`);
+
+/** The cross-runtime figures (runtimes.mjs): one row per runtime, algorithm and operation. */
+export function runtimesTable(results) {
+  const columns = ['scopemint', 'scopemint async', 'jose', 'fast-jwt'];
+  const rows = [];
+  const notes = [];
+  for (const [runtime, result] of Object.entries(results)) {
+    notes.push(`  ${runtime}: ${result.version}${result.entry ? `, scopemint entry ${result.entry}` : ''}` +
+      `${result.fastJwtError ? `; fast-jwt ${result.fastJwtError.startsWith('not loaded') ? result.fastJwtError : `did not load (${result.fastJwtError})`}` : ''}`);
+    if (result.error) {
+      notes.push(`  ${runtime}: FAILED: ${result.error}`);
+      continue;
+    }
+    for (const r of result.rows) {
+      rows.push([runtime, r.alg, r.op, ...columns.map((c) => fmtOps(r.opsPerSec[c])), fmtRatio(r.ratio), fmtRatio(r.asyncRatio)]);
+    }
+  }
+  const header = ['runtime', 'alg', 'op', ...columns.map((c) => `${c} ops/s`), 'vs jose', 'async vs jose'];
+  return `Other runtimes (tinybird payload; "scopemint async" = signAsync / verifyAsync; vs jose = scopemint / jose ops/s)\n` +
+    `${notes.join('\n')}\n${rows.length ? grid(header, rows, 3) : '(no figures)'}`;
+}

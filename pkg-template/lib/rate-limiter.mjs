@@ -37,23 +37,44 @@ class RateLimiter {
       if (grant === null || typeof grant !== 'object') {
         throw new TokenError('ERR_INVALID_OPTION', 'consume(grant): pass the grant that verifier.authorize returned', 'grant');
       }
-      const limitJson = claimsJson(grant.rateLimit ?? null);
-      if (this.#redis === undefined) return JSON.parse(this.#inner.consume(limitJson));
-      const limit = JSON.parse(this.#inner.check(limitJson));
-      if (limit === null) return null;
-      let reply;
-      try {
-        reply = await this.#runScript(this.#settings.prefix + limit.key, limit.rps);
-        if (!Array.isArray(reply) || reply.length !== 3) throw new Error('the script answered something else than [granted, level, wait]');
-      } catch (error) {
-        if (this.#settings.onRedisError === 'memory') return JSON.parse(this.#inner.consume(limitJson));
-        throw this.#inner.unavailable(error?.message ?? String(error));
+      // A plain {key, rps} (what authorize returns) goes to Rust as two values;
+      // anything else is checked from its JSON first, which names what is wrong.
+      const given = grant.rateLimit;
+      let key;
+      let rps;
+      if (isPlainLimit(given)) {
+        ({ key, rps } = given);
+      } else {
+        const limit = JSON.parse(this.#inner.check(claimsJson(given ?? null)));
+        if (limit === null) return null;
+        ({ key, rps } = limit);
       }
-      const [granted, level, wait] = reply;
-      return JSON.parse(this.#inner.outcome(limitJson, Number(granted) === 1, Number(level), Number(wait)));
+      if (this.#redis === undefined) return this.#outcome(this.#inner.consumeKey(key, rps));
+      return await this.#consumeShared(key, rps);
     } catch (error) {
       rethrow(error);
     }
+  }
+
+  // One request through Redis; Rust checks the limit and reads the script's
+  // answer as it reads the memory store's. Numbers both ways, no JSON.
+  async #consumeShared(key, rps) {
+    const inner = this.#inner;
+    inner.checkKey(key, rps);
+    let reply;
+    try {
+      reply = await this.#runScript(this.#settings.prefix + key, rps);
+      if (!Array.isArray(reply) || reply.length !== 3) throw new Error('the script answered something else than [granted, level, wait]');
+    } catch (error) {
+      if (this.#settings.onRedisError === 'memory') return this.#outcome(inner.consumeKey(key, rps));
+      throw inner.unavailable(error?.message ?? String(error));
+    }
+    const [granted, level, wait] = reply;
+    return this.#outcome(inner.outcomeKey(rps, Number(granted) === 1, Number(level), Number(wait)));
+  }
+
+  #outcome(remaining) {
+    return { limit: this.#inner.lastLimit(), remaining, resetSeconds: this.#inner.lastResetSeconds() };
   }
 
   // One round trip: EVALSHA, or EVAL (which also caches the script) the
@@ -79,6 +100,20 @@ class RateLimiter {
       run.catch(() => {}); // a late failure after the timeout is already answered
     }
   }
+}
+
+// Whether a grant's rateLimit is a plain {key, rps} that JSON would carry as
+// exactly these two values (what authorize returns). Only picks the path: Rust
+// checks both values either way; anything else (extra members, a fractional
+// or non-number rps, a lone surrogate in the key, toJSON) goes through JSON,
+// whose errors name the field.
+function isPlainLimit(limit) {
+  if (limit === null || typeof limit !== 'object' || Object.getPrototypeOf(limit) !== Object.prototype) return false;
+  const names = Object.keys(limit);
+  if (names.length !== 2 || !((names[0] === 'key' && names[1] === 'rps') || (names[0] === 'rps' && names[1] === 'key'))) return false;
+  const { key, rps } = limit;
+  return typeof key === 'string' && Number.isSafeInteger(rps) && rps > 0 && limit.toJSON === undefined &&
+    typeof key.isWellFormed === 'function' && key.isWellFormed();
 }
 
 // createRateLimiter(options) on a wasm build; the caller turns its errors into TokenError.

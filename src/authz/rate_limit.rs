@@ -57,20 +57,46 @@ impl RateLimit {
             Err(_) => crate::options::from_json(json, "rateLimit")?,
         };
         let Some(limit) = limit else { return Ok(None) };
-        if limit.key.is_empty() || limit.key.len() > MAX_KEY_BYTES {
-            return Err(invalid_option(
-                "rateLimit.key",
-                format!("must be a non-empty string of at most {MAX_KEY_BYTES} bytes"),
-            ));
-        }
+        check_key(&limit.key)?;
         if limit.rps == 0 || limit.rps > MAX_RPS {
-            return Err(invalid_option(
-                "rateLimit.rps",
-                format!("must be a whole number from 1 to {MAX_RPS}"),
-            ));
+            return Err(rps_out_of_range());
         }
         Ok(Some(limit))
     }
+
+    /// A grant's `rateLimit` given as its two values instead of JSON (the JS
+    /// package's path for a plain `{key, rps}`): the same checks and errors as
+    /// [`RateLimit::from_grant_json`]; `rps` must be a whole number. Returns
+    /// the checked rps, so a hot path need not copy the key.
+    pub fn check_parts(key: &str, rps: f64) -> Result<u64> {
+        check_key(key)?;
+        RateLimit::check_rps(rps)
+    }
+
+    /// The `rps` half of [`RateLimit::check_parts`].
+    pub fn check_rps(rps: f64) -> Result<u64> {
+        if rps.fract() != 0.0 || !(1.0..=MAX_RPS as f64).contains(&rps) {
+            return Err(rps_out_of_range());
+        }
+        Ok(rps as u64)
+    }
+}
+
+fn check_key(key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > MAX_KEY_BYTES {
+        return Err(invalid_option(
+            "rateLimit.key",
+            format!("must be a non-empty string of at most {MAX_KEY_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+fn rps_out_of_range() -> Error {
+    invalid_option(
+        "rateLimit.rps",
+        format!("must be a whole number from 1 to {MAX_RPS}"),
+    )
 }
 
 /// What to do when the shared store (Redis) cannot answer.
@@ -203,7 +229,15 @@ pub trait RateLimitStore: Send + Sync {
 /// for a `Retry-After` header). Shared by every store, including the Redis
 /// script in the JS package, so all of them answer alike.
 pub fn outcome(limit: &RateLimit, acquired: std::result::Result<f64, f64>) -> Result<Consumed> {
-    let rps = limit.rps.max(1) as f64;
+    outcome_for_rps(limit.rps, acquired)
+}
+
+/// [`outcome`] for a limit known by its rate alone (the key only picks the bucket).
+pub fn outcome_for_rps(
+    limit_rps: u64,
+    acquired: std::result::Result<f64, f64>,
+) -> Result<Consumed> {
+    let rps = limit_rps.max(1) as f64;
     match acquired {
         Ok(level) => {
             let level = if level.is_finite() {
@@ -212,7 +246,7 @@ pub fn outcome(limit: &RateLimit, acquired: std::result::Result<f64, f64>) -> Re
                 0.0
             };
             Ok(Consumed {
-                limit: limit.rps,
+                limit: limit_rps,
                 remaining: level.floor() as u64,
                 reset_seconds: ((rps - level) / rps).ceil() as u64,
             })
@@ -227,8 +261,7 @@ pub fn outcome(limit: &RateLimit, acquired: std::result::Result<f64, f64>) -> Re
             Err(Error::new(
                 ErrorCode::RateLimited,
                 format!(
-                    "rate limit of {} requests per second exceeded; retry after {seconds} second(s)",
-                    limit.rps
+                    "rate limit of {limit_rps} requests per second exceeded; retry after {seconds} second(s)"
                 ),
             )
             .with_claim("limits.rps")
@@ -248,7 +281,12 @@ impl<S: RateLimitStore> RateLimiter<S> {
     }
 
     pub fn consume(&self, limit: &RateLimit, now: f64) -> Result<Consumed> {
-        outcome(limit, self.store.try_acquire(&limit.key, limit.rps, now))
+        self.consume_key(&limit.key, limit.rps, now)
+    }
+
+    /// [`RateLimiter::consume`] by key and rate, checked by [`RateLimit::check_parts`].
+    pub fn consume_key(&self, key: &str, rps: u64, now: f64) -> Result<Consumed> {
+        outcome_for_rps(rps, self.store.try_acquire(key, rps, now))
     }
 
     pub fn store(&self) -> &S {
@@ -379,32 +417,46 @@ fn make_room(buckets: &mut Buckets, now: f64) -> std::result::Result<(), f64> {
     Err((first_full - now).max(SLACK_SECONDS))
 }
 
+impl Bucket {
+    /// Takes one request at `now` at `rate` per second: the tokens left, or
+    /// the seconds until one would be available.
+    fn take_one(&mut self, rate: f64, now: f64) -> std::result::Result<f64, f64> {
+        // Tokens minted later under the same name may carry another rps:
+        // the newest rate (and capacity) applies from now on.
+        let level = self.level(now).min(rate);
+        self.rps = rate;
+        self.updated = self.updated.max(now);
+        if level + SLACK_SECONDS * rate >= 1.0 {
+            self.tokens = (level - 1.0).max(0.0);
+            Ok(self.tokens)
+        } else {
+            self.tokens = level;
+            Err((1.0 - level) / rate)
+        }
+    }
+}
+
 impl RateLimitStore for MemoryRateLimitStore {
     fn try_acquire(&self, key: &str, rps: u64, now: f64) -> std::result::Result<f64, f64> {
         let rate = rps.max(1) as f64;
         // A non-finite clock must not poison a bucket's timestamp.
         let now = if now.is_finite() { now } else { 0.0 };
         let mut buckets = self.lock();
-        if !buckets.map.contains_key(key) && buckets.map.len() >= self.max_keys {
+        // A known key is found by reference: only a new bucket copies the key.
+        if let Some(bucket) = buckets.map.get_mut(key) {
+            return bucket.take_one(rate, now);
+        }
+        if buckets.map.len() >= self.max_keys {
             make_room(&mut buckets, now)?;
         }
-        let bucket = buckets.map.entry(key.to_string()).or_insert(Bucket {
+        let mut bucket = Bucket {
             tokens: rate,
             updated: now,
             rps: rate,
-        });
-        // Tokens minted later under the same name may carry another rps:
-        // the newest rate (and capacity) applies from now on.
-        let level = bucket.level(now).min(rate);
-        bucket.rps = rate;
-        bucket.updated = bucket.updated.max(now);
-        if level + SLACK_SECONDS * rate >= 1.0 {
-            bucket.tokens = (level - 1.0).max(0.0);
-            Ok(bucket.tokens)
-        } else {
-            bucket.tokens = level;
-            Err((1.0 - level) / rate)
-        }
+        };
+        let taken = bucket.take_one(rate, now);
+        buckets.map.insert(key.to_string(), bucket);
+        taken
     }
 }
 
@@ -482,6 +534,51 @@ mod tests {
         assert!(newcomers_refused > 0);
         // Waiting is bounded: a second later there is room again.
         assert!(store.try_acquire("late", 1, 1000.0 + 10.0 + 1.0).is_ok());
+    }
+
+    #[test]
+    fn parts_are_checked_as_the_json_is() {
+        let long_key = "k".repeat(MAX_KEY_BYTES + 1);
+        for (key, rps) in [
+            ("k", 1.0),
+            ("k", MAX_RPS as f64),
+            ("", 1.0),
+            (long_key.as_str(), 1.0),
+            ("k", 0.0),
+            ("k", (MAX_RPS + 1) as f64),
+            ("k", 9_007_199_254_740_991.0),
+        ] {
+            let json = serde_json::to_string(&json!({ "key": key, "rps": rps as u64 })).unwrap();
+            let from_json = RateLimit::from_grant_json(&json).map(|l| l.map(|l| l.rps));
+            assert_eq!(
+                RateLimit::check_parts(key, rps).map(Some),
+                from_json,
+                "{key:.8} {rps}"
+            );
+        }
+        // What JSON would not read as a whole rps is refused too, never rounded.
+        for rps in [1.5, -1.0, f64::NAN, f64::INFINITY] {
+            let error = RateLimit::check_parts("k", rps).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidOption, "{rps}");
+            assert_eq!(error.claim.as_deref(), Some("rateLimit.rps"), "{rps}");
+        }
+    }
+
+    #[test]
+    fn consume_by_key_is_consume() {
+        let by_limit = RateLimiter::default();
+        let by_key = RateLimiter::default();
+        let limit = RateLimit {
+            key: "k".into(),
+            rps: 2,
+        };
+        for now in [10.0, 10.0, 10.0, 10.2, 10.6, 12.0] {
+            assert_eq!(
+                by_key.consume_key("k", 2, now),
+                by_limit.consume(&limit, now),
+                "{now}"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! `RateLimiter`: the in-memory token buckets, and the outcome of a Redis run.
 
+use std::cell::Cell;
+
 use wasm_bindgen::prelude::*;
 
 use super::{json_text, to_js};
@@ -7,12 +9,16 @@ use crate::Error;
 
 /// The in-memory rate limiter (`createRateLimiter()`), a separate object from
 /// any verifier; with a Redis client it is the fallback store, and the JS
-/// layer runs the Redis script and reads its result with `rateLimitOutcome`.
+/// layer runs the Redis script and reads its result with `outcomeKey`.
 #[wasm_bindgen(js_name = RateLimiter)]
 pub struct WasmRateLimiter {
     limiter: crate::RateLimiter,
     /// Checked Redis settings as JSON text, when a client was given.
     shared: Option<String>,
+    /// The last outcome of `consumeKey` / `outcomeKey`: they return
+    /// `remaining` and JS reads the other two fields from here, so the hot
+    /// path moves three numbers instead of writing and parsing JSON.
+    last: Cell<crate::Consumed>,
 }
 
 #[wasm_bindgen(js_class = RateLimiter)]
@@ -27,6 +33,11 @@ impl WasmRateLimiter {
             shared: shared
                 .map(|s| json_text(&s, "the shared-store settings"))
                 .transpose()?,
+            last: Cell::new(crate::Consumed {
+                limit: 0,
+                remaining: 0,
+                reset_seconds: 0,
+            }),
         })
     }
 
@@ -42,34 +53,57 @@ impl WasmRateLimiter {
         json_text(&limit, "the rate limit")
     }
 
-    /// Consumes one request in memory: `{limit, remaining, resetSeconds}` or
-    /// `null` (no limit), or throws `ERR_RATE_LIMITED`.
-    pub fn consume(&self, rate_limit_json: &str) -> Result<String, JsValue> {
-        let Some(limit) = crate::RateLimit::from_grant_json(rate_limit_json).map_err(to_js)? else {
-            return Ok("null".to_string());
-        };
-        let consumed = self
-            .limiter
-            .consume(&limit, crate::jwt::time::now_seconds().map_err(to_js)?)
-            .map_err(to_js)?;
-        json_text(&consumed, "the rate-limit outcome")
+    /// Consumes one request in memory for a rate limit given as its key and
+    /// rps (checked as `check` checks the JSON): returns `remaining`, and
+    /// `lastLimit` / `lastResetSeconds` the rest of the outcome; throws
+    /// `ERR_RATE_LIMITED`.
+    #[wasm_bindgen(js_name = consumeKey)]
+    pub fn consume_key(&self, key: &str, rps: f64) -> Result<f64, JsValue> {
+        let rps = crate::RateLimit::check_parts(key, rps).map_err(to_js)?;
+        let now = crate::jwt::time::now_seconds().map_err(to_js)?;
+        let consumed = self.limiter.consume_key(key, rps, now).map_err(to_js)?;
+        Ok(self.remember(consumed))
+    }
+
+    /// Checks a grant's `rateLimit` given as its key and rps, before the
+    /// Redis script runs with them.
+    #[wasm_bindgen(js_name = checkKey)]
+    pub fn check_key(&self, key: &str, rps: f64) -> Result<(), JsValue> {
+        crate::RateLimit::check_parts(key, rps)
+            .map(drop)
+            .map_err(to_js)
     }
 
     /// Reads the Redis script's answer (granted with `level` tokens left, or
-    /// refused for `wait` seconds) the way the memory store's is read.
-    pub fn outcome(
+    /// refused for `wait` seconds) the way the memory store's is read:
+    /// returns `remaining`, like `consumeKey`.
+    #[wasm_bindgen(js_name = outcomeKey)]
+    pub fn outcome_key(
         &self,
-        rate_limit_json: &str,
+        rps: f64,
         granted: bool,
         level: f64,
         wait: f64,
-    ) -> Result<String, JsValue> {
-        let Some(limit) = crate::RateLimit::from_grant_json(rate_limit_json).map_err(to_js)? else {
-            return Ok("null".to_string());
-        };
+    ) -> Result<f64, JsValue> {
+        let rps = crate::RateLimit::check_rps(rps).map_err(to_js)?;
         let acquired = if granted { Ok(level) } else { Err(wait) };
-        let consumed = crate::rate_limit_outcome(&limit, acquired).map_err(to_js)?;
-        json_text(&consumed, "the rate-limit outcome")
+        let consumed = crate::authz::rate_limit::outcome_for_rps(rps, acquired).map_err(to_js)?;
+        Ok(self.remember(consumed))
+    }
+
+    #[wasm_bindgen(js_name = lastLimit)]
+    pub fn last_limit(&self) -> f64 {
+        self.last.get().limit as f64
+    }
+
+    #[wasm_bindgen(js_name = lastResetSeconds)]
+    pub fn last_reset_seconds(&self) -> f64 {
+        self.last.get().reset_seconds as f64
+    }
+
+    fn remember(&self, consumed: crate::Consumed) -> f64 {
+        self.last.set(consumed);
+        consumed.remaining as f64
     }
 
     /// Buckets held in memory.

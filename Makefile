@@ -16,17 +16,23 @@ setup:
 # decode-only wasm of crates/decode for `scopemint/decode` (plain exports, no wasm-bindgen).
 BINDGEN := wasm-bindgen --remove-name-section --remove-producers-section
 DECODE_WASM := target/wasm32-unknown-unknown/decode/scopemint_decode.wasm
+# The wasm features rustc emits for wasm32-unknown-unknown, which binaryen must accept.
+WASM_OPT := node_modules/.bin/wasm-opt --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
 
 wasm: setup
 	cargo build --release --lib --target wasm32-unknown-unknown
 	cargo build --profile server --lib --target wasm32-unknown-unknown --features server
 	cargo rustc -p scopemint-decode --profile decode --target wasm32-unknown-unknown --features wasm-entry --crate-type cdylib -- -C link-arg=--strip-all
 	@# Binaryen's size pass takes ~14% off the decode wasm, which keeps scopemint/decode under 15 KB gzip.
-	node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int $(DECODE_WASM) -o $(DECODE_WASM)
+	$(WASM_OPT) -Oz $(DECODE_WASM) -o $(DECODE_WASM)
 	@# Without the name section (it only serves debuggers) the wasm is ~8% smaller gzipped.
 	@# One glue per wasm (`web`: ES module, synchronous initSync), used by every entry.
 	$(BINDGEN) --target web --out-dir target/bindgen/web --out-name scopemint $(WASM)
 	$(BINDGEN) --target web --out-dir target/bindgen/server-web --out-name scopemint_server $(SERVER_WASM)
+	@# Binaryen on the main wasm, after wasm-bindgen (which must read rustc's output): -Os took
+	@# 5.7% raw / 1.3% gzip off, and P-256 in wasm (every runtime but Node) got faster, not slower
+	@# (bench/README.md, "wasm-opt"). -O3 and -Oz measured within noise of -Os, and larger or slower.
+	$(WASM_OPT) -Os target/bindgen/web/scopemint_bg.wasm -o target/bindgen/web/scopemint_bg.wasm
 
 pkg: wasm
 	node scripts/build-pkg.mjs
@@ -64,10 +70,12 @@ test-bundlers: pkg
 	node --test --test-reporter=spec tests/bundlers/
 	npx attw --pack pkg
 
-# The suite only checks that the benchmark runs; its numbers are never assertions.
+# The suite only checks that the benchmark runs, in Node and in every other runtime (each must
+# report figures), and that the chart is drawn; its numbers are never assertions.
 test-bench: pkg
+	@bash scripts/setup-runtimes.sh
 	@mkdir -p test-output
-	node bench/run.mjs --quick > test-output/bench-quick.txt
+	node bench/run.mjs --quick --json test-output/bench-quick.json --chart test-output/bench-quick.svg > test-output/bench-quick.txt
 	@tail -n 4 test-output/bench-quick.txt
 
 # The demo app end to end (tenant isolation, every error status) and its page in headless Chromium.
@@ -81,13 +89,18 @@ test: test-rust test-js test-runtimes test-bundlers test-bench test-demo
 soak: pkg
 	node --expose-gc tests/soak/soak.mjs
 
-# `make bench`: full benchmark (~6 min; bench/README.md says what it measures).
-# `make bench -- --quick` (or ARGS=--quick): ~30 s smoke run; ARGS="--json FILE" also writes JSON.
+# `make bench`: full benchmark (~10 min; bench/README.md says what it measures), with the chart
+# of its ratios written to docs/bench.svg (the README shows it) and every figure to
+# test-output/bench.json. `make bench -- --quick` (or ARGS=--quick): ~1 min smoke run, whose
+# chart goes to test-output/bench-quick.svg instead. ARGS="--json FILE" picks another JSON file.
 # Words after `--` reach make as goals, so they are passed to run.mjs and made no-op goals here.
 BENCH_FLAGS := $(filter --%,$(MAKECMDGOALS))
+BENCH_CHART = $(if $(filter --quick,$(BENCH_FLAGS) $(ARGS)),test-output/bench-quick.svg,docs/bench.svg)
 
 bench: pkg
-	node bench/run.mjs $(BENCH_FLAGS) $(ARGS)
+	@bash scripts/setup-runtimes.sh
+	@mkdir -p test-output
+	node bench/run.mjs --json test-output/bench.json --chart $(BENCH_CHART) $(BENCH_FLAGS) $(ARGS)
 
 ifneq ($(BENCH_FLAGS),)
 .PHONY: $(BENCH_FLAGS)

@@ -1,4 +1,4 @@
-// scopemint benchmark harness. Usage: node bench/run.mjs [--quick] [--json FILE]
+// scopemint benchmark harness. Usage: node bench/run.mjs [--quick] [--json FILE] [--chart FILE.svg]
 // See bench/README.md for what each figure means.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,13 +17,14 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 function parseArgs(list) {
-  const options = { quick: false, json: null };
+  const options = { quick: false, json: null, chart: null };
   for (let i = 0; i < list.length; i++) {
     if (list[i] === '--quick') options.quick = true;
-    else if (list[i] === '--json' && list[i + 1]) options.json = list[++i];
+    else if ((list[i] === '--json' || list[i] === '--chart') && list[i + 1]) options[list[i].slice(2)] = list[++i];
     else if (list[i].startsWith('--json=')) options.json = list[i].slice('--json='.length);
+    else if (list[i].startsWith('--chart=')) options.chart = list[i].slice('--chart='.length);
     else {
-      console.error(`unknown argument ${list[i]}\nusage: node bench/run.mjs [--quick] [--json FILE]`);
+      console.error(`unknown argument ${list[i]}\nusage: node bench/run.mjs [--quick] [--json FILE] [--chart FILE.svg]`);
       process.exit(2);
     }
   }
@@ -175,9 +176,16 @@ console.log(sizesTable(sizes));
 console.log('');
 console.log(memoryText(memory));
 
+const result = { meta, throughput: rows, runtimes, coldStartMs: coldStart, firstTokenMs: firstToken, sizes, memory };
 if (options.json) {
-  writeFileSync(options.json, `${JSON.stringify({ meta, throughput: rows, runtimes, coldStartMs: coldStart, firstTokenMs: firstToken, sizes, memory }, null, 2)}\n`);
+  writeFileSync(options.json, `${JSON.stringify(result, null, 2)}\n`);
   log(`wrote ${options.json}`);
+}
+if (options.chart) {
+  // The same drawing as `node bench/chart.mjs FILE.json OUT.svg` makes from the JSON.
+  const { chartSvg } = await import('./chart.mjs');
+  writeFileSync(options.chart, chartSvg(JSON.parse(JSON.stringify(result))));
+  log(`wrote ${options.chart}`);
 }
 
 // Every runtime must have produced a figure for every algorithm and operation (speed is

@@ -76,6 +76,19 @@ test('memory: bad input is refused, never read as "no limit"', async () => {
   }
 });
 
+test('memory: a plain {key, rps} (two values into Rust) and the same limit read from JSON answer alike', async () => {
+  // A null-prototype copy takes the JSON path; a plain object the two-value path.
+  const viaJson = (limit) => ({ rateLimit: Object.assign(Object.create(null), limit) });
+  const outcome = (promise) => promise.then((value) => ({ value }), (error) => ({ code: error.code, message: error.message, claim: error.claim, retryAfter: error.retryAfter }));
+  for (const limit of [{ key: '', rps: 1 }, { key: 'k', rps: 0 }, { key: 'k', rps: 1_000_000_001 }, { key: 'k'.repeat(5000), rps: 1 },
+    { rps: 2, key: 'k' }]) {
+    const [plain, json] = [createRateLimiter(), createRateLimiter()];
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(await outcome(plain.consume({ rateLimit: { ...limit } })), await outcome(json.consume(viaJson(limit))), JSON.stringify(limit));
+    }
+  }
+});
+
 test('memory: bounded, and a full store of busy buckets makes newcomers wait instead of resetting a budget', async () => {
   const limiter = createRateLimiter({ maxKeys: 8 });
   // Grants first: the steps below must all fall within one second (rps 1 refills in a second).

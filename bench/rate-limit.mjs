@@ -5,8 +5,8 @@
 // printed, never asserted. Start a quiet machine; numbers move 10-30% per run.
 //
 // Three runs on the shared 2-core machine (load average 10-13, so slow and noisy):
-//   memory consume: scopemint 5.7-8.6 µs/call (a wasm call and JSON both ways),
-//     rate-limiter-flexible 0.7-1.4 µs
+//   memory consume: scopemint 1.2-1.3 µs/call since `consumeKey` (two values in, numbers out;
+//     5.7-8.6 µs with JSON both ways), rate-limiter-flexible 0.7-0.9 µs (bench/README.md)
 //   Redis consume (loopback): scopemint 34-119 µs/call, rate-limiter-flexible 26-119 µs; run to
 //     run and order moved each more than they differ (one round trip each: EVALSHA)
 //   demo, two instances, 16 clients: 68-113 req/s with memory limiters, 96-137 req/s with one

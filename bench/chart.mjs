@@ -44,8 +44,9 @@ export function chartSvg(result) {
   const bars = barsOf(result);
   if (!bars.length) throw new Error('no ratios in this result');
   const ratios = bars.flatMap((b) => [b.ratio, b.target]);
-  // Domain: the ticks around every ratio, and at least 0.5x to 3x.
-  const lo = TICKS.filter((t) => t <= Math.min(0.5, ...ratios)).pop() ?? TICKS[0];
+  // Domain: the ticks around every ratio, and at least 0.5x to 3x; room on the left for the
+  // value written beside the smallest bar.
+  const lo = TICKS.filter((t) => t <= Math.min(0.5, ...ratios) / 1.6).pop() ?? TICKS[0];
   const hi = TICKS.find((t) => t >= Math.max(3, ...ratios)) ?? TICKS.at(-1);
   const labelWidth = 150;
   const plotWidth = 560;

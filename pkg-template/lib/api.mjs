@@ -9,6 +9,7 @@ import { adaptKeys } from './keys.mjs';
 import { Signer } from './signer.mjs';
 import { Verifier } from './verifier.mjs';
 import { RemoteJwksVerifier } from './remote-jwks.mjs';
+import { createWasmIo } from './wasm-io.mjs';
 import { createRateLimiter } from './rate-limiter.mjs';
 import { embeddableTokenRequest, requestEmbeddableToken } from './vendor-embeddable.mjs';
 import { vizzlyDropIn } from './vendor-vizzly.mjs';
@@ -20,15 +21,17 @@ import { tinybirdDropIn } from './vendor-tinybird.mjs';
 // WebCrypto (web-crypto.mjs).
 // Rust still builds and checks everything else.
 export function createApi(wasm, native, web) {
-  const createSigner = guarded((options) => new Signer(new wasm.Signer(optionsJson(adaptKeys(options, native), 'createSigner') ?? 'null'), native, web));
+  // One byte channel per wasm instance, shared by its signers and verifiers.
+  const io = createWasmIo(wasm, native?.codec);
+  const createSigner = guarded((options) => new Signer(new wasm.Signer(optionsJson(adaptKeys(options, native), 'createSigner') ?? 'null'), io, native, web));
 
   const createVerifier = guarded((given) => {
     const options = adaptKeys(given, native);
     const json = optionsJson(options, 'createVerifier') ?? 'null';
-    const verifier = new Verifier(new wasm.Verifier(json), native, web);
+    const verifier = new Verifier(new wasm.Verifier(json), io, native, web);
     const remote = options !== null && typeof options === 'object' ? wasm.remoteJwks(json) : undefined;
     if (remote === undefined) return verifier;
-    const verifierFor = (keyed) => new Verifier(new wasm.Verifier(optionsJson(keyed, 'createVerifier')), native, web);
+    const verifierFor = (keyed) => new Verifier(new wasm.Verifier(optionsJson(keyed, 'createVerifier')), io, native, web);
     return new RemoteJwksVerifier(options, remote, verifier, verifierFor);
   });
 

@@ -1,7 +1,10 @@
 // Node only: asymmetric signatures on node:crypto (OpenSSL), several times
-// faster than the same maths in WebAssembly. Keys arrive as DER that Rust
-// produced from the user's key and are turned into KeyObjects once. Rust has
-// already chosen the algorithm and key; this file only computes signatures.
+// faster than the same maths in WebAssembly, and the inner hash of HMAC from
+// `crypto.hash` over the keyed block Rust lays out (Node >= 20.12 / 21.7;
+// older Nodes keep HMAC in wasm). Keys arrive as DER that Rust produced from the user's
+// key and are turned into KeyObjects once. Rust has already chosen the
+// algorithm and key, and compares HMAC tags itself; this file only computes
+// signatures and digests, reading and writing wasm memory (wasm-io.mjs).
 // The Node entry passes node:crypto in, so no other entry imports it.
 import { Buffer } from 'node:buffer';
 import { TokenError } from './errors.mjs';
@@ -13,6 +16,9 @@ export function createNodeCrypto(crypto) {
     ES256: 'sha256', ES384: 'sha384',
     EdDSA: null,
   };
+  // By digest length: the hash of HS256, HS384, HS512.
+  const HMAC_HASH = { 32: 'sha256', 48: 'sha384', 64: 'sha512' };
+  const hash = typeof crypto.hash === 'function' ? crypto.hash : undefined;
 
   // Rust has validated every key it hands over, so OpenSSL refusing one is a
   // bug; it still surfaces as a TokenError, never as a raw OpenSSL error.
@@ -34,11 +40,29 @@ export function createNodeCrypto(crypto) {
   }
 
   return {
+    // Buffer's UTF-8 codec on wasm memory (see wasm-io.mjs).
+    codec: {
+      view: (memory) => Buffer.from(memory.buffer),
+      write: (bytes, text, at, room) => bytes.write(text, at, room, 'utf8'),
+      utf8: (bytes, start, end) => bytes.toString('utf8', start, end),
+      ascii: (bytes, start, end) => bytes.toString('latin1', start, end),
+    },
+
+    // The inner hash of HMAC, H(inner pad ‖ message), over the layout src/wasm/io.rs
+    // wrote: [digest slot][inner pad at innerAt][message ... messageEnd). Rust finishes
+    // the HMAC and compares tags. Undefined without crypto.hash.
+    hmac: hash && ((bytes, digest, digestAt, innerAt, messageEnd) => {
+      const inner = hash(HMAC_HASH[digest], bytes.subarray(innerAt, messageEnd), 'buffer');
+      bytes.set(inner, digestAt);
+      return inner.length;
+    }),
+
+    // input (bytes) -> signature (bytes).
     signer(der, format, algorithm) {
       const key = importKey(crypto.createPrivateKey, { key: Buffer.from(der), format: 'der', type: format });
       const options = keyOptions(algorithm, key);
       const digest = DIGEST[algorithm];
-      return (input) => crypto.sign(digest, Buffer.from(input, 'latin1'), options).toString('base64url');
+      return (input) => crypto.sign(digest, input, options);
     },
 
     // A WebCrypto CryptoKey as a KeyObject, so keys.mjs can export it synchronously.
@@ -46,14 +70,14 @@ export function createNodeCrypto(crypto) {
       return crypto.KeyObject.from(cryptoKey);
     },
 
+    // (input, signature) (bytes) -> whether the signature is valid.
     verifier(der, algorithm) {
       const key = importKey(crypto.createPublicKey, { key: Buffer.from(der), format: 'der', type: 'spki' });
       const options = keyOptions(algorithm, key);
       const digest = DIGEST[algorithm];
-      // Rust has checked the signature segment is canonical base64url.
       return (input, signature) => {
         try {
-          return crypto.verify(digest, Buffer.from(input, 'latin1'), options, Buffer.from(signature, 'base64url'));
+          return crypto.verify(digest, input, options, signature);
         } catch {
           return false; // e.g. a P1363 signature of the wrong length
         }

@@ -1,25 +1,33 @@
-// createSigner's object over the wasm Signer. With `native` (the Node entry), Rust builds the
-// signing input and node:crypto computes the asymmetric signature; with `web` (the other
-// entries, and Bun), signAsync does the same on WebCrypto (web-crypto.mjs).
+// createSigner's object over the wasm Signer. Claims go in and the token comes out as bytes
+// through the wasm io buffer (wasm-io.mjs). With `native` (the Node entry), node:crypto
+// computes the signature of the signing input Rust built: asymmetric ones, and HMACs when
+// Node has crypto.hash. With `web` (the other entries, and Bun), signAsync does the same for
+// asymmetric signatures on WebCrypto (web-crypto.mjs).
 import { rethrow, TokenError } from './errors.mjs';
 import { claimsJson, optionsJson } from './serialise.mjs';
 
 export class Signer {
   #inner;
+  #io;
   #publicJwk;
-  #nativeSign;
-  // A Promise of the WebCrypto sign function, or of undefined: then signAsync signs in wasm.
+  // A Promise of the WebCrypto sign function, or of undefined: then signAsync signs as sign does.
   #webSign;
 
-  constructor(inner, native, web) {
+  constructor(inner, io, native, web) {
     this.#inner = inner;
+    this.#io = io;
     const jwk = inner.publicJwk();
     this.#publicJwk = jwk === undefined ? undefined : JSON.parse(jwk);
-    const der = native === undefined ? undefined : inner.nativeKey();
-    if (der !== undefined) this.#nativeSign = native.signer(der, inner.nativeKeyFormat(), inner.algorithm());
     // The key import starts now and is awaited by the first signAsync.
     const pkcs8 = web === undefined ? undefined : inner.webCryptoKey();
     if (pkcs8 !== undefined) this.#webSign = web.signer(pkcs8, inner.algorithm());
+    if (native === undefined) return;
+    const der = inner.nativeKey();
+    const sign = der === undefined ? undefined : native.signer(der, inner.nativeKeyFormat(), inner.algorithm());
+    inner.usePlatform({
+      sign: (at, length) => sign(io.bytes().subarray(at, at + length)),
+      hmac: (digest, digestAt, innerAt, messageEnd) => native.hmac(io.bytes(), digest, digestAt, innerAt, messageEnd),
+    }, native.hmac !== undefined);
   }
 
   get algorithm() {
@@ -32,14 +40,17 @@ export class Signer {
 
   sign(claims, options) {
     try {
-      if (this.#nativeSign !== undefined) {
-        const input = this.#inner.signingInput(claimsJson(claims), optionsJson(options, 'sign options'));
-        return `${input}.${this.#nativeSign(input)}`;
-      }
-      return this.#inner.sign(claimsJson(claims), optionsJson(options, 'sign options'));
+      // Both serialised before anything is written: a toJSON may call back into scopemint.
+      const claimsText = claimsJson(claims);
+      const optionsText = optionsJson(options, 'sign options');
+      return this.#signText(claimsText, optionsText);
     } catch (error) {
       rethrow(error);
     }
+  }
+
+  #signText(claimsText, optionsText) {
+    return this.#io.token(this.#inner.signIo(this.#io.write(claimsText), optionsText));
   }
 
   // The token sign() would give, as a Promise. The claims are read at the call, not after the
@@ -55,7 +66,7 @@ export class Signer {
         const signature = await webSign(input);
         if (signature !== undefined) return `${input}.${signature}`;
       }
-      return this.#inner.sign(claimsText, optionsText);
+      return this.#signText(claimsText, optionsText);
     } catch (error) {
       rethrow(error);
     }

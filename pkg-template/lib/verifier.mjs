@@ -1,36 +1,34 @@
 // createVerifier's object over the wasm Verifier: verify (cached when the options ask for
-// it) and authorize. With `native` (the Node entry), node:crypto checks asymmetric
-// signatures and Rust does everything before and after; with `web` (the other entries,
-// and Bun), verifyAsync does the same on WebCrypto (web-crypto.mjs).
+// it) and authorize. The token goes in and the header and payload come out as bytes through
+// the wasm io buffer (wasm-io.mjs). With `native` (the Node entry), node:crypto checks
+// asymmetric signatures, and computes HMACs when Node has crypto.hash; Rust does everything
+// before and after, and compares HMAC tags itself. With `web` (the other entries, and Bun),
+// verifyAsync checks asymmetric signatures on WebCrypto (web-crypto.mjs).
 import { rethrow, TokenError } from './errors.mjs';
 import { checkTokenLength, tokenText } from './arguments.mjs';
 import { claimsJson } from './serialise.mjs';
 import { VerifyCache } from './verify-cache.mjs';
 
+const HEADER_CACHE_SIZE = 8;
+
 export class Verifier {
   #inner;
+  #io;
   #cache;
   #maxTokenBytes;
-
-  // One check function per key entry (undefined for HMAC keys), or undefined without native crypto.
-  #nativeChecks;
+  // Header JSON text -> its parsed object, when every member is a primitive (a copy is
+  // then the same as a fresh parse); one signer always emits the same header.
+  #headers = new Map();
   // One Promise per key entry of its WebCrypto check function (of undefined: that key stays in
   // wasm), or undefined without WebCrypto.
   #webChecks;
 
-  constructor(inner, native, web) {
+  constructor(inner, io, native, web) {
     this.#inner = inner;
+    this.#io = io;
     const capacity = inner.cacheCapacity();
     this.#maxTokenBytes = inner.maxTokenBytes();
     this.#cache = capacity > 0 ? new VerifyCache(capacity) : undefined;
-    if (native !== undefined) {
-      const checks = [];
-      for (let index = 0; index < inner.keyCount(); index++) {
-        const der = inner.nativeKey(index);
-        checks.push(der === undefined ? undefined : native.verifier(der, inner.keyAlgorithm(index)));
-      }
-      if (checks.some((check) => check !== undefined)) this.#nativeChecks = checks;
-    }
     if (web !== undefined) {
       // The key imports start now and are awaited by the first verifyAsync that needs each.
       const checks = [];
@@ -40,10 +38,38 @@ export class Verifier {
       }
       if (checks.some((check) => check !== undefined)) this.#webChecks = checks;
     }
+    if (native !== undefined) {
+      // One check per key entry (undefined for HMAC keys, which Rust never sends here).
+      const checks = [];
+      for (let index = 0; index < inner.keyCount(); index++) {
+        const der = inner.nativeKey(index);
+        checks.push(der === undefined ? undefined : native.verifier(der, inner.keyAlgorithm(index)));
+      }
+      inner.usePlatform({
+        verify: (index, inputAt, inputLength, signatureAt, signatureLength) => {
+          const bytes = io.bytes();
+          return checks[index](bytes.subarray(inputAt, inputAt + inputLength), bytes.subarray(signatureAt, signatureAt + signatureLength));
+        },
+        hmac: (digest, digestAt, innerAt, messageEnd) => native.hmac(io.bytes(), digest, digestAt, innerAt, messageEnd),
+      }, native.hmac !== undefined);
+    }
   }
 
-  // verify's answer with the signature checked by WebCrypto; undefined when this token's key
-  // has no WebCrypto check (HMAC, or a key WebCrypto could not take) or WebCrypto failed.
+  #header(text) {
+    const known = this.#headers.get(text);
+    if (known !== undefined) return { ...known };
+    const header = JSON.parse(text);
+    if (Object.values(header).every((member) => member === null || typeof member !== 'object')) {
+      if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.delete(this.#headers.keys().next().value);
+      this.#headers.set(text, header);
+      return { ...header };
+    }
+    return header;
+  }
+
+  // verify's answer with the signature checked by WebCrypto, with the instant until which it
+  // stands; undefined when this token's key has no WebCrypto check (HMAC, or a key WebCrypto
+  // could not take) or WebCrypto failed.
   async #verifyOnWebCrypto(token) {
     let index;
     try {
@@ -57,22 +83,15 @@ export class Verifier {
     const valid = await check(token.slice(0, dot), token.slice(dot + 1));
     if (valid === undefined) return undefined;
     if (!valid) throw new TokenError('ERR_JWS_SIGNATURE_INVALID', 'signature verification failed');
+    let answer;
     try {
-      return JSON.parse(this.#inner.finishNative(token));
+      answer = JSON.parse(this.#inner.finishNative(token));
     } catch (error) {
       rethrow(error);
     }
-  }
-
-  #verifyUncached(token) {
-    if (this.#nativeChecks === undefined) return this.#inner.verify(token);
-    const check = this.#nativeChecks[this.#inner.startNative(token)];
-    if (check === undefined) return this.#inner.verify(token);
-    const dot = token.lastIndexOf('.');
-    if (!check(token.slice(0, dot), token.slice(dot + 1))) {
-      throw new TokenError('ERR_JWS_SIGNATURE_INVALID', 'signature verification failed');
-    }
-    return this.#inner.finishNative(token);
+    // [validUntil or null, header, payload]: how long the result stands comes with it.
+    const [validUntil, header, payload] = answer;
+    return { result: { header, payload }, validUntil: validUntil ?? NaN };
   }
 
   get algorithms() {
@@ -97,10 +116,10 @@ export class Verifier {
     checkTokenLength(token, this.#maxTokenBytes);
     const cached = this.#cache?.get(token);
     if (cached !== undefined) return cached;
-    const result = await this.#verifyOnWebCrypto(tokenText(token));
-    if (result === undefined) return this.verify(token);
-    this.#cache?.remember(token, result, this.#inner.lastValidUntil());
-    return result;
+    const verified = await this.#verifyOnWebCrypto(tokenText(token));
+    if (verified === undefined) return this.verify(token);
+    this.#cache?.remember(token, verified.result, verified.validUntil);
+    return verified.result;
   }
 
   async authorizeAsync(token, request) {
@@ -112,13 +131,16 @@ export class Verifier {
     const cached = this.#cache?.get(token);
     if (cached !== undefined) return cached;
     let result;
+    let validUntil;
     try {
-      result = JSON.parse(this.#verifyUncached(tokenText(token)));
+      // Rust says how long this token stays valid (NaN: never cache it).
+      validUntil = this.#inner.verifyIo(this.#io.write(tokenText(token)));
+      const [header, payload] = this.#io.parts();
+      result = { header: this.#header(header), payload: JSON.parse(payload) };
     } catch (error) {
       rethrow(error);
     }
-    // Rust says how long this token stays valid (NaN: never cache it).
-    this.#cache?.remember(token, result, this.#inner.lastValidUntil());
+    this.#cache?.remember(token, result, validUntil);
     return result;
   }
 }

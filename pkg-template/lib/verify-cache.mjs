@@ -1,5 +1,5 @@
 // The verified-token cache and its whole policy: Rust says how many tokens it may hold
-// (cacheCapacity) and until when each result stands (lastValidUntil); this decides when
+// (cacheCapacity) and until when each result stands (verifyIo's answer); this decides when
 // a stored result is served, and which entry goes first when it is full.
 export class VerifyCache {
   // token -> { result, since, validUntil }; insertion order makes the oldest entry first to go.

@@ -5,7 +5,7 @@ use ring::rand::SystemRandom;
 use ring::rsa;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 
-use crate::crypto::hmac::HmacKey;
+use crate::crypto::hmac::{HmacKey, HmacPads};
 use crate::error::{key_invalid, Error, ErrorCode, Result};
 use crate::jose::alg::{
     ensure_compatible, incompatible, Algorithm, AlgorithmKind, EcCurve, HmacHash, RsaScheme,
@@ -60,6 +60,8 @@ fn check_secret_length(secret: &[u8], alg: Algorithm, hash: HmacHash) -> Result<
     Ok(())
 }
 
+// Inline for the same reason as `Verifying` below: HS256 signing is the hot path.
+#[allow(clippy::large_enum_variant)]
 enum Signing {
     Hmac(HmacKey),
     Ecdsa(EcdsaKeyPair),
@@ -139,6 +141,14 @@ impl SigningKey {
 
     pub fn algorithm(&self) -> Algorithm {
         self.alg
+    }
+
+    /// The keyed blocks of an HMAC key, for a platform hash function; `None` otherwise.
+    pub fn hmac_pads(&self) -> Option<&HmacPads> {
+        match &self.inner {
+            Signing::Hmac(key) => Some(key.pads()),
+            Signing::Ecdsa(_) | Signing::Ed25519(_) | Signing::Rsa(..) => None,
+        }
     }
 
     /// Signs `message`, handing the signature bytes to `out`.
@@ -229,6 +239,14 @@ impl VerifyingKey {
 
     pub fn algorithm(&self) -> Algorithm {
         self.alg
+    }
+
+    /// The keyed blocks of an HMAC key, for a platform hash function; `None` otherwise.
+    pub fn hmac_pads(&self) -> Option<&HmacPads> {
+        match &self.inner {
+            Verifying::Hmac(key) => Some(key.pads()),
+            Verifying::Unparsed(_) | Verifying::Rsa(..) => None,
+        }
     }
 
     /// True only for a valid signature; every failure looks the same to callers.

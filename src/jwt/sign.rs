@@ -343,6 +343,32 @@ impl Signer {
         self.append_signature(compact::join_segments(&self.header_segment, payload))
     }
 
+    /// Signs with a signature the platform computes (Node's crypto, from
+    /// [`Signer::private_key_der`] or [`Signer::hmac_pads`]): `platform` gets
+    /// the signing input and returns the signature, or `None` to leave it to
+    /// this crate's own crypto. Everything else is [`Signer::sign`]'s.
+    pub(crate) fn sign_with(
+        &self,
+        claims_json: &str,
+        options: &SignOptions,
+        platform: impl FnOnce(&str) -> Result<Option<Vec<u8>>>,
+    ) -> Result<String> {
+        let mut input = self.signing_input(claims_json, options)?;
+        match platform(&input)? {
+            Some(signature) => {
+                input.push('.');
+                b64::encode_into(&signature, &mut input);
+                Ok(input)
+            }
+            None => self.append_signature(input),
+        }
+    }
+
+    /// The HMAC key's keyed blocks, for a platform hash function; `None` for other keys.
+    pub(crate) fn hmac_pads(&self) -> Option<&crate::crypto::hmac::HmacPads> {
+        self.key.hmac_pads()
+    }
+
     /// The private key as DER and its format (`pkcs8` / `pkcs1`); `None` for HMAC.
     pub fn private_key_der(&self) -> Option<(&[u8], &'static str)> {
         self.private_der

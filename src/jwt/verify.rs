@@ -348,13 +348,37 @@ impl Verifier {
     /// Verifies at instant `now` (Unix seconds); a `now` that is not a
     /// plausible instant is `ERR_CLOCK_INVALID`, never a pass.
     pub fn verify_at(&self, token: &str, now: f64) -> Result<Verified> {
+        self.verify_with_at(token, now, |_, _, _| Ok(None))
+    }
+
+    /// [`Verifier::verify`] with the signature checked by the platform (Node's
+    /// crypto, with [`Verifier::public_key_der`] or [`Verifier::hmac_pads`]):
+    /// `platform` gets the index of the key the checks before the signature
+    /// chose, the signing input and the decoded signature, and says whether
+    /// they match, or `None` to leave the check to this crate's own crypto.
+    pub(crate) fn verify_with(
+        &self,
+        token: &str,
+        platform: impl FnOnce(usize, &[u8], &[u8]) -> Result<Option<bool>>,
+    ) -> Result<Verified> {
+        self.verify_with_at(token, self.now()?, platform)
+    }
+
+    fn verify_with_at(
+        &self,
+        token: &str,
+        now: f64,
+        platform: impl FnOnce(usize, &[u8], &[u8]) -> Result<Option<bool>>,
+    ) -> Result<Verified> {
         let now = time::checked_now(now)?;
         let (parts, header, key_index) = self.check_before_signature(token)?;
         let signature = decode_signature(parts.signature_segment)?;
-        if !self.keys[key_index]
-            .key
-            .verify(parts.signing_input.as_bytes(), &signature)
-        {
+        let input = parts.signing_input.as_bytes();
+        let valid = match platform(key_index, input, &signature)? {
+            Some(valid) => valid,
+            None => self.keys[key_index].key.verify(input, &signature),
+        };
+        if !valid {
             return Err(Error::new(
                 ErrorCode::JwsSignatureInvalid,
                 "signature verification failed",
@@ -402,6 +426,11 @@ impl Verifier {
             .spki
             .as_deref()
             .map(|der| (der, entry.key.algorithm()))
+    }
+
+    /// The keyed blocks of the HMAC key at `index`, for a platform hash function; `None` for other keys.
+    pub(crate) fn hmac_pads(&self, index: usize) -> Option<&crate::crypto::hmac::HmacPads> {
+        self.keys.get(index)?.key.hmac_pads()
     }
 
     fn check_before_signature<'t>(

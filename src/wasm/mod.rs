@@ -1,12 +1,17 @@
 //! The wasm-bindgen adapter, and nothing else: JSON text in, JSON text out,
 //! errors turned into JS `Error`s carrying the stable code. Strings cross the
 //! boundary more cheaply than object graphs, and `JSON.parse` on the JS side
-//! is native.
+//! is native. `sign` and `verify`, the hot calls, move their text as bytes
+//! through one buffer in wasm memory (`io`), where Node's crypto can also
+//! read what it signs (docs/decisions.md, "The sign/verify boundary").
 
 use wasm_bindgen::prelude::*;
 
 mod functions;
+mod io;
 pub(crate) mod options;
+#[cfg(test)]
+mod platform_tests;
 mod profiles;
 mod rate_limit;
 #[cfg(feature = "server")]

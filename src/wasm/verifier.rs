@@ -3,8 +3,9 @@
 
 use wasm_bindgen::prelude::*;
 
+use super::io::{self, Platform};
 use super::{json_text, to_js};
-use crate::{AuthorizeOptions, CreateVerifierOptions, Error, Verifier};
+use crate::{AuthorizeOptions, CreateVerifierOptions, Error, Verified, Verifier};
 
 #[wasm_bindgen(js_name = Verifier)]
 pub struct WasmVerifier {
@@ -13,8 +14,52 @@ pub struct WasmVerifier {
     authorize_options: AuthorizeOptions,
     /// The JS verified-token cache's size (`cache`), for the JS cache.
     cache_capacity: usize,
-    /// `validUntil` of the last successful `verify`, read by the JS cache.
-    last_valid_until: std::cell::Cell<f64>,
+    /// Node's crypto, when the entry has it: asymmetric signatures, and
+    /// HMACs when `platform_hashes` (Node's `crypto.hash`).
+    platform: Option<Platform>,
+    platform_hashes: bool,
+}
+
+impl WasmVerifier {
+    /// The platform's verdict on the signature, or `None` to leave it to Rust.
+    /// `head` is the io buffer before the text, where the token lies.
+    fn platform_check(
+        &self,
+        head: &mut [u8],
+        key_index: usize,
+        input: &[u8],
+        signature: &[u8],
+    ) -> crate::Result<Option<bool>> {
+        let Some(platform) = &self.platform else {
+            return Ok(None);
+        };
+        match self.verifier.hmac_pads(key_index) {
+            Some(_) if !self.platform_hashes => Ok(None),
+            Some(pads) => {
+                // The layout needs the signing input right after `head`; it always
+                // is (a token starts the text), and otherwise Rust computes the HMAC.
+                if input.as_ptr() != head.as_ptr().wrapping_add(head.len()) {
+                    return Ok(None);
+                }
+                let tag = io::platform_hmac(platform, head, pads, input.len())?;
+                Ok(Some(pads.tag_matches(&tag, signature)))
+            }
+            None => io::platform_verify(platform, key_index, input, signature).map(Some),
+        }
+    }
+}
+
+/// `[validUntil, header, payload]` as JSON text; `validUntil` is null when the
+/// result must not be cached.
+fn verified_json(verified: &Verified) -> String {
+    let valid_until = match verified.valid_until {
+        Some(seconds) if seconds.is_finite() => seconds.to_string(),
+        _ => "null".to_string(),
+    };
+    format!(
+        "[{valid_until},{},{}]",
+        verified.header_json, verified.payload_json
+    )
 }
 
 #[wasm_bindgen(js_class = Verifier)]
@@ -29,19 +74,41 @@ impl WasmVerifier {
             verifier,
             authorize_options: parts.authorize,
             cache_capacity: parts.cache.capacity().map_err(to_js)?,
-            last_valid_until: std::cell::Cell::new(f64::NAN),
+            platform: None,
+            platform_hashes: false,
         })
     }
 
-    /// `{"header":…,"payload":…}` as JSON text.
-    pub fn verify(&self, token: &str) -> Result<String, JsValue> {
-        let verified = self.verifier.verify(token).map_err(to_js)?;
-        self.last_valid_until
-            .set(verified.valid_until.unwrap_or(f64::NAN));
-        Ok(format!(
-            "{{\"header\":{},\"payload\":{}}}",
-            verified.header_json, verified.payload_json
-        ))
+    /// Lets `platform` check this verifier's asymmetric signatures (and its
+    /// HMACs if `hashes`); Rust still makes every other check.
+    #[wasm_bindgen(js_name = usePlatform)]
+    pub fn use_platform(&mut self, platform: Platform, hashes: bool) {
+        self.platform = Some(platform);
+        self.platform_hashes = hashes;
+    }
+
+    /// Verifies the token JS wrote into the io buffer (`token_length` bytes).
+    /// The header and payload JSON are left in the io buffer (lengths in its
+    /// registers); returns the Unix seconds until which the result stands,
+    /// NaN if it must not be cached.
+    #[wasm_bindgen(js_name = verifyIo)]
+    pub fn verify_io(&self, token_length: usize) -> Result<f64, JsValue> {
+        io::with_buffer(|buffer| {
+            let (head, text) = io::split(buffer);
+            let token = io::text(text, token_length)?;
+            let verified = self
+                .verifier
+                .verify_with(token, |key_index, input, signature| {
+                    self.platform_check(head, key_index, input, signature)
+                })?;
+            io::put_text(
+                buffer,
+                verified.header_json.as_bytes(),
+                verified.payload_json.as_bytes(),
+            );
+            Ok(verified.valid_until.unwrap_or(f64::NAN))
+        })
+        .map_err(to_js)
     }
 
     /// The number of (key, algorithm) entries, for `nativeKey(index)`.
@@ -71,16 +138,13 @@ impl WasmVerifier {
         self.verifier.start_native(token).map_err(to_js)
     }
 
-    /// The payload checks, after the platform verified the signature with the chosen key.
+    /// The payload checks, after the platform verified the signature with the
+    /// chosen key (for asynchronous platforms): `[validUntil, header, payload]`
+    /// as JSON text, `validUntil` null when the result must not be cached.
     #[wasm_bindgen(js_name = finishNative)]
     pub fn finish_native(&self, token: &str) -> Result<String, JsValue> {
         let verified = self.verifier.finish_native(token).map_err(to_js)?;
-        self.last_valid_until
-            .set(verified.valid_until.unwrap_or(f64::NAN));
-        Ok(format!(
-            "{{\"header\":{},\"payload\":{}}}",
-            verified.header_json, verified.payload_json
-        ))
+        Ok(verified_json(&verified))
     }
 
     /// Verifies the token, then matches `request_json` against its scopes; the grant as JSON text.
@@ -92,12 +156,6 @@ impl WasmVerifier {
             })
             .map_err(to_js)
             .and_then(|grant| json_text(&grant, "the grant"))
-    }
-
-    /// Unix seconds until which the last verified token stays valid; NaN if it must not be cached.
-    #[wasm_bindgen(js_name = lastValidUntil)]
-    pub fn last_valid_until(&self) -> f64 {
-        self.last_valid_until.get()
     }
 
     /// The validated `maxTokenBytes`, so JS can refuse a longer token before

@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::crypto::hmac::HmacPads;
-use crate::{ErrorCode, SignOptions, Signer, SignerOptions, Verifier, VerifierOptions};
+use crate::{CreateVerifierOptions, ErrorCode, SignOptions, Signer, SignerOptions, Verifier};
 
 const SECRET: &str = "a secret of more than sixty-four bytes, enough for HS256, HS384 and HS512!";
 
@@ -22,10 +22,10 @@ fn signer(alg: &str) -> Signer {
 }
 
 fn verifier(alg: &str) -> Verifier {
-    Verifier::new(options::<VerifierOptions>(&format!(
+    let options: CreateVerifierOptions = options(&format!(
         r#"{{"secret":"{SECRET}","algorithms":["{alg}"]}}"#
-    )))
-    .unwrap()
+    ));
+    Verifier::new(options.verifier_options()).unwrap()
 }
 
 /// What Node does with the layout: one plain hash of `inner pad ‖ message`.

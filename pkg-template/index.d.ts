@@ -483,7 +483,7 @@ export interface Verifier {
    * `ERR_JWKS_FETCH_FAILED`, `ERR_JWKS_TIMEOUT` or `ERR_JWKS_INVALID` when the key set cannot be had.
    */
   verifyAsync<P extends JwtPayload = JwtPayload>(token: string): Promise<VerifiedToken<P>>;
-  /** `authorize` as a Promise, with the keys of `verifyAsync`. */
+  /** `authorize` as a Promise, with the keys of `verifyAsync`; outside Node the signature is checked by WebCrypto too. */
   authorizeAsync(token: string, request: AuthorizeRequest): Promise<Grant>;
   /**
    * Verifies, then matches the request against the token's scopes (Tinybird JWT scopes, static scope

@@ -39,7 +39,7 @@ export class RemoteJwksVerifier {
   }
 
   authorizeAsync(token, request) {
-    return this.#withKeys((verifier) => verifier.authorize(token, request));
+    return this.#withKeys((verifier) => verifier.authorizeAsync(token, request));
   }
 
   async #withKeys(use) {

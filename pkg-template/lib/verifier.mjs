@@ -3,7 +3,7 @@
 // the wasm io buffer (wasm-io.mjs). With `native` (the Node entry), node:crypto checks
 // asymmetric signatures, and computes HMACs when Node has crypto.hash; Rust does everything
 // before and after, and compares HMAC tags itself. With `web` (the other entries, and Bun),
-// verifyAsync checks asymmetric signatures on WebCrypto (web-crypto.mjs).
+// verifyAsync and authorizeAsync check asymmetric signatures on WebCrypto (web-crypto.mjs).
 import { rethrow, TokenError } from './errors.mjs';
 import { checkTokenLength, tokenText } from './arguments.mjs';
 import { claimsJson } from './serialise.mjs';
@@ -67,10 +67,10 @@ export class Verifier {
     return header;
   }
 
-  // verify's answer with the signature checked by WebCrypto, with the instant until which it
-  // stands; undefined when this token's key has no WebCrypto check (HMAC, or a key WebCrypto
-  // could not take) or WebCrypto failed.
-  async #verifyOnWebCrypto(token) {
+  // `finish()` (Rust's checks after the signature) once WebCrypto has checked the signature;
+  // undefined when this token's key has no WebCrypto check (HMAC, or a key WebCrypto could
+  // not take) or WebCrypto failed: then the caller takes the synchronous path.
+  async #onWebCrypto(token, finish) {
     let index;
     try {
       index = this.#inner.startNative(token);
@@ -83,15 +83,21 @@ export class Verifier {
     const valid = await check(token.slice(0, dot), token.slice(dot + 1));
     if (valid === undefined) return undefined;
     if (!valid) throw new TokenError('ERR_JWS_SIGNATURE_INVALID', 'signature verification failed');
-    let answer;
     try {
-      answer = JSON.parse(this.#inner.finishNative(token));
+      return finish();
     } catch (error) {
       rethrow(error);
     }
-    // [validUntil or null, header, payload]: how long the result stands comes with it.
-    const [validUntil, header, payload] = answer;
-    return { result: { header, payload }, validUntil: validUntil ?? NaN };
+  }
+
+  // verify's answer with the signature checked by WebCrypto, with the instant until which it
+  // stands; undefined as for #onWebCrypto.
+  #verifyOnWebCrypto(token) {
+    return this.#onWebCrypto(token, () => {
+      // [validUntil or null, header, payload]: how long the result stands comes with it.
+      const [validUntil, header, payload] = JSON.parse(this.#inner.finishNative(token));
+      return { result: { header, payload }, validUntil: validUntil ?? NaN };
+    });
   }
 
   get algorithms() {
@@ -123,7 +129,18 @@ export class Verifier {
   }
 
   async authorizeAsync(token, request) {
-    return this.authorize(token, request);
+    if (this.#webChecks === undefined) return this.authorize(token, request);
+    checkTokenLength(token, this.#maxTokenBytes);
+    // Read in authorize's order, before the first await.
+    const text = tokenText(token);
+    const requestText = claimsJson(request, 'request');
+    const grant = await this.#onWebCrypto(text, () => JSON.parse(this.#inner.authorizeNative(text, requestText)));
+    if (grant !== undefined) return grant;
+    try {
+      return JSON.parse(this.#inner.authorize(text, requestText));
+    } catch (error) {
+      rethrow(error);
+    }
   }
 
   verify(token) {

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 use crate::authz::grant::Grant;
 use crate::authz::rate_limit::rate_limit_of;
 use crate::error::{claim_invalid, invalid_option, Error, ErrorCode, Result};
-use crate::jwt::verify::Verifier;
+use crate::jwt::verify::{Verified, Verifier};
 use crate::profiles::scopes::{is_resource_name, parse_scope, ScopeType, Shape};
 use crate::profiles::tinybird::{self, JwtScope};
 use crate::sql::secure_filters::{parse_secure_filters, FilterGroups};
@@ -152,6 +152,31 @@ fn authorize(
 ) -> Result<Grant> {
     // Every verifier check comes first: a bad token fails with its own code.
     let verified = verifier.verify_at(token, now)?;
+    grant_for(&verified, options, request)
+}
+
+impl Verifier {
+    /// [`Verifier::authorize_with`]'s second half, once the platform has
+    /// verified the signature with the key [`Verifier::start_native`] chose:
+    /// the payload checks, then the match. Only for the wasm adapter, like
+    /// `finish_native`.
+    pub(crate) fn authorize_after_native(
+        &self,
+        token: &str,
+        options: &AuthorizeOptions,
+        request: impl FnOnce() -> Result<Request>,
+    ) -> Result<Grant> {
+        let verified = self.finish_native(token)?;
+        grant_for(&verified, options, request)
+    }
+}
+
+/// What a verified token grants for the request.
+fn grant_for(
+    verified: &Verified,
+    options: &AuthorizeOptions,
+    request: impl FnOnce() -> Result<Request>,
+) -> Result<Grant> {
     let claims: Value = serde_json::from_str(&verified.payload_json)
         .map_err(|e| claim_invalid("payload", format!("is not JSON ({e})")))?;
     let request = request()?;
@@ -546,4 +571,69 @@ fn apply_fixed_params(
         params.insert(name, value);
     }
     (params, overridden)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{CreateVerifierOptions, Signer, SignerOptions, Verifier};
+
+    fn verifier(options: serde_json::Value) -> (Verifier, super::AuthorizeOptions) {
+        let options: CreateVerifierOptions =
+            crate::options_from_json(&options.to_string(), "createVerifier options").unwrap();
+        let parts = options.into_parts();
+        (Verifier::new(parts.verifier).unwrap(), parts.authorize)
+    }
+
+    /// The two halves the platform-signature path uses give `authorize`'s answers.
+    #[test]
+    fn authorize_after_native_answers_as_authorize() {
+        let pair = crate::generate_key_pair(crate::Algorithm::ES256).unwrap();
+        let signer_options: SignerOptions = crate::options_from_json(
+            &serde_json::json!({ "privateKey": pair.private_key, "ttlSeconds": 600 }).to_string(),
+            "createSigner options",
+        )
+        .unwrap();
+        let signer = Signer::new(signer_options).unwrap();
+        let claims = serde_json::json!({
+            "scopes": [{ "type": "PIPES:READ", "resource": "top_pages", "fixed_params": { "org": "acme" } }]
+        });
+        let token = signer
+            .sign(&claims.to_string(), &Default::default())
+            .unwrap();
+        let now = serde_json::json!({ "publicKey": pair.public_key });
+        let later =
+            serde_json::json!({ "publicKey": pair.public_key, "currentTime": 4_000_000_000u64 });
+        for (options, request) in [
+            (
+                &now,
+                r#"{"type":"PIPES:READ","resource":"top_pages","params":{"org":"other","day":"1"}}"#,
+            ),
+            (&now, r#"{"type":"PIPES:READ","resource":"other_pipe"}"#),
+            (
+                &now,
+                r#"{"type":"PIPES:READ","resource":"top_pages","extra":1}"#,
+            ),
+            // Expired: the payload checks still run in the second half.
+            (&later, r#"{"type":"PIPES:READ","resource":"top_pages"}"#),
+        ] {
+            let (verifier, authorize) = verifier(options.clone());
+            let read = || crate::options_from_json(request, "request");
+            let whole = verifier.authorize_with(&token, &authorize, verifier.now().unwrap(), read);
+            verifier.start_native(&token).unwrap();
+            let split = verifier.authorize_after_native(&token, &authorize, read);
+            match (split, whole) {
+                (Ok(split), Ok(whole)) => assert_eq!(
+                    serde_json::to_value(&split).unwrap(),
+                    serde_json::to_value(&whole).unwrap()
+                ),
+                (Err(split), Err(whole)) => {
+                    assert_eq!(
+                        (split.code(), split.to_string()),
+                        (whole.code(), whole.to_string())
+                    )
+                }
+                (split, whole) => panic!("{request}: {:?} vs {:?}", split.is_ok(), whole.is_ok()),
+            }
+        }
+    }
 }

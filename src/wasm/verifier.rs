@@ -158,6 +158,18 @@ impl WasmVerifier {
             .and_then(|grant| json_text(&grant, "the grant"))
     }
 
+    /// `authorize` after the platform verified the signature with the key
+    /// `startNative` chose: the payload checks, then the match; the grant as JSON text.
+    #[wasm_bindgen(js_name = authorizeNative)]
+    pub fn authorize_native(&self, token: &str, request_json: &str) -> Result<String, JsValue> {
+        self.verifier
+            .authorize_after_native(token, &self.authorize_options, || {
+                crate::options_from_json(request_json, "request")
+            })
+            .map_err(to_js)
+            .and_then(|grant| json_text(&grant, "the grant"))
+    }
+
     /// The validated `maxTokenBytes`, so JS can refuse a longer token before
     /// copying it into wasm memory.
     #[wasm_bindgen(js_name = maxTokenBytes)]

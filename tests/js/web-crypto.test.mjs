@@ -175,6 +175,35 @@ test('a WebCrypto call that fails gives the sync path\'s answer, never a DOMExce
   assert.deepEqual(calls, { importKey: 0, sign: 1, verify: 2 });
 });
 
+test('authorizeAsync: authorize\'s grant and errors, with the signature checked on WebCrypto', async () => {
+  const keys = nodeEntry.generateKeyPair('ES256');
+  const verifier = webEntry.createVerifier({ publicKey: keys.publicKey });
+  const token = nodeEntry.createSigner({ privateKey: keys.privateKey, ttlSeconds: 600 }).sign({
+    workspace_id: 'w',
+    scopes: [{ type: 'PIPES:READ', resource: 'top_pages', fixed_params: { org: 'acme' } }],
+  });
+  const request = { type: 'PIPES:READ', resource: 'top_pages', params: { org: 'other', day: '2026-01-01' } };
+  const [header, body, signature] = token.split('.');
+  const widened = { ...JSON.parse(Buffer.from(body, 'base64url')), scopes: [{ type: 'PIPES:READ', resource: 'top_pages' }] };
+  const tampered = `${header}.${b64url(widened)}.${signature}`;
+  const late = webEntry.createVerifier({ publicKey: keys.publicKey, currentTime: new Date(Date.now() + 3600e3) });
+  const calls = await withSubtle(async () => {
+    const grant = await verifier.authorizeAsync(token, request);
+    assert.deepEqual(grant, verifier.authorize(token, request));
+    assert.equal(grant.params.org, 'acme');
+    for (const [checking, bad, asked, code] of [
+      [verifier, token, { type: 'PIPES:READ', resource: 'other_pipe' }, 'ERR_SCOPE_DENIED'],
+      [verifier, token, { type: 'PIPES:READ', resource: 'top_pages', params: { day: Number.NaN } }, 'ERR_INVALID_OPTION'],
+      [verifier, tampered, request, 'ERR_JWS_SIGNATURE_INVALID'],
+      [late, token, request, 'ERR_JWT_EXPIRED'],
+    ]) {
+      await sameRefusal(() => checking.authorize(bad, asked), () => checking.authorizeAsync(bad, asked), code);
+    }
+  });
+  // The grant, the denied scope, the tampered token and the expired one reach WebCrypto; the NaN request does not.
+  assert.deepEqual(calls, { importKey: 0, sign: 0, verify: 4 });
+});
+
 test('signAsync reads the claims when called and refuses what sign refuses', async () => {
   const keys = nodeEntry.generateKeyPair('ES256');
   const signer = webEntry.createSigner({ privateKey: keys.privateKey, ttlSeconds: 60 });
@@ -240,13 +269,15 @@ server.listen(0, '127.0.0.1');
 await once(server, 'listening');
 after(() => server.close());
 
-test('jwksUrl: verifyAsync fetches the set and checks signatures on WebCrypto', async () => {
+test('jwksUrl: verifyAsync / authorizeAsync fetch the set and check signatures on WebCrypto', async () => {
   const token = nodeEntry.createSigner({ privateKey: ec.privateKey, keyId: 'remote', ttlSeconds: 60 }).sign({ sub: 'remote' });
   const verifier = webEntry.createVerifier({ jwksUrl: `http://127.0.0.1:${server.address().port}/jwks` });
   const calls = await withSubtle(async () => {
     assert.equal((await verifier.verifyAsync(token)).payload.sub, 'remote');
     const forged = `${token.slice(0, -4)}${token.at(-4) === 'A' ? 'B' : 'A'}${token.slice(-3)}`;
     await sameRefusal(() => verifier.verify(forged), () => verifier.verifyAsync(forged), 'ERR_JWS_SIGNATURE_INVALID');
+    await sameRefusal(() => verifier.authorize(token, { type: 'PIPES:READ', resource: 'p' }),
+      () => verifier.authorizeAsync(token, { type: 'PIPES:READ', resource: 'p' }), 'ERR_SCOPE_DENIED');
   });
-  assert.deepEqual(calls, { importKey: 1, sign: 0, verify: 2 });
+  assert.deepEqual(calls, { importKey: 1, sign: 0, verify: 3 });
 });

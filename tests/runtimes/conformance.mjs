@@ -415,6 +415,27 @@ const checks = [
     equal(counted, expected, `crypto.subtle calls (${webCrypto ? 'WebCrypto' : 'Node: node:crypto'})`);
     return `crypto.subtle.sign ${counted.sign}, verify ${counted.verify}`;
   }],
+  ['authorizeAsync (ES256): authorize\'s grant and refusals', async (api, _decodeApi, _jose, { webCrypto }) => {
+    const keys = api.generateKeyPair('ES256');
+    const verifier = api.createVerifier({ publicKey: keys.publicKey });
+    const token = api.createSigner({ privateKey: keys.privateKey, ttlSeconds: TTL })
+      .sign({ workspace_id: 'w', scopes: [{ type: 'PIPES:READ', resource: 'top_pages', fixed_params: { org: 'acme' } }] });
+    const request = { type: 'PIPES:READ', resource: 'top_pages', params: { org: 'other' } };
+    const { segments, payload } = parts(token);
+    const widened = `${segments[0]}.${b64url(JSON.stringify({ ...payload, scopes: [{ type: 'PIPES:READ', resource: 'top_pages' }] }))}.${segments[2]}`;
+    let grant;
+    const counted = await subtleCallsDuring(async () => {
+      grant = await verifier.authorizeAsync(token, request);
+      for (const [bad, asked, code] of [[token, { type: 'PIPES:READ', resource: 'other' }, 'ERR_SCOPE_DENIED'], [widened, request, 'ERR_JWS_SIGNATURE_INVALID']]) {
+        const expected = expectTokenError(api, () => verifier.authorize(bad, asked), code, `authorize (${code})`);
+        await expectSameRejection(api, () => verifier.authorizeAsync(bad, asked), expected, `authorizeAsync (${code})`);
+      }
+    });
+    equal(grant, sync(verifier.authorize(token, request), 'authorize'), 'authorizeAsync grant vs authorize');
+    equal(grant.params.org, 'acme', 'fixed param');
+    equal(counted, webCrypto ? { sign: 0, verify: 3, rejected: 0 } : { sign: 0, verify: 0, rejected: 0 }, 'crypto.subtle calls');
+    return `crypto.subtle.verify ${counted.verify}`;
+  }],
   ...['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'].map((alg) => [`signAsync+verifyAsync ${alg} (jose agrees)`, (api, _decodeApi, jose, { webCrypto }) => asyncPathCheck(api, jose, alg, webCrypto)]),
 
   // Runs last so it covers every call the checks above made.

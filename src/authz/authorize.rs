@@ -26,6 +26,7 @@ use serde_json::{Map, Value};
 use crate::authz::grant::Grant;
 use crate::authz::rate_limit::rate_limit_of;
 use crate::error::{claim_invalid, invalid_option, Error, ErrorCode, Result};
+use crate::jose::json::ValueBuilder;
 use crate::jwt::verify::{Verified, Verifier};
 use crate::profiles::scopes::{is_resource_name, parse_scope, ScopeType, Shape};
 use crate::profiles::tinybird::{self, JwtScope};
@@ -151,8 +152,8 @@ fn authorize(
     request: impl FnOnce() -> Result<Request>,
 ) -> Result<Grant> {
     // Every verifier check comes first: a bad token fails with its own code.
-    let verified = verifier.verify_at(token, now)?;
-    grant_for(&verified, options, request)
+    let claims = scanned_claims(|sink| verifier.verify_scanning(token, now, sink))?;
+    grant_for(claims, options, request)
 }
 
 impl Verifier {
@@ -166,19 +167,27 @@ impl Verifier {
         options: &AuthorizeOptions,
         request: impl FnOnce() -> Result<Request>,
     ) -> Result<Grant> {
-        let verified = self.finish_native(token)?;
-        grant_for(&verified, options, request)
+        let claims = scanned_claims(|sink| self.finish_native_scanning(token, sink))?;
+        grant_for(claims, options, request)
     }
 }
 
-/// What a verified token grants for the request.
+/// The claims of a token verified by `verify`, built in the one scan that
+/// checks its payload.
+fn scanned_claims(verify: impl FnOnce(&mut ValueBuilder) -> Result<Verified>) -> Result<Value> {
+    let mut builder = ValueBuilder::default();
+    verify(&mut builder)?;
+    builder
+        .finish()
+        .ok_or_else(|| claim_invalid("payload", "could not be read as JSON"))
+}
+
+/// What a verified token's claims grant for the request.
 fn grant_for(
-    verified: &Verified,
+    claims: Value,
     options: &AuthorizeOptions,
     request: impl FnOnce() -> Result<Request>,
 ) -> Result<Grant> {
-    let claims: Value = serde_json::from_str(&verified.payload_json)
-        .map_err(|e| claim_invalid("payload", format!("is not JSON ({e})")))?;
     let request = request()?;
     check_request(&request)?;
     let resource = request.resource.clone().unwrap_or_default();

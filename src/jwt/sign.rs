@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::crypto::SigningKey;
 use crate::error::{invalid_option, Error, Result};
 use crate::jose::alg::{Algorithm, KeyFamily};
-use crate::jose::json::Claims;
+use crate::jose::json::Object;
 use crate::jose::{b64, compact};
 use crate::jwt::time;
 use crate::keys::{self, JwkMeta, PrivateKey, PublicKey};
@@ -245,7 +245,7 @@ impl Signer {
         now: i64,
     ) -> Result<String> {
         time::checked_now(now as f64)?;
-        let claims = Claims::scan(claims_json)
+        let claims = Object::parse(claims_json)
             .map_err(|e| invalid_option("claims", format!("must be a JSON object: {e}")))?;
         check_registered_claim_types(&claims)?;
 
@@ -395,7 +395,7 @@ impl Signer {
 /// The value for `claim` given either as a call option or in the claims, but
 /// never both: two sources for one claim is a conflict, not a choice.
 fn from_option_or_claim<'v, T>(
-    claims: &Claims,
+    claims: &Object,
     claim: &str,
     option: Option<&'v T>,
     option_name: &str,
@@ -411,7 +411,7 @@ fn from_option_or_claim<'v, T>(
 
 /// Registered claims in the caller's claims must have their RFC 7519 types,
 /// or the token would be refused by every verifier.
-fn check_registered_claim_types(claims: &Claims) -> Result<()> {
+fn check_registered_claim_types(claims: &Object) -> Result<()> {
     for name in ["exp", "nbf", "iat"] {
         if claims.number(name).is_err() {
             return Err(invalid_option(
@@ -470,7 +470,7 @@ pub(crate) fn splice_claims(
     added: &[(&str, Value)],
 ) -> Result<Vec<u8>> {
     let body = claims_json.trim_end();
-    // `Claims::scan` accepted it as an object, so it ends with '}'.
+    // `Object::parse` accepted it as an object, so it ends with '}'.
     let open = &body[..body.len() - 1];
     let mut out = Vec::with_capacity(body.len() + added.len() * 24);
     out.extend_from_slice(open.as_bytes());

@@ -8,13 +8,14 @@ use serde_json::{Map, Value};
 use crate::crypto::VerifyingKey;
 use crate::error::{claim_invalid, invalid_option, malformed, Error, ErrorCode, Result};
 use crate::jose::alg::{Algorithm, KeyFamily};
-use crate::jose::json::{Claims, Object};
+use crate::jose::json::Object;
 use crate::jose::{b64, compact};
 use crate::jwt::decode::{self, DEFAULT_MAX_TOKEN_BYTES};
 use crate::jwt::time;
 use crate::keys::remote_jwks::{RemoteJwks, RemoteJwksOptions};
 use crate::keys::{self, JwkMeta, PublicKey};
 use crate::options::{positive_seconds, JwkSet, Key, OneOrMany, Secret, Timestamp};
+use scopemint_decode::json::{Sink, Validate};
 
 /// The largest `clockToleranceSeconds` a verifier accepts (one day).
 pub const MAX_CLOCK_TOLERANCE_SECONDS: f64 = 86_400.0;
@@ -348,7 +349,18 @@ impl Verifier {
     /// Verifies at instant `now` (Unix seconds); a `now` that is not a
     /// plausible instant is `ERR_CLOCK_INVALID`, never a pass.
     pub fn verify_at(&self, token: &str, now: f64) -> Result<Verified> {
-        self.verify_with_at(token, now, |_, _, _| Ok(None))
+        self.verify_with_at(token, now, |_, _, _| Ok(None), &mut Validate)
+    }
+
+    /// [`Verifier::verify_at`], reporting the payload's values to `sink` in
+    /// the one scan that checks it (authorize builds its claims there).
+    pub(crate) fn verify_scanning(
+        &self,
+        token: &str,
+        now: f64,
+        sink: &mut dyn Sink,
+    ) -> Result<Verified> {
+        self.verify_with_at(token, now, |_, _, _| Ok(None), sink)
     }
 
     /// [`Verifier::verify`] with the signature checked by the platform (Node's
@@ -361,7 +373,7 @@ impl Verifier {
         token: &str,
         platform: impl FnOnce(usize, &[u8], &[u8]) -> Result<Option<bool>>,
     ) -> Result<Verified> {
-        self.verify_with_at(token, self.now()?, platform)
+        self.verify_with_at(token, self.now()?, platform, &mut Validate)
     }
 
     fn verify_with_at(
@@ -369,6 +381,7 @@ impl Verifier {
         token: &str,
         now: f64,
         platform: impl FnOnce(usize, &[u8], &[u8]) -> Result<Option<bool>>,
+        sink: &mut dyn Sink,
     ) -> Result<Verified> {
         let now = time::checked_now(now)?;
         let (parts, header, key_index) = self.check_before_signature(token)?;
@@ -384,7 +397,7 @@ impl Verifier {
                 "signature verification failed",
             ));
         }
-        self.check_payload(parts.payload_segment, &header, now)
+        self.check_payload(parts.payload_segment, &header, now, sink)
     }
 
     /// First half of a verification whose signature is checked by the
@@ -402,8 +415,18 @@ impl Verifier {
     /// chose: it returns "verified" without checking a signature, so it must
     /// never be reachable from outside the crate.
     pub(crate) fn finish_native(&self, token: &str) -> Result<Verified> {
+        self.finish_native_scanning(token, &mut Validate)
+    }
+
+    /// [`Verifier::finish_native`], reporting the payload's values to `sink`
+    /// (see [`Verifier::verify_scanning`]). As unreachable from outside.
+    pub(crate) fn finish_native_scanning(
+        &self,
+        token: &str,
+        sink: &mut dyn Sink,
+    ) -> Result<Verified> {
         let (parts, header, _) = self.check_before_signature(token)?;
-        self.check_payload(parts.payload_segment, &header, self.now()?)
+        self.check_payload(parts.payload_segment, &header, self.now()?, sink)
     }
 
     /// The fixed `currentTime` if one was set, else the clock.
@@ -456,9 +479,10 @@ impl Verifier {
         payload_segment: &str,
         header: &CheckedHeader,
         now: f64,
+        sink: &mut dyn Sink,
     ) -> Result<Verified> {
         let payload_json = compact::decode_segment(payload_segment, "payload")?;
-        let payload = Claims::scan(&payload_json)
+        let payload = Object::parse_with(&payload_json, sink)
             .map_err(|e| malformed(format!("the payload is not a valid JSON object: {e}")))?;
         let valid_until = self.check_claims(&payload, now)?;
         drop(payload);
@@ -487,7 +511,8 @@ impl Verifier {
         let alg = self.check_header(&header)?;
         let kid = header
             .string("kid")
-            .map_err(|_| malformed("the header's \"kid\" must be a string"))?;
+            .map_err(|_| malformed("the header's \"kid\" must be a string"))?
+            .map(String::from);
         drop(header);
         let checked = Arc::new(CheckedHeader {
             segment: segment.to_string(),
@@ -529,7 +554,7 @@ impl Verifier {
                     ),
                 )
             })?;
-        let b64_payload = match header.get("b64").map(|raw| raw.get()) {
+        let b64_payload = match header.get("b64") {
             None | Some("true") => true,
             Some("false") => false,
             Some(_) => return Err(malformed("the header's \"b64\" must be a boolean")),
@@ -540,10 +565,12 @@ impl Verifier {
                 "unencoded payloads (\"b64\": false) are not supported",
             ));
         }
-        if let Some(crit) = header.get("crit") {
-            let crit: Vec<String> = serde_json::from_str(crit.get())
+        if header.contains("crit") {
+            let crit = header
+                .strings("crit")
                 .ok()
-                .filter(|c: &Vec<String>| !c.is_empty())
+                .flatten()
+                .filter(|c| !c.is_empty())
                 .ok_or_else(|| {
                     malformed("the header's \"crit\" must be a non-empty list of strings")
                 })?;
@@ -627,7 +654,7 @@ impl Verifier {
 
     /// Checks the claims; returns the instant from which the token stops being
     /// valid (for caches), if it has one.
-    fn check_claims(&self, payload: &Claims, now: f64) -> Result<Option<f64>> {
+    fn check_claims(&self, payload: &Object, now: f64) -> Result<Option<f64>> {
         let number = |name: &str| {
             payload
                 .number(name)
@@ -703,7 +730,7 @@ impl Verifier {
         }
         if let Some(expected) = &self.issuer {
             let issuer = payload.string("iss").ok().flatten();
-            if !issuer.is_some_and(|iss| expected.contains(&iss)) {
+            if !issuer.is_some_and(|iss| expected.iter().any(|e| *e == iss)) {
                 return Err(claim_invalid("iss", "does not match the expected issuer"));
             }
         }
@@ -711,7 +738,7 @@ impl Verifier {
             .audience()
             .map_err(|_| claim_invalid("aud", "must be a string or a list of strings"))?;
         if let Some(expected) = &self.audience {
-            if !audience.is_some_and(|aud| aud.iter().any(|a| expected.contains(a))) {
+            if !audience.is_some_and(|aud| aud.iter().any(|a| expected.iter().any(|e| e == a))) {
                 return Err(claim_invalid("aud", "does not match the expected audience"));
             }
         }

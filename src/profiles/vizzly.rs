@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::{field_error, now_millis};
 use crate::error::{invalid_option, key_invalid, Result};
 use crate::jose::alg::Algorithm;
-use crate::jose::json::Claims;
+use crate::jose::json::Object;
 use crate::jwt::sign::{splice_claims, Signer};
 use crate::jwt::time::format_iso8601_millis;
 use crate::sql::secure_filters::parse_secure_filters;
@@ -418,7 +418,7 @@ pub fn sign_vizzly_config(signer: &Signer, config: &Map<String, Value>) -> Resul
 /// written (the wasm adapter's form).
 pub(crate) fn sign_vizzly_config_text(signer: &Signer, config_json: &str) -> Result<String> {
     check_signer(signer)?;
-    let config = Claims::scan(config_json)
+    let config = Object::parse(config_json)
         .map_err(|e| invalid_option("config", format!("must be a JSON object: {e}")))?;
     if config.contains("expires") {
         return Err(field_error(

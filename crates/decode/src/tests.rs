@@ -348,3 +348,30 @@ fn detect_profile_names_only_listed_profiles() {
     }
     assert_eq!(named, crate::PROFILES);
 }
+
+#[test]
+fn trailing_commas_and_missing_values_are_refused() {
+    for payload in [
+        r#"{"a":1,}"#,
+        r#"{"a":[1,]}"#,
+        r#"{"a":[,1]}"#,
+        r#"{,"a":1}"#,
+        r#"{"a":{"b":1,}}"#,
+        r#"{"a":}"#,
+        r#"{"a"}"#,
+        r#"{"a":1"b":2}"#,
+        r#"{"a":[1 2]}"#,
+    ] {
+        let message = malformed(&token("{}", payload));
+        assert!(
+            message.starts_with("the payload is not a valid JSON object: "),
+            "{payload}: {message}"
+        );
+    }
+    for payload in [r#"{}"#, r#"{ }"#, r#"{"a":[ ],"b":{ }}"#] {
+        assert!(
+            decode(&token("{}", payload), DEFAULT_MAX_TOKEN_BYTES, NOW).is_ok(),
+            "{payload}"
+        );
+    }
+}

@@ -3,14 +3,16 @@
 //! scanner's record in docs/decisions.md. Nothing asserts on the figures.
 //! Run: `cargo run --release --example token_timing`.
 
-use scopemint::{options_from_json, SignOptions, Signer, SignerOptions, Verifier, VerifierOptions};
+use scopemint::{
+    AuthorizeOptions, Request, ScopeType, Secret, SignOptions, Signer, SignerOptions, Verifier,
+    VerifierOptions,
+};
 use std::hint::black_box;
 use std::time::Instant;
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const NOW: i64 = 1_800_000_000;
 const PAYLOAD: &str = r#"{"workspace_id":"5f8a1c2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b","name":"user_analytics_frontend","exp":1800003600,"scopes":[{"type":"PIPES:READ","resource":"user_analytics","fixed_params":{"user_id":123,"org_id":"acme"}},{"type":"DATASOURCES:READ","resource":"events","filter":"org_id = 'acme'"}],"limits":{"rps":10}}"#;
-const REQUEST: &str = r#"{"type":"PIPES:READ","resource":"user_analytics"}"#;
 
 /// This thread's time on a CPU in nanoseconds (Linux: the first field of
 /// /proc/thread-self/schedstat), so time spent waiting for a core on a busy
@@ -43,24 +45,26 @@ fn nanoseconds(calls: u32, mut f: impl FnMut()) -> (f64, f64) {
 
 fn main() {
     assert_eq!(PAYLOAD.len(), 308);
-    let signer = Signer::new(
-        options_from_json::<SignerOptions>(
-            &format!(r#"{{"secret":"{SECRET}","ttlSeconds":3600}}"#),
-            "signer",
-        )
-        .unwrap(),
-    )
+    let signer = Signer::new(SignerOptions {
+        secret: Some(Secret::from(SECRET)),
+        ttl_seconds: Some(3600.0),
+        ..SignerOptions::default()
+    })
     .unwrap();
-    let verifier = Verifier::new(
-        options_from_json::<VerifierOptions>(&format!(r#"{{"secret":"{SECRET}"}}"#), "verifier")
-            .unwrap(),
-    )
+    let verifier = Verifier::new(VerifierOptions {
+        secret: Some(Secret::from(SECRET)),
+        ..VerifierOptions::default()
+    })
     .unwrap();
+    let request = Request::new(ScopeType::PipesRead, "user_analytics");
+    let grant_options = AuthorizeOptions::default();
     let options = SignOptions::default();
     let token = signer.sign_at(PAYLOAD, &options, NOW).unwrap();
     let now = NOW as f64;
     verifier.verify_at(&token, now).unwrap();
-    verifier.authorize_at(&token, REQUEST, now).unwrap();
+    verifier
+        .authorize_at(&token, &request, &grant_options, now)
+        .unwrap();
     let calls = 20_000;
     let sign = nanoseconds(calls, || {
         black_box(signer.sign_at(black_box(PAYLOAD), &options, NOW).unwrap());
@@ -71,7 +75,7 @@ fn main() {
     let authorize = nanoseconds(calls, || {
         black_box(
             verifier
-                .authorize_at(black_box(&token), REQUEST, now)
+                .authorize_at(black_box(&token), &request, &grant_options, now)
                 .unwrap(),
         );
     });

@@ -10,6 +10,7 @@ use std::fmt::Write;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use scopemint::{AuthorizeOptions, Request, ScopeType};
 use scopemint_decode::filter_words::Json;
 use scopemint_decode::json;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -519,7 +520,8 @@ fn mutated_json_is_accepted_only_where_serde_json_accepts_it() {
 #[test]
 fn authorize_reads_the_claims_serde_json_reads() {
     let verifier = support::verifier(serde_json::json!({ "secret": SECRET }));
-    let request = r#"{"type":"PIPES:READ","resource":"p"}"#;
+    let request = Request::new(ScopeType::PipesRead, "p");
+    let options = AuthorizeOptions::default();
     runner(400)
         .run(&document(), |doc| {
             let (text, refusals) = write(&doc);
@@ -530,7 +532,7 @@ fn authorize_reads_the_claims_serde_json_reads() {
             let token =
                 support::hs256_token(SECRET.as_bytes(), br#"{"alg":"HS256"}"#, payload.as_bytes());
             let verified = verifier.verify_at(&token, NOW as f64);
-            let granted = verifier.authorize_at(&token, request, NOW as f64);
+            let granted = verifier.authorize_at(&token, &request, &options, NOW as f64);
             prop_assert_eq!(verified.is_ok(), granted.is_ok());
             let clean = !(refusals.duplicate || refusals.lone_surrogate || refusals.huge_number)
                 && refusals.depth < json::MAX_DEPTH;

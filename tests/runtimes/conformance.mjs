@@ -179,7 +179,8 @@ async function keyPairFor(api, jose, alg, which) {
   return keyPairs.get(name);
 }
 
-async function asyncPathCheck(api, jose, alg, webCrypto) {
+async function asyncPathCheck(api, jose, alg, webCryptoAlgorithms) {
+  const webCrypto = webCryptoAlgorithms.includes(alg);
   const keys = await keyPairFor(api, jose, alg, 'main');
   const stranger = await keyPairFor(api, jose, alg, 'stranger');
   const signer = sync(api.createSigner({ privateKey: keys.privateKey, algorithm: alg, ttlSeconds: TTL, issuer: 'conformance' }), 'createSigner');
@@ -411,8 +412,9 @@ const checks = [
       const token = await api.createSigner({ privateKey: keys.privateKey, ttlSeconds: TTL }).signAsync({ sub: 'counted' });
       await api.createVerifier({ publicKey: keys.publicKey }).verifyAsync(token);
     });
-    const expected = webCrypto ? { sign: 1, verify: 1, rejected: 0 } : { sign: 0, verify: 0, rejected: 0 };
-    equal(counted, expected, `crypto.subtle calls (${webCrypto ? 'WebCrypto' : 'Node: node:crypto'})`);
+    const onWebCrypto = webCrypto.includes('ES256');
+    const expected = onWebCrypto ? { sign: 1, verify: 1, rejected: 0 } : { sign: 0, verify: 0, rejected: 0 };
+    equal(counted, expected, `crypto.subtle calls (${onWebCrypto ? 'WebCrypto' : 'node:crypto'})`);
     return `crypto.subtle.sign ${counted.sign}, verify ${counted.verify}`;
   }],
   ['authorizeAsync (ES256): authorize\'s grant and refusals', async (api, _decodeApi, _jose, { webCrypto }) => {
@@ -433,7 +435,7 @@ const checks = [
     });
     equal(grant, sync(verifier.authorize(token, request), 'authorize'), 'authorizeAsync grant vs authorize');
     equal(grant.params.org, 'acme', 'fixed param');
-    equal(counted, webCrypto ? { sign: 0, verify: 3, rejected: 0 } : { sign: 0, verify: 0, rejected: 0 }, 'crypto.subtle calls');
+    equal(counted, webCrypto.includes('ES256') ? { sign: 0, verify: 3, rejected: 0 } : { sign: 0, verify: 0, rejected: 0 }, 'crypto.subtle calls');
     return `crypto.subtle.verify ${counted.verify}`;
   }],
   ...['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'].map((alg) => [`signAsync+verifyAsync ${alg} (jose agrees)`, (api, _decodeApi, jose, { webCrypto }) => asyncPathCheck(api, jose, alg, webCrypto)]),
@@ -459,8 +461,8 @@ const checks = [
   }],
 ];
 
-// `webCrypto`: signAsync / verifyAsync should sign on crypto.subtle (every runtime but Node,
-// whose entry signs with node:crypto).
+// `webCrypto`: the algorithms signAsync / verifyAsync should run on crypto.subtle (all of
+// them outside Node and Bun; none in Node, whose entry signs with node:crypto; ECDSA in Bun).
 export async function run(api, decodeApi, jose, { webCrypto }) {
   syncViolations = [];
   const results = [];

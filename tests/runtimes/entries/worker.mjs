@@ -8,7 +8,7 @@ import { run } from './conformance.mjs';
 export default {
   // Checks run per request, not at startup: workerd forbids randomness at global scope.
   async fetch() {
-    const results = await run(api, decodeApi, jose, { webCrypto: true });
+    const results = await run(api, decodeApi, jose, { webCrypto: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'] });
     return new Response(JSON.stringify({ results }), { headers: { 'content-type': 'application/json' } });
   },
 };

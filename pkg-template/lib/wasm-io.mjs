@@ -1,12 +1,14 @@
 // The JS half of src/wasm/io.rs: sign and verify move their text as bytes through one
 // buffer in wasm memory instead of wasm-bindgen's string copies. Text goes in at TEXT_AT
-// (encoded in place), answers come out of the same buffer; four u32 registers say where
-// the buffer is and how long the answer's parts are. Nothing here decides anything.
+// (encoded in place), answers come out of the same buffer; five u32 registers say where
+// the buffer is, how long the answer's parts are, and whether a call is in progress.
+// Nothing here decides anything.
 const TEXT_AT = 192; // src/wasm/io.rs TEXT_AT
 const ADDRESS = 0;
 const CAPACITY = 1;
 const FIRST_LENGTH = 2;
 const SECOND_LENGTH = 3;
+const BUSY = 4;
 
 // Text codecs: Buffer's on Node (node-crypto.mjs passes them), TextEncoder/TextDecoder elsewhere.
 export function webCodec() {
@@ -31,7 +33,7 @@ export function createWasmIo(wasm, codec = webCodec()) {
   function refresh() {
     if (bytes === undefined || bytes.byteLength === 0) {
       bytes = codec.view(memory);
-      registers = new Uint32Array(memory.buffer, registersAt, 4);
+      registers = new Uint32Array(memory.buffer, registersAt, 5);
     }
   }
   wasm.ioReserve(0);
@@ -44,9 +46,12 @@ export function createWasmIo(wasm, codec = webCodec()) {
     },
 
     // Encodes `text` at TEXT_AT; returns its length in bytes. UTF-16 to UTF-8 at most
-    // triples the size, so that much room is made first.
+    // triples the size, so that much room is made first. During a call (a platform
+    // callback re-entering) the text there is in use: nothing is written, and the call
+    // that follows gets Rust's error.
     write(text) {
       refresh();
+      if (registers[BUSY] !== 0) return 0;
       const room = text.length * 3;
       if (TEXT_AT + room > registers[CAPACITY]) {
         wasm.ioReserve(room);

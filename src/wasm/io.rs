@@ -28,13 +28,15 @@ thread_local! {
 }
 
 /// What JS reads after each call: the buffer's address and size (they change
-/// only when it grows) and the byte lengths of the answer. A static, so its
-/// own address never changes.
-static REGISTERS: [AtomicU32; 4] = [const { AtomicU32::new(0) }; 4];
+/// only when it grows), the byte lengths of the answer, and whether a call is
+/// in progress (JS then writes nothing: the text there is in use). A static,
+/// so its own address never changes.
+static REGISTERS: [AtomicU32; 5] = [const { AtomicU32::new(0) }; 5];
 const ADDRESS: usize = 0;
 const CAPACITY: usize = 1;
 const FIRST_LENGTH: usize = 2;
 const SECOND_LENGTH: usize = 3;
+const BUSY: usize = 4;
 
 /// The wasm instance's memory, for the JS half's views.
 #[wasm_bindgen(js_name = wasmMemory)]
@@ -42,7 +44,7 @@ pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
-/// The address of the four registers (u32 each).
+/// The address of the five registers (u32 each).
 #[wasm_bindgen(js_name = ioRegisters)]
 pub fn io_registers() -> usize {
     REGISTERS.as_ptr() as usize
@@ -76,14 +78,17 @@ fn publish(buffer: &[u8]) {
 pub(super) fn with_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> Result<R>) -> Result<R> {
     BUFFER.with(|cell| {
         // Only a platform callback calling back into sign/verify could find it
-        // busy; ours never do, but that must fail, not corrupt the layout.
+        // busy (JS wrote nothing then); ours never do, but that must fail, not
+        // corrupt the text in use.
         let mut buffer = cell.try_borrow_mut().map_err(|_| {
             Error::new(
                 ErrorCode::InvalidOption,
                 "sign/verify was called from inside a signature computation",
             )
         })?;
+        REGISTERS[BUSY].store(1, Ordering::Relaxed);
         let result = f(&mut buffer);
+        REGISTERS[BUSY].store(0, Ordering::Relaxed);
         publish(&buffer);
         result
     })

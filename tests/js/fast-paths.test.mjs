@@ -340,3 +340,31 @@ test('a toJSON that signs while the claims are serialised does not disturb the o
     assert.equal(nodeEntry.createVerifier({ secret: KEYS.HS256.secret }).verify(payload.nested.inner).payload.sub, 'inner');
   });
 });
+
+test('a platform that calls back into sign or verify mid-computation gets a TokenError, and the call it interrupted is unharmed', () => {
+  let reenter;
+  const reentrant = createApi(glue, createNodeCrypto({ ...nodeCrypto, hash: (...args) => (reenter?.(), nodeCrypto.hash(...args)) }));
+  const signer = reentrant.createSigner({ secret: KEYS.HS256.secret, ttlSeconds: 60 });
+  const verifier = reentrant.createVerifier({ secret: KEYS.HS256.secret });
+  const inner = [];
+  reenter = () => {
+    reenter = undefined;
+    for (const call of [() => signer.sign({ sub: 'inner' }), () => verifier.verify(FOREIGN)]) {
+      try {
+        call();
+        inner.push('no error');
+      } catch (error) {
+        inner.push(error instanceof TokenError ? error.code : String(error));
+      }
+    }
+  };
+  const token = signer.sign({ sub: 'outer' });
+  assert.deepStrictEqual(inner, ['ERR_INVALID_OPTION', 'ERR_INVALID_OPTION']);
+  assert.equal(universalEntry.createVerifier({ secret: KEYS.HS256.secret }).verify(token).payload.sub, 'outer');
+  reenter = () => {
+    reenter = undefined;
+    assert.throws(() => signer.sign({ sub: 'inner' }), { code: 'ERR_INVALID_OPTION' });
+  };
+  assert.equal(verifier.verify(token).payload.sub, 'outer');
+  assert.equal(reenter, undefined, 'the platform was called');
+});

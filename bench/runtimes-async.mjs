@@ -3,8 +3,8 @@
 //
 //   make pkg && node bench/runtimes-async.mjs [--rounds N] [--turn-ms MS] [deno] [bun] [workerd]
 //
-// Deno loads `scopemint` by name (the universal entry); Bun twice, by name (the Node entry: sync
-// sign / verify on node:crypto, async on WebCrypto) and the universal entry by path (sync in
+// Deno loads `scopemint` by name (the universal entry); Bun twice, by name (the Node entry:
+// node:crypto, signAsync wraps sign) and the universal entry by path (async on WebCrypto, sync in
 // wasm); workerd its own entry,
 // configured as tests/runtimes/runners.mjs does. Speed is reported, never asserted.
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -197,7 +197,7 @@ export interface Signer {
    * `sign` as a Promise: the same token and the same errors (rejections, never a synchronous throw).
    * Outside Node the signature is computed by WebCrypto (`crypto.subtle`), with the key imported
    * once when the signer is created; keys WebCrypto cannot take (Ed25519 in some runtimes) and
-   * HMAC secrets sign in WebAssembly. In Node it wraps `sign` (node:crypto); Bun uses WebCrypto for ECDSA only.
+   * HMAC secrets sign in WebAssembly. In Node and Bun it wraps `sign` (node:crypto).
    */
   signAsync(claims: Record<string, unknown>, options?: SignOptions): Promise<string>;
   /** The public key as a JWK (asymmetric signers only; throws `ERR_KEY_INVALID` for HMAC). */

@@ -99,16 +99,14 @@ const hexLoader = (wasm) =>
   `const wasmModule = new WebAssembly.Module(bytesFromHex(wasmHex));\n`;
 const hexLoaders = { node: hexLoader, universal: hexLoader };
 
-// Asymmetric signatures: node:crypto in the Node entry; WebCrypto for signAsync / verifyAsync
-// in every other entry, and for ECDSA in the Node entry when Bun runs it (Bun's WebCrypto checks
-// ECDSA signatures faster than its node:crypto, which is faster for RSA and Ed25519:
-// bench/runtimes-async.mjs).
+// Asymmetric signatures: node:crypto in the Node entry (Bun runs it too; its node:crypto path
+// is faster there than its WebCrypto: bench/runtimes-async.mjs); WebCrypto for signAsync /
+// verifyAsync in every other entry.
 function apiEntry(runtime, { glue, wasm, extra = [] }) {
-  const web = `import { createWebCrypto } from './web-crypto.mjs';\n`;
-  const platform = runtime === 'node' ? `import * as nodeCrypto from 'node:crypto';\nimport { createNodeCrypto } from './node-crypto.mjs';\n${web}` : web;
-  const platformArguments = runtime === 'node'
-    ? ", createNodeCrypto(nodeCrypto), 'Bun' in globalThis ? createWebCrypto(globalThis.crypto, ['ES256', 'ES384']) : undefined"
-    : ', undefined, createWebCrypto(globalThis.crypto)';
+  const platform = runtime === 'node'
+    ? `import * as nodeCrypto from 'node:crypto';\nimport { createNodeCrypto } from './node-crypto.mjs';\n`
+    : `import { createWebCrypto } from './web-crypto.mjs';\n`;
+  const platformArguments = runtime === 'node' ? ', createNodeCrypto(nodeCrypto)' : ', undefined, createWebCrypto(globalThis.crypto)';
   return `import * as glue from '${glue}';\n${loaders[runtime](wasm)}import { createApi } from './api.mjs';\n${platform}` +
     `glue.initSync({ module: wasmModule });\n` +
     `const api = createApi(glue${platformArguments});\n` +

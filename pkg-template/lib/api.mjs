@@ -17,8 +17,7 @@ import { tinybirdDropIn } from './vendor-tinybird.mjs';
 
 // `native`, given only by the Node entry, signs and verifies asymmetric
 // signatures with node:crypto (see node-crypto.mjs); `web`, given by the other
-// entries (and by the Node entry on Bun, for ECDSA), does so for signAsync / verifyAsync on
-// WebCrypto (web-crypto.mjs).
+// entries, does so for signAsync / verifyAsync on WebCrypto (web-crypto.mjs).
 // Rust still builds and checks everything else.
 export function createApi(wasm, native, web) {
   // One byte channel per wasm instance, shared by its signers and verifiers.

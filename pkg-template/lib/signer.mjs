@@ -1,7 +1,7 @@
 // createSigner's object over the wasm Signer. Claims go in and the token comes out as bytes
 // through the wasm io buffer (wasm-io.mjs). With `native` (the Node entry), node:crypto
 // computes the signature of the signing input Rust built: asymmetric ones, and HMACs when
-// Node has crypto.hash. With `web` (the other entries, and Bun for ECDSA), signAsync does the same for
+// Node has crypto.hash. With `web` (the other entries), signAsync does the same for
 // asymmetric signatures on WebCrypto (web-crypto.mjs).
 import { rethrow, TokenError } from './errors.mjs';
 import { claimsJson, optionsJson } from './serialise.mjs';

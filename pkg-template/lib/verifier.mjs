@@ -2,7 +2,7 @@
 // it) and authorize. The token goes in and the header and payload come out as bytes through
 // the wasm io buffer (wasm-io.mjs). With `native` (the Node entry), node:crypto checks
 // asymmetric signatures, and computes HMACs when Node has crypto.hash; Rust does everything
-// before and after, and compares HMAC tags itself. With `web` (the other entries, and Bun for ECDSA),
+// before and after, and compares HMAC tags itself. With `web` (the other entries),
 // verifyAsync and authorizeAsync check asymmetric signatures on WebCrypto (web-crypto.mjs).
 import { rethrow, TokenError } from './errors.mjs';
 import { checkTokenLength, tokenText } from './arguments.mjs';

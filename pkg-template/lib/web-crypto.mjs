@@ -47,12 +47,10 @@ function bytesFromBase64url(text) {
 
 /**
  * `webCrypto` is the runtime's `globalThis.crypto`; undefined without one. Its `subtle` is read
- * at each key import, as a page on an insecure origin has none. `only`: the algorithms to take
- * (all by default); for the others signer() / verifier() return undefined at once.
+ * at each key import, as a page on an insecure origin has none.
  */
-export function createWebCrypto(webCrypto, only) {
+export function createWebCrypto(webCrypto) {
   if (webCrypto === undefined || webCrypto === null) return undefined;
-  const takes = (algorithm) => only === undefined || only.includes(algorithm);
 
   // A promise of { subtle, key, use }, or of undefined when WebCrypto cannot take this key.
   function importKey(format, der, algorithm, usage) {
@@ -72,7 +70,6 @@ export function createWebCrypto(webCrypto, only) {
     // Resolves to sign(input) → Promise of the base64url signature (undefined if WebCrypto
     // failed), or to undefined when this key stays on the wasm path.
     signer(pkcs8, algorithm) {
-      if (!takes(algorithm)) return undefined;
       return importKey('pkcs8', pkcs8, algorithm, 'sign').then((imported) => imported && (async (input) => {
         try {
           return base64url(new Uint8Array(await imported.subtle.sign(imported.use, imported.key, encoder.encode(input))));
@@ -85,7 +82,6 @@ export function createWebCrypto(webCrypto, only) {
     // Resolves to check(input, signature) → Promise of true / false (undefined if WebCrypto
     // failed), or to undefined when this key stays on the wasm path.
     verifier(spki, algorithm) {
-      if (!takes(algorithm)) return undefined;
       return importKey('spki', spki, algorithm, 'verify').then((imported) => imported && (async (input, signature) => {
         try {
           return await imported.subtle.verify(imported.use, imported.key, bytesFromBase64url(signature), encoder.encode(input));

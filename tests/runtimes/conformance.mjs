@@ -406,7 +406,7 @@ const checks = [
   // signAsync / verifyAsync: WebCrypto computes or checks the signature outside Node
   // (node:crypto in the Node entry); every rule is still Rust's. One RSA key serves
   // RS256 and PS256.
-  ['signAsync+verifyAsync run on WebCrypto outside Node', async (api, _decodeApi, _jose, { webCrypto }) => {
+  ['signAsync+verifyAsync run on WebCrypto outside the Node entry', async (api, _decodeApi, _jose, { webCrypto }) => {
     const counted = await subtleCallsDuring(async () => {
       const keys = api.generateKeyPair('ES256');
       const token = await api.createSigner({ privateKey: keys.privateKey, ttlSeconds: TTL }).signAsync({ sub: 'counted' });
@@ -462,7 +462,7 @@ const checks = [
 ];
 
 // `webCrypto`: the algorithms signAsync / verifyAsync should run on crypto.subtle (all of
-// them outside Node and Bun; none in Node, whose entry signs with node:crypto; ECDSA in Bun).
+// them, except in the Node entry (Node, Bun), which signs with node:crypto).
 export async function run(api, decodeApi, jose, { webCrypto }) {
   syncViolations = [];
   const results = [];

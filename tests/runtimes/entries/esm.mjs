@@ -8,8 +8,7 @@ import { run } from './conformance.mjs';
 const MARKER = '@@SCOPEMINT_CONFORMANCE@@';
 // import.meta.resolve is synchronous in Node 20.6+, Deno and Bun: it names the entry each picked.
 const entry = import.meta.resolve('scopemint');
-// Bun loads the Node entry, whose async path uses Bun's WebCrypto for ECDSA (faster there).
-const nodeEntry = entry.endsWith('/dist/node.mjs');
-const webCrypto = !nodeEntry ? ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'] : 'Bun' in globalThis ? ['ES256', 'ES384'] : [];
+// The Node entry (Node, and Bun) signs with node:crypto; the others on WebCrypto.
+const webCrypto = entry.endsWith('/dist/node.mjs') ? [] : ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 const results = await run(api, decodeApi, jose, { webCrypto });
 console.log(`${MARKER}${JSON.stringify({ entry, results })}`);

@@ -1,7 +1,6 @@
 //! Cost of reading JS-shaped option JSON per call (an `authorize` request,
-//! `sign` options): `options_from_json` (serde_json straight from the text;
-//! the tree that words errors runs only on failure) against the reader it
-//! replaced (serde_json through `serde_path_to_error` on every read).
+//! `sign` options): `options_from_json` (a tree, then `OptionError`'s
+//! deserialiser) against the reader it replaced (serde_json through `serde_path_to_error` on every read).
 //! Run: `cargo run --release --example options_reader`. Nothing asserts on it.
 
 use scopemint::{options_from_json, Request, SignOptions};

@@ -11,6 +11,17 @@ import { VerifyCache } from './verify-cache.mjs';
 
 const HEADER_CACHE_SIZE = 8;
 
+// One platform check per key entry, made from the SPKI DER Rust hands over; undefined for
+// HMAC keys, which have none.
+function checksPerKey(inner, makeCheck) {
+  const checks = [];
+  for (let index = 0; index < inner.keyCount(); index++) {
+    const der = inner.nativeKey(index);
+    checks.push(der === undefined ? undefined : makeCheck(der, inner.keyAlgorithm(index)));
+  }
+  return checks;
+}
+
 export class Verifier {
   #inner;
   #io;
@@ -31,20 +42,12 @@ export class Verifier {
     this.#cache = capacity > 0 ? new VerifyCache(capacity) : undefined;
     if (web !== undefined) {
       // The key imports start now and are awaited by the first verifyAsync that needs each.
-      const checks = [];
-      for (let index = 0; index < inner.keyCount(); index++) {
-        const der = inner.nativeKey(index);
-        checks.push(der === undefined ? undefined : web.verifier(der, inner.keyAlgorithm(index)));
-      }
+      const checks = checksPerKey(inner, web.verifier);
       if (checks.some((check) => check !== undefined)) this.#webChecks = checks;
     }
     if (native !== undefined) {
       // One check per key entry (undefined for HMAC keys, which Rust never sends here).
-      const checks = [];
-      for (let index = 0; index < inner.keyCount(); index++) {
-        const der = inner.nativeKey(index);
-        checks.push(der === undefined ? undefined : native.verifier(der, inner.keyAlgorithm(index)));
-      }
+      const checks = checksPerKey(inner, native.verifier);
       inner.usePlatform({
         verify: (index, inputAt, inputLength, signatureAt, signatureLength) => {
           const bytes = io.bytes();

@@ -8,6 +8,8 @@
 // synchronous wasm path, which gives the same token or the same error: a key it cannot
 // import (Ed25519 is missing in older runtimes), or a call that rejects.
 
+import { base64urlFromBytes, bytesFromBase64 } from './base64.mjs';
+
 const HASHES = { 256: 'SHA-256', 384: 'SHA-384', 512: 'SHA-512' };
 
 // WebCrypto's names for each JWS algorithm: how to import the key, how to sign with it.
@@ -28,22 +30,6 @@ function parametersOf(algorithm) {
 }
 
 const encoder = new TextEncoder();
-
-function base64url(bytes) {
-  if (typeof bytes.toBase64 === 'function') return bytes.toBase64({ alphabet: 'base64url', omitPadding: true });
-  let binary = '';
-  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-// Rust has checked that the segment is canonical base64url before this runs.
-function bytesFromBase64url(text) {
-  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text, { alphabet: 'base64url' });
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 /**
  * `webCrypto` is the runtime's `globalThis.crypto`; undefined without one. Its `subtle` is read
@@ -72,7 +58,7 @@ export function createWebCrypto(webCrypto) {
     signer(pkcs8, algorithm) {
       return importKey('pkcs8', pkcs8, algorithm, 'sign').then((imported) => imported && (async (input) => {
         try {
-          return base64url(new Uint8Array(await imported.subtle.sign(imported.use, imported.key, encoder.encode(input))));
+          return base64urlFromBytes(new Uint8Array(await imported.subtle.sign(imported.use, imported.key, encoder.encode(input))));
         } catch {
           return undefined;
         }
@@ -84,7 +70,7 @@ export function createWebCrypto(webCrypto) {
     verifier(spki, algorithm) {
       return importKey('spki', spki, algorithm, 'verify').then((imported) => imported && (async (input, signature) => {
         try {
-          return await imported.subtle.verify(imported.use, imported.key, bytesFromBase64url(signature), encoder.encode(input));
+          return await imported.subtle.verify(imported.use, imported.key, bytesFromBase64(signature, 'base64url'), encoder.encode(input));
         } catch {
           return undefined;
         }

@@ -34,7 +34,7 @@ pub use jwt::verify::{
     Verified, Verifier, VerifierOptions, VerifierProfile, MAX_CLOCK_TOLERANCE_SECONDS,
 };
 pub use keys::remote_jwks::{RemoteJwks, RemoteJwksOptions};
-pub use keys::{generate_key_pair, GeneratedKeyPair};
+pub use keys::{generate_key_pair, GeneratedKeyPair, PrivateKeyFormat};
 /// Option objects in their JS shape, from JSON text (what the wasm adapter
 /// does with each JS call's arguments; Rust callers build the structs).
 pub use options::from_json as options_from_json;

@@ -14,8 +14,9 @@ use scopemint::profiles::vizzly::{
 };
 use scopemint::{
     decode, generate_key_pair, Algorithm, AuthorizeOptions, DecodeOptions, ErrorCode, Jti, JwkSet,
-    Key, OneOrMany, RateLimiter, RemoteJwks, RemoteJwksOptions, Request, ScopeType, Secret,
-    SignOptions, Signer, SignerOptions, Timestamp, Verifier, VerifierOptions, VerifierProfile,
+    Key, OneOrMany, PrivateKeyFormat, RateLimiter, RemoteJwks, RemoteJwksOptions, Request,
+    ScopeType, Secret, SignOptions, Signer, SignerOptions, Timestamp, Verifier, VerifierOptions,
+    VerifierProfile,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -166,6 +167,32 @@ fn every_key_kind_signs_and_verifies_from_typed_options() {
         set.verify_at(&token, NOW as f64).unwrap_err().code,
         ErrorCode::JwksNoMatchingKey
     );
+}
+
+/// What a platform crypto API is handed: the DER openssl wrote for the same
+/// key (PKCS#1 for RSA, PKCS#8 otherwise), and nothing for an HMAC secret.
+#[test]
+fn private_key_der_names_its_format_as_an_enum() {
+    let from_pkcs8 = |file: &str| {
+        Signer::new(SignerOptions {
+            private_key: Some(Key::pem(fixture(file))),
+            ..SignerOptions::default()
+        })
+        .unwrap()
+    };
+    let rsa = from_pkcs8("rsa2048-pkcs8.pem");
+    let (der, format) = rsa.private_key_der().unwrap();
+    assert_eq!(format, PrivateKeyFormat::Pkcs1);
+    assert_eq!(format.as_str(), "pkcs1");
+    assert_eq!(der, pem_der(&fixture("rsa2048-pkcs1.pem")));
+
+    let ed = from_pkcs8("ed25519-pkcs8.pem");
+    let (der, format) = ed.private_key_der().unwrap();
+    assert_eq!(format, PrivateKeyFormat::Pkcs8);
+    assert_eq!(format.as_str(), "pkcs8");
+    assert_eq!(der, pem_der(&fixture("ed25519-pkcs8.pem")));
+
+    assert!(hmac_signer().private_key_der().is_none());
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::jose::alg::{Algorithm, KeyFamily};
 use crate::jose::json::Object;
 use crate::jose::{b64, compact};
 use crate::jwt::time;
-use crate::keys::{self, JwkMeta, PrivateKey, PublicKey};
+use crate::keys::{self, JwkMeta, PrivateKey, PrivateKeyFormat, PublicKey};
 use crate::options::{Jti, Key, OneOrMany, Secret, Timestamp};
 use crate::random;
 
@@ -69,7 +69,7 @@ pub struct Signer {
     key_id: Option<String>,
     typ: String,
     public_key: Option<PublicKey>,
-    private_der: Option<(Vec<u8>, &'static str)>,
+    private_der: Option<(Vec<u8>, PrivateKeyFormat)>,
     header_segment: String,
     ttl_seconds: Option<i64>,
     issuer: Option<String>,
@@ -369,8 +369,8 @@ impl Signer {
         self.key.hmac_pads()
     }
 
-    /// The private key as DER and its format (`pkcs8` / `pkcs1`); `None` for HMAC.
-    pub fn private_key_der(&self) -> Option<(&[u8], &'static str)> {
+    /// The private key as DER and its format (PKCS#8, or PKCS#1 for RSA); `None` for HMAC.
+    pub fn private_key_der(&self) -> Option<(&[u8], PrivateKeyFormat)> {
         self.private_der
             .as_ref()
             .map(|(der, format)| (der.as_slice(), *format))

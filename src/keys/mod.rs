@@ -28,6 +28,26 @@ pub const MAX_RSA_BITS: usize = 8192;
 /// the same reason. Real keys use 65537 (sometimes 3).
 const MAX_RSA_EXPONENT_BITS: usize = 33;
 
+/// The DER layout [`PrivateKey::to_der`] writes: what a platform crypto API
+/// must be told to import it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrivateKeyFormat {
+    /// `PrivateKeyInfo` (RFC 5208), for EC and Ed25519 keys.
+    Pkcs8,
+    /// `RSAPrivateKey` (RFC 8017), for RSA keys.
+    Pkcs1,
+}
+
+impl PrivateKeyFormat {
+    /// The name node:crypto's `createPrivateKey({ type })` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivateKeyFormat::Pkcs8 => "pkcs8",
+            PrivateKeyFormat::Pkcs1 => "pkcs1",
+        }
+    }
+}
+
 /// Private key material, as parsed; not yet bound to an algorithm.
 pub enum PrivateKey {
     Rsa(RsaPrivate),
@@ -102,17 +122,22 @@ impl PrivateKey {
         pkcs::parse_pkcs8(der)
     }
 
-    /// The key as DER with its format name (`pkcs8`, or `pkcs1` for RSA), for
+    /// The key as DER with its format (PKCS#8, or PKCS#1 for RSA), for
     /// handing to a platform crypto API.
-    pub fn to_der(&self) -> (Vec<u8>, &'static str) {
+    pub fn to_der(&self) -> (Vec<u8>, PrivateKeyFormat) {
         match self {
-            PrivateKey::Rsa(rsa) => (pkcs::write_pkcs1_private(rsa), "pkcs1"),
+            PrivateKey::Rsa(rsa) => (pkcs::write_pkcs1_private(rsa), PrivateKeyFormat::Pkcs1),
             PrivateKey::Ec {
                 curve,
                 scalar,
                 point,
-            } => (pkcs::write_ec_pkcs8(*curve, scalar, point), "pkcs8"),
-            PrivateKey::Ed25519 { seed } => (pkcs::write_ed25519_pkcs8(seed), "pkcs8"),
+            } => (
+                pkcs::write_ec_pkcs8(*curve, scalar, point),
+                PrivateKeyFormat::Pkcs8,
+            ),
+            PrivateKey::Ed25519 { seed } => {
+                (pkcs::write_ed25519_pkcs8(seed), PrivateKeyFormat::Pkcs8)
+            }
         }
     }
 

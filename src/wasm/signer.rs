@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use super::io::{self, Platform};
 use super::{options_or_default, to_js};
-use crate::{SignOptions, Signer, SignerOptions};
+use crate::{PrivateKeyFormat, SignOptions, Signer, SignerOptions};
 
 #[wasm_bindgen(js_name = Signer)]
 pub struct WasmSigner {
@@ -118,7 +118,7 @@ impl WasmSigner {
     pub fn native_key_format(&self) -> Option<String> {
         self.signer
             .private_key_der()
-            .map(|(_, format)| format.to_string())
+            .map(|(_, format)| format.as_str().to_string())
     }
 
     /// The private key as PKCS#8 DER, the one private format WebCrypto imports
@@ -128,8 +128,8 @@ impl WasmSigner {
         self.signer
             .private_key_der()
             .map(|(der, format)| match format {
-                "pkcs1" => crate::keys::rsa_pkcs8_from_pkcs1(der),
-                _ => der.to_vec(),
+                PrivateKeyFormat::Pkcs1 => crate::keys::rsa_pkcs8_from_pkcs1(der),
+                PrivateKeyFormat::Pkcs8 => der.to_vec(),
             })
     }
 

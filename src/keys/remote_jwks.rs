@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{invalid_option, Error, ErrorCode, Result};
+use crate::jose::json::{Object, ValueBuilder};
 
 pub const DEFAULT_CACHE_MAX_AGE_SECONDS: f64 = 600.0;
 pub const DEFAULT_COOLDOWN_SECONDS: f64 = 30.0;
@@ -162,11 +163,14 @@ impl RemoteJwks {
                 self.max_jwks_bytes
             )));
         }
-        // Duplicate member names are refused, as in tokens (jose/json.rs).
-        crate::jose::json::Object::parse(body)
+        // One pass checks the text as strictly as a token's (duplicate member
+        // names refused, jose/json.rs) and builds the tree the keys are read from.
+        let mut tree = ValueBuilder::default();
+        Object::parse_with(body, &mut tree)
             .map_err(|e| bad(format!("is not a valid JSON object ({e})")))?;
-        let set: Value =
-            serde_json::from_str(body).map_err(|e| bad(format!("is not valid JSON ({e})")))?;
+        let set = tree
+            .finish()
+            .ok_or_else(|| bad("is not a valid JSON object".into()))?;
         let count = set
             .get("keys")
             .and_then(Value::as_array)
@@ -308,6 +312,22 @@ mod tests {
         // A clock stepping backwards does not freeze the cache.
         assert!(r.needs_fetch(50.0));
         assert!(r.may_refetch(50.0));
+    }
+
+    /// The set comes from the checking pass itself, so it must be the value a
+    /// plain JSON parser reads: escapes, numbers, nesting and member order.
+    #[test]
+    fn an_accepted_set_is_the_body_as_json_reads_it() {
+        let mut r = remote(RemoteJwksOptions::default()).unwrap().unwrap();
+        let deep = format!("{}{}", "[".repeat(120), "]".repeat(120));
+        let body = format!(
+            r#"{{"keys":[{{"kty":"EC","crv":"P-256","kid":"k\u00e9\ud83d\ude80\n\"","x":"AQ","y":"Ag","use":"sig"}},{{"kty":"oct","k":"c2VjcmV0","key_ops":["verify"],"n":-0.5e3,"e":12345678901234567890,"z":1.0000000000000002,"nest":{deep},"t":true,"f":false,"u":null}}],"z":{{}},"a":[]}}"#
+        );
+        let expected: Value = serde_json::from_str(&body).unwrap();
+        let set = r.accept(200, &body, 1.0).unwrap();
+        assert_eq!(set, expected);
+        assert_eq!(set.to_string(), expected.to_string());
+        assert_eq!(set["keys"][0]["kid"], "k\u{e9}\u{1f680}\n\"");
     }
 
     #[test]

@@ -51,11 +51,13 @@ export function createNodeCrypto(crypto) {
     // The inner hash of HMAC, H(inner pad ‖ message), over the layout src/wasm/io.rs
     // wrote: [digest slot][inner pad at innerAt][message ... messageEnd). Rust finishes
     // the HMAC and compares tags. Undefined without crypto.hash.
-    hmac: hash && ((bytes, digest, digestAt, innerAt, messageEnd) => {
-      const inner = hash(HMAC_HASH[digest], bytes.subarray(innerAt, messageEnd), 'buffer');
-      bytes.set(inner, digestAt);
-      return inner.length;
-    }),
+    // The digest comes back as a latin1 string (one character per byte) and is written back
+    // as such: Node builds a string about 0.7 us faster than a Buffer (bench/README.md).
+    hmac: hash && ((bytes, digest, digestAt, innerAt, messageEnd) => bytes.write(
+      hash(HMAC_HASH[digest], new Uint8Array(bytes.buffer, innerAt, messageEnd - innerAt), 'latin1'),
+      digestAt,
+      'latin1',
+    )),
 
     // input (bytes) -> signature (bytes).
     signer(der, format, algorithm) {

@@ -293,11 +293,11 @@ test('the Node entry computes HMACs with crypto.hash, and the entry without it n
 });
 
 test('Rust compares the tag the platform computed: a wrong crypto.hash fails verification, never passes it', () => {
-  const lying = createApi(glue, createNodeCrypto({ ...nodeCrypto, hash: (name, data) => nodeCrypto.hash(name, Buffer.concat([data, Buffer.from([1])]), 'buffer') }));
+  const lying = createApi(glue, createNodeCrypto({ ...nodeCrypto, hash: (name, data, encoding) => nodeCrypto.hash(name, Buffer.concat([data, Buffer.from([1])]), encoding) }));
   const token = nodeEntry.createSigner({ secret: KEYS.HS256.secret, ttlSeconds: 60 }).sign({ sub: 'u' });
   assert.throws(() => lying.createVerifier({ secret: KEYS.HS256.secret }).verify(token), { code: 'ERR_JWS_SIGNATURE_INVALID' });
   // A digest of the wrong length, or a platform that throws, is a TokenError, not a pass.
-  const short = createApi(glue, createNodeCrypto({ ...nodeCrypto, hash: () => Buffer.alloc(16) }));
+  const short = createApi(glue, createNodeCrypto({ ...nodeCrypto, hash: (name, data, encoding) => nodeCrypto.hash(name, data, encoding).slice(0, 16) }));
   assert.throws(() => short.createVerifier({ secret: KEYS.HS256.secret }).verify(token), { code: 'ERR_KEY_INVALID' });
   const throwing = createApi(glue, createNodeCrypto({ ...nodeCrypto, hash: () => { throw new Error('boom'); } }));
   assert.throws(() => throwing.createVerifier({ secret: KEYS.HS256.secret }).verify(token), (error) => error instanceof TokenError && error.code === 'ERR_KEY_INVALID' && /boom/.test(error.message));

@@ -176,6 +176,22 @@ describe('values JSON would drop or change are refused with their path', () => {
     hsSigner.sign({}, { expiresAt: inAnHour() });
   });
 
+  it('a key enumerable on Object.prototype changes nothing: lost values are still refused, plain claims still sign', () => {
+    const claims = { sub: 'u', exp: 2_000_000_000, scopes: [{ fixed_params: { org_id: 'acme' } }] };
+    const before = hsSigner.sign(claims, { jti: false });
+    for (const inherited of [undefined, () => 1, 'visible']) {
+      Object.defineProperty(Object.prototype, 'polluted', { value: inherited, enumerable: true, configurable: true, writable: true });
+      try {
+        // JSON writes own keys only: the token is the same whatever is inherited.
+        assert.equal(Object.hasOwn(decode(hsSigner.sign(claims, { jti: false })).payload, 'polluted'), false);
+        assert.deepEqual(decode(hsSigner.sign(claims, { jti: false })).payload, decode(before).payload);
+        throwsCode(() => hsSigner.sign({ sub: 'u', org_id: undefined }), 'ERR_INVALID_OPTION', 'org_id');
+      } finally {
+        delete Object.prototype.polluted;
+      }
+    }
+  });
+
   it('the attack: fixed_params {org_id: undefined} cannot mint a token that pins nothing', () => {
     const attempt = () => hsSigner.createJWT({
       name: 'session', expiresAt: inAnHour(),

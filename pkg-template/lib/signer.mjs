@@ -50,7 +50,8 @@ export class Signer {
   }
 
   #signText(claimsText, optionsText) {
-    return this.#io.token(this.#inner.signIo(this.#io.write(claimsText), optionsText));
+    const io = this.#io;
+    return io.token(io.check(this.#inner.signIo(io.write(claimsText), optionsText)));
   }
 
   // The token sign() would give, as a Promise. The claims are read at the call, not after the

@@ -154,7 +154,7 @@ export class Verifier {
     let validUntil;
     try {
       // Rust says how long this token stays valid (NaN: never cache it).
-      validUntil = this.#inner.verifyIo(this.#io.write(tokenText(token)));
+      validUntil = this.#io.check(this.#inner.verifyIo(this.#io.write(tokenText(token))));
       const [header, payload] = this.#io.parts();
       result = { header: this.#header(header), payload: JSON.parse(payload) };
     } catch (error) {

@@ -1,14 +1,15 @@
 // The JS half of src/wasm/io.rs: sign and verify move their text as bytes through one
 // buffer in wasm memory instead of wasm-bindgen's string copies. Text goes in at TEXT_AT
-// (encoded in place), answers come out of the same buffer; five u32 registers say where
-// the buffer is, how long the answer's parts are, and whether a call is in progress.
-// Nothing here decides anything.
+// (encoded in place), answers come out of the same buffer; six u32 registers say where
+// the buffer is, how long the answer's parts are, whether a call is in progress and
+// whether the last one failed. Nothing here decides anything.
 const TEXT_AT = 192; // src/wasm/io.rs TEXT_AT
 const ADDRESS = 0;
 const CAPACITY = 1;
 const FIRST_LENGTH = 2;
 const SECOND_LENGTH = 3;
 const BUSY = 4;
+const FAILED = 5;
 
 // Text codecs: Buffer's on Node (node-crypto.mjs passes them), TextEncoder/TextDecoder elsewhere.
 export function webCodec() {
@@ -33,7 +34,7 @@ export function createWasmIo(wasm, codec = webCodec()) {
   function refresh() {
     if (bytes === undefined || bytes.byteLength === 0) {
       bytes = codec.view(memory);
-      registers = new Uint32Array(memory.buffer, registersAt, 5);
+      registers = new Uint32Array(memory.buffer, registersAt, 6);
     }
   }
   wasm.ioReserve(0);
@@ -58,6 +59,14 @@ export function createWasmIo(wasm, codec = webCodec()) {
         refresh();
       }
       return codec.write(bytes, text, registers[ADDRESS] + TEXT_AT, room);
+    },
+
+    // An io call's answer, or its error thrown: io calls return one plain number and
+    // flag a failure in a register (src/wasm/io.rs, `answer`).
+    check(answer) {
+      refresh();
+      if (registers[FAILED] !== 0) throw wasm.takeIoError();
+      return answer;
     },
 
     // The token a sign call left (ASCII, `length` bytes).

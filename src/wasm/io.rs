@@ -28,15 +28,48 @@ thread_local! {
 }
 
 /// What JS reads after each call: the buffer's address and size (they change
-/// only when it grows), the byte lengths of the answer, and whether a call is
-/// in progress (JS then writes nothing: the text there is in use). A static,
-/// so its own address never changes.
-static REGISTERS: [AtomicU32; 5] = [const { AtomicU32::new(0) }; 5];
+/// only when it grows), the byte lengths of the answer, whether a call is in
+/// progress (JS then writes nothing: the text there is in use), and whether
+/// the last call failed. A static, so its own address never changes.
+static REGISTERS: [AtomicU32; 6] = [const { AtomicU32::new(0) }; 6];
 const ADDRESS: usize = 0;
 const CAPACITY: usize = 1;
 const FIRST_LENGTH: usize = 2;
 const SECOND_LENGTH: usize = 3;
 const BUSY: usize = 4;
+const FAILED: usize = 5;
+
+thread_local! {
+    /// The error of the io call that just failed, until JS takes it.
+    static FAILURE: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+}
+
+/// An io call's answer as one plain number: an error is kept for
+/// [`take_io_error`] and flagged in the FAILED register, and `failed` is
+/// returned. A `Result` return would make wasm-bindgen's glue allocate a JS
+/// array on every call.
+pub(super) fn answer<T>(result: std::result::Result<T, JsValue>, failed: T) -> T {
+    result.unwrap_or_else(|error| {
+        FAILURE.with(|slot| *slot.borrow_mut() = Some(error));
+        REGISTERS[FAILED].store(1, Ordering::Relaxed);
+        failed
+    })
+}
+
+/// The error of the io call that just failed (JS calls this when the FAILED
+/// register is set), clearing the register.
+#[wasm_bindgen(js_name = takeIoError)]
+pub fn take_io_error() -> JsValue {
+    REGISTERS[FAILED].store(0, Ordering::Relaxed);
+    FAILURE
+        .with(|slot| slot.borrow_mut().take())
+        .unwrap_or_else(|| {
+            super::to_js(Error::new(
+                ErrorCode::InvalidOption,
+                "no io call has failed",
+            ))
+        })
+}
 
 /// The wasm instance's memory, for the JS half's views.
 #[wasm_bindgen(js_name = wasmMemory)]
@@ -44,7 +77,7 @@ pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
-/// The address of the five registers (u32 each).
+/// The address of the six registers (u32 each).
 #[wasm_bindgen(js_name = ioRegisters)]
 pub fn io_registers() -> usize {
     REGISTERS.as_ptr() as usize

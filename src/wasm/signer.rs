@@ -73,9 +73,14 @@ impl WasmSigner {
 
     /// Signs the claims JS wrote into the io buffer (`claims_length` bytes of
     /// JSON object text) with optional per-call options (JSON text); the token
-    /// is left in the io buffer, and its length returned.
+    /// is left in the io buffer, and its length returned (0 when the call
+    /// failed: see `io::answer`).
     #[wasm_bindgen(js_name = signIo)]
-    pub fn sign_io(
+    pub fn sign_io(&self, claims_length: usize, options_json: Option<String>) -> usize {
+        io::answer(self.sign_into_buffer(claims_length, options_json), 0)
+    }
+
+    fn sign_into_buffer(
         &self,
         claims_length: usize,
         options_json: Option<String>,

@@ -91,8 +91,13 @@ impl WasmVerifier {
     /// The header and payload JSON are left in the io buffer (lengths in its
     /// registers); returns the Unix seconds until which the result stands,
     /// NaN if it must not be cached.
+    /// (NaN too when the call failed: see `io::answer`.)
     #[wasm_bindgen(js_name = verifyIo)]
-    pub fn verify_io(&self, token_length: usize) -> Result<f64, JsValue> {
+    pub fn verify_io(&self, token_length: usize) -> f64 {
+        io::answer(self.verify_in_buffer(token_length), f64::NAN)
+    }
+
+    fn verify_in_buffer(&self, token_length: usize) -> Result<f64, JsValue> {
         io::with_buffer(|buffer| {
             let (head, text) = io::split(buffer);
             let token = io::text(text, token_length)?;

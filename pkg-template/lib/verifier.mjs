@@ -112,10 +112,17 @@ export class Verifier {
   authorize(token, request) {
     try {
       checkTokenLength(token, this.#maxTokenBytes);
-      return JSON.parse(this.#inner.authorize(tokenText(token), claimsJson(request, 'request')));
+      return this.#authorizeText(tokenText(token), claimsJson(request, 'request'));
     } catch (error) {
       rethrow(error);
     }
+  }
+
+  // The token goes through the io buffer, as verify's does (so node:crypto can check its
+  // signature there); it is written only after the request is serialised, since a toJSON
+  // may call back into scopemint.
+  #authorizeText(text, requestText) {
+    return JSON.parse(this.#inner.authorize(this.#io.write(text), requestText));
   }
 
   // The same answers as verify / authorize, as Promises: one API whether
@@ -140,7 +147,7 @@ export class Verifier {
     const grant = await this.#onWebCrypto(text, () => JSON.parse(this.#inner.authorizeNative(text, requestText)));
     if (grant !== undefined) return grant;
     try {
-      return JSON.parse(this.#inner.authorize(text, requestText));
+      return this.#authorizeText(text, requestText);
     } catch (error) {
       rethrow(error);
     }

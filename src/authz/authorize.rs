@@ -109,7 +109,7 @@ impl Verifier {
         request: &Request,
         options: &AuthorizeOptions,
     ) -> Result<Grant> {
-        authorize(self, token, options, self.now()?, || Ok(request.clone()))
+        self.authorize_with(token, options, self.now()?, || Ok(request.clone()))
     }
 
     /// [`Verifier::authorize`] at instant `now` (Unix seconds).
@@ -133,27 +133,24 @@ impl Verifier {
         now: f64,
         request: impl FnOnce() -> Result<Request>,
     ) -> Result<Grant> {
-        authorize(
-            self,
-            token,
-            options,
-            crate::jwt::time::checked_now(now)?,
-            request,
-        )
+        self.authorize_with_platform(token, options, now, |_, _, _| Ok(None), request)
     }
-}
 
-/// `Verifier::authorize_at`'s body: verify, match, then read the rate limit.
-fn authorize(
-    verifier: &Verifier,
-    token: &str,
-    options: &AuthorizeOptions,
-    now: f64,
-    request: impl FnOnce() -> Result<Request>,
-) -> Result<Grant> {
-    // Every verifier check comes first: a bad token fails with its own code.
-    let claims = scanned_claims(|sink| verifier.verify_scanning(token, now, sink))?;
-    grant_for(claims, options, request)
+    /// [`Verifier::authorize_with`] with the signature checked by the platform,
+    /// as in `Verifier::verify_with`: verify, match, then read the rate limit.
+    pub(crate) fn authorize_with_platform(
+        &self,
+        token: &str,
+        options: &AuthorizeOptions,
+        now: f64,
+        platform: impl FnOnce(usize, &[u8], &[u8]) -> Result<Option<bool>>,
+        request: impl FnOnce() -> Result<Request>,
+    ) -> Result<Grant> {
+        let now = crate::jwt::time::checked_now(now)?;
+        // Every verifier check comes first: a bad token fails with its own code.
+        let claims = scanned_claims(|sink| self.verify_scanning(token, now, platform, sink))?;
+        grant_for(claims, options, request)
+    }
 }
 
 impl Verifier {

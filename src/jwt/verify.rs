@@ -352,15 +352,17 @@ impl Verifier {
         self.verify_with_at(token, now, |_, _, _| Ok(None), &mut Validate)
     }
 
-    /// [`Verifier::verify_at`], reporting the payload's values to `sink` in
+    /// [`Verifier::verify_at`] with the signature checked as in
+    /// [`Verifier::verify_with`], reporting the payload's values to `sink` in
     /// the one scan that checks it (authorize builds its claims there).
     pub(crate) fn verify_scanning(
         &self,
         token: &str,
         now: f64,
+        platform: impl FnOnce(usize, &[u8], &[u8]) -> Result<Option<bool>>,
         sink: &mut dyn Sink,
     ) -> Result<Verified> {
-        self.verify_with_at(token, now, |_, _, _| Ok(None), sink)
+        self.verify_with_at(token, now, platform, sink)
     }
 
     /// [`Verifier::verify`] with the signature checked by the platform (Node's

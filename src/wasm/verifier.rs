@@ -152,15 +152,25 @@ impl WasmVerifier {
         Ok(verified_json(&verified))
     }
 
-    /// Verifies the token, then matches `request_json` against its scopes; the grant as JSON text.
-    pub fn authorize(&self, token: &str, request_json: &str) -> Result<String, JsValue> {
-        let now = self.verifier.now().map_err(to_js)?;
-        self.verifier
-            .authorize_with(token, &self.authorize_options, now, || {
-                crate::options_from_json(request_json, "request")
-            })
-            .map_err(to_js)
-            .and_then(|grant| json_text(&grant, "the grant"))
+    /// Verifies the token JS wrote into the io buffer (`token_length` bytes)
+    /// as `verifyIo` does (the platform checks its signature), then matches
+    /// `request_json` against its scopes; the grant as JSON text.
+    pub fn authorize(&self, token_length: usize, request_json: &str) -> Result<String, JsValue> {
+        io::with_buffer(|buffer| {
+            let (head, text) = io::split(buffer);
+            let token = io::text(text, token_length)?;
+            self.verifier.authorize_with_platform(
+                token,
+                &self.authorize_options,
+                self.verifier.now()?,
+                |key_index, input, signature| {
+                    self.platform_check(head, key_index, input, signature)
+                },
+                || crate::options_from_json(request_json, "request"),
+            )
+        })
+        .map_err(to_js)
+        .and_then(|grant| json_text(&grant, "the grant"))
     }
 
     /// `authorize` after the platform verified the signature with the key

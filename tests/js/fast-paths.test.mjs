@@ -292,6 +292,25 @@ test('the Node entry computes HMACs with crypto.hash, and the entry without it n
   }
 });
 
+test('authorize on the Node entry checks signatures with node:crypto, as verify does', () => {
+  const request = { type: 'PIPES:READ', resource: 'orders' };
+  const claims = { scopes: [{ type: 'PIPES:READ', resource: 'orders' }] };
+  for (const alg of ['HS256', 'HS512']) {
+    const token = nodeEntry.createSigner({ secret: KEYS[alg].secret, algorithm: alg, ttlSeconds: 60 }).sign(claims);
+    hashCalls = 0;
+    assert.equal(counting.createVerifier({ secret: KEYS[alg].secret, algorithms: [alg] }).authorize(token, request).resource, 'orders');
+    assert.equal(hashCalls, 1, `${alg} authorize: the inner hash`);
+  }
+  for (const alg of ['ES256', 'EdDSA', 'RS256']) {
+    const keys = KEYS[alg];
+    const token = nodeEntry.createSigner({ privateKey: keys.privateKey, algorithm: alg, ttlSeconds: 60 }).sign(claims);
+    let verifyCalls = 0;
+    const api = createApi(glue, createNodeCrypto({ ...nodeCrypto, verify: (...args) => (verifyCalls++, nodeCrypto.verify(...args)) }));
+    assert.equal(api.createVerifier({ publicKey: keys.publicKey, algorithms: [alg] }).authorize(token, request).resource, 'orders');
+    assert.equal(verifyCalls, 1, `${alg} authorize: one crypto.verify`);
+  }
+});
+
 test('Rust compares the tag the platform computed: a wrong crypto.hash fails verification, never passes it', () => {
   const lying = createApi(glue, createNodeCrypto({ ...nodeCrypto, hash: (name, data, encoding) => nodeCrypto.hash(name, Buffer.concat([data, Buffer.from([1])]), encoding) }));
   const token = nodeEntry.createSigner({ secret: KEYS.HS256.secret, ttlSeconds: 60 }).sign({ sub: 'u' });

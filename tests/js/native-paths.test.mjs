@@ -35,6 +35,16 @@ for (const alg of ['ES256', 'ES384', 'EdDSA', 'RS256', 'RS384', 'RS512', 'PS256'
         // Claims are still Rust's job on the native path.
         const late = checking.createVerifier({ publicKey: keys.publicKey, algorithms: [alg], currentTime: new Date(Date.now() + 3600e3) });
         assert.throws(() => late.verify(token), { code: 'ERR_JWT_EXPIRED' });
+
+        // authorize checks the signature on the same path as verify.
+        const scoped = signer.sign({ scopes: [{ type: 'PIPES:READ', resource: 'orders' }] });
+        const request = { type: 'PIPES:READ', resource: 'orders' };
+        assert.equal(verifier.authorize(scoped, request).resource, 'orders');
+        const [scopedHeader, scopedPayload, scopedSignature] = scoped.split('.');
+        const scopedFlipped = scopedSignature[5] === 'A' ? 'B' : 'A';
+        const scopedForged = `${scopedHeader}.${scopedPayload}.${scopedSignature.slice(0, 5)}${scopedFlipped}${scopedSignature.slice(6)}`;
+        assert.throws(() => verifier.authorize(scopedForged, request), { code: 'ERR_JWS_SIGNATURE_INVALID' });
+        assert.throws(() => late.authorize(scoped, request), { code: 'ERR_JWT_EXPIRED' });
       });
     }
   }

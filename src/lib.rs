@@ -31,7 +31,7 @@ pub use jwt::decode::{
 pub use jwt::sign::{SignOptions, Signer, SignerOptions};
 pub use jwt::time::{format_iso8601_millis, parse_iso8601};
 pub use jwt::verify::{
-    Verified, Verifier, VerifierOptions, VerifierProfile, MAX_CLOCK_TOLERANCE_SECONDS,
+    NativeCheck, Verified, Verifier, VerifierOptions, VerifierProfile, MAX_CLOCK_TOLERANCE_SECONDS,
 };
 pub use keys::remote_jwks::{RemoteJwks, RemoteJwksOptions};
 pub use keys::{generate_key_pair, GeneratedKeyPair, PrivateKeyFormat};

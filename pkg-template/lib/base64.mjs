@@ -1,16 +1,15 @@
 // base64 text to bytes for the universal entry's inline wasm. Runs once per cold start on
 // about a megabyte, so no per-character callback: the native decoder where there is one
 // (Uint8Array.fromBase64), else one plain loop over atob's output.
-// `alphabet: 'base64url'` also reads JWS segments (web-crypto.mjs), unpadded as Rust checked them.
-export function bytesFromBase64(text, alphabet = 'base64') {
-  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text, { alphabet });
-  const binary = atob(alphabet === 'base64url' ? text.replace(/-/g, '+').replace(/_/g, '/') : text);
+export function bytesFromBase64(text) {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+  const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
 
-// Bytes to unpadded base64url, for signatures WebCrypto computed.
+// Bytes to unpadded base64url, for signatures WebCrypto computed (signer.mjs).
 export function base64urlFromBytes(bytes) {
   if (typeof bytes.toBase64 === 'function') return bytes.toBase64({ alphabet: 'base64url', omitPadding: true });
   let binary = '';

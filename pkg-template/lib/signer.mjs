@@ -5,13 +5,16 @@
 // asymmetric signatures on WebCrypto (web-crypto.mjs).
 import { rethrow, TokenError } from './errors.mjs';
 import { claimsJson, optionsJson } from './serialise.mjs';
+import { base64urlFromBytes } from './base64.mjs';
 
 export class Signer {
   #inner;
   #io;
   #publicJwk;
-  // A Promise of the WebCrypto sign function, or of undefined: then signAsync signs as sign does.
+  // A Promise of the WebCrypto sign function, or of undefined: then signAsync signs as sign
+  // does; #webSignReady is what it settled to (null for undefined), once it has.
   #webSign;
+  #webSignReady;
 
   constructor(inner, io, native, web) {
     this.#inner = inner;
@@ -20,7 +23,10 @@ export class Signer {
     this.#publicJwk = jwk === undefined ? undefined : JSON.parse(jwk);
     // The key import starts now and is awaited by the first signAsync.
     const pkcs8 = web === undefined ? undefined : inner.webCryptoKey();
-    if (pkcs8 !== undefined) this.#webSign = web.signer(pkcs8, inner.algorithm());
+    if (pkcs8 !== undefined) {
+      this.#webSign = web.signer(pkcs8, inner.algorithm());
+      this.#webSign.then((sign) => { this.#webSignReady = sign ?? null; });
+    }
     if (native === undefined) return;
     const der = inner.nativeKey();
     const sign = der === undefined ? undefined : native.signer(der, inner.nativeKeyFormat(), inner.algorithm());
@@ -55,18 +61,32 @@ export class Signer {
   }
 
   // The token sign() would give, as a Promise. The claims are read at the call, not after the
-  // key import it may wait for.
+  // key import it may wait for. Rust builds the signing input in the io buffer; WebCrypto signs
+  // a copy of it, as other calls use the buffer while this one waits.
   async signAsync(claims, options) {
     if (this.#webSign === undefined) return this.sign(claims, options);
     const claimsText = claimsJson(claims);
     const optionsText = optionsJson(options, 'sign options');
-    const webSign = await this.#webSign;
-    try {
-      if (webSign !== undefined) {
-        const input = this.#inner.signingInput(claimsText, optionsText);
-        const signature = await webSign(input);
-        if (signature !== undefined) return `${input}.${signature}`;
+    const webSign = this.#webSignReady === undefined ? await this.#webSign : this.#webSignReady;
+    if (webSign) {
+      let input;
+      let bytes;
+      try {
+        const length = this.#inner.signingInputIo(this.#io.write(claimsText), optionsText);
+        bytes = this.#io.textBytes(length);
+        input = this.#io.token(length);
+      } catch (error) {
+        rethrow(error);
       }
+      let signature;
+      try {
+        signature = await webSign(bytes);
+      } catch {
+        // WebCrypto failed: the wasm path below signs instead.
+      }
+      if (signature !== undefined) return `${input}.${base64urlFromBytes(new Uint8Array(signature))}`;
+    }
+    try {
       return this.#signText(claimsText, optionsText);
     } catch (error) {
       rethrow(error);

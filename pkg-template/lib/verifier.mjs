@@ -31,8 +31,10 @@ export class Verifier {
   // then the same as a fresh parse); one signer always emits the same header.
   #headers = new Map();
   // One Promise per key entry of its WebCrypto check function (of undefined: that key stays in
-  // wasm), or undefined without WebCrypto.
+  // wasm), or undefined without WebCrypto; #webReady holds each once settled (null: that key
+  // stays in wasm), so a call after the imports awaits WebCrypto's verdict and nothing else.
   #webChecks;
+  #webReady;
 
   constructor(inner, io, native, web) {
     this.#inner = inner;
@@ -43,7 +45,11 @@ export class Verifier {
     if (web !== undefined) {
       // The key imports start now and are awaited by the first verifyAsync that needs each.
       const checks = checksPerKey(inner, web.verifier);
-      if (checks.some((check) => check !== undefined)) this.#webChecks = checks;
+      if (checks.some((check) => check !== undefined)) {
+        this.#webChecks = checks;
+        this.#webReady = checks.map((pending) => (pending === undefined ? null : undefined));
+        checks.forEach((pending, index) => pending?.then((check) => { this.#webReady[index] = check ?? null; }));
+      }
     }
     if (native !== undefined) {
       // One check per key entry (undefined for HMAC keys, which Rust never sends here).
@@ -70,37 +76,30 @@ export class Verifier {
     return header;
   }
 
-  // `finish()` (Rust's checks after the signature) once WebCrypto has checked the signature;
-  // undefined when this token's key has no WebCrypto check (HMAC, or a key WebCrypto could
-  // not take) or WebCrypto failed: then the caller takes the synchronous path.
-  async #onWebCrypto(token, finish) {
+  // Rust's checks before the signature, then WebCrypto's check of it: resolves to true, or
+  // to undefined when this token's key has no WebCrypto check (HMAC, or a key WebCrypto could
+  // not take) or WebCrypto failed: then the caller takes the synchronous path. What WebCrypto
+  // reads (signing input, signature Rust decoded) is copied out of the io buffer first, as
+  // other calls use it while this one waits.
+  async #webVerdict(text) {
     let index;
     try {
-      index = this.#inner.startNative(token);
+      index = this.#inner.startIo(this.#io.write(text));
     } catch (error) {
       rethrow(error);
     }
-    const check = await this.#webChecks[index];
-    if (check === undefined) return undefined;
-    const dot = token.lastIndexOf('.');
-    const valid = await check(token.slice(0, dot), token.slice(dot + 1));
-    if (valid === undefined) return undefined;
-    if (!valid) throw new TokenError('ERR_JWS_SIGNATURE_INVALID', 'signature verification failed');
+    const [input, signature] = this.#io.byteParts();
+    const ready = this.#webReady[index];
+    const check = ready === undefined ? await this.#webChecks[index] : ready;
+    if (!check) return undefined;
+    let valid;
     try {
-      return finish();
-    } catch (error) {
-      rethrow(error);
+      valid = await check(input, signature);
+    } catch {
+      return undefined;
     }
-  }
-
-  // verify's answer with the signature checked by WebCrypto, with the instant until which it
-  // stands; undefined as for #onWebCrypto.
-  #verifyOnWebCrypto(token) {
-    return this.#onWebCrypto(token, () => {
-      // [validUntil or null, header, payload]: how long the result stands comes with it.
-      const [validUntil, header, payload] = JSON.parse(this.#inner.finishNative(token));
-      return { result: { header, payload }, validUntil: validUntil ?? NaN };
-    });
+    if (!valid) throw new TokenError('ERR_JWS_SIGNATURE_INVALID', 'signature verification failed');
+    return true;
   }
 
   get algorithms() {
@@ -132,10 +131,20 @@ export class Verifier {
     checkTokenLength(token, this.#maxTokenBytes);
     const cached = this.#cache?.get(token);
     if (cached !== undefined) return cached;
-    const verified = await this.#verifyOnWebCrypto(tokenText(token));
-    if (verified === undefined) return this.verify(token);
-    this.#cache?.remember(token, verified.result, verified.validUntil);
-    return verified.result;
+    const text = tokenText(token);
+    if ((await this.#webVerdict(text)) === undefined) return this.verify(token);
+    let result;
+    let validUntil;
+    try {
+      // The token again: calls made during the await may have reused the io buffer.
+      validUntil = this.#inner.finishIo(this.#io.write(text));
+      const [header, payload] = this.#io.parts();
+      result = { header: this.#header(header), payload: JSON.parse(payload) };
+    } catch (error) {
+      rethrow(error);
+    }
+    this.#cache?.remember(token, result, validUntil);
+    return result;
   }
 
   async authorizeAsync(token, request) {
@@ -144,10 +153,9 @@ export class Verifier {
     // Read in authorize's order, before the first await.
     const text = tokenText(token);
     const requestText = claimsJson(request, 'request');
-    const grant = await this.#onWebCrypto(text, () => JSON.parse(this.#inner.authorizeNative(text, requestText)));
-    if (grant !== undefined) return grant;
+    const onWebCrypto = (await this.#webVerdict(text)) !== undefined;
     try {
-      return this.#authorizeText(text, requestText);
+      return onWebCrypto ? JSON.parse(this.#inner.authorizeNative(text, requestText)) : this.#authorizeText(text, requestText);
     } catch (error) {
       rethrow(error);
     }

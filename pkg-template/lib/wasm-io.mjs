@@ -76,6 +76,21 @@ export function createWasmIo(wasm, codec = webCodec()) {
       return codec.ascii(bytes, at, at + length);
     },
 
+    // Copies (a Buffer's slice would be a view) of the first `length` bytes of text, and of
+    // the last answer's two parts as bytes: for WebCrypto, while later calls reuse the buffer.
+    textBytes(length) {
+      refresh();
+      const at = registers[ADDRESS] + TEXT_AT;
+      return new Uint8Array(bytes.subarray(at, at + length));
+    },
+
+    byteParts() {
+      refresh();
+      const at = registers[ADDRESS] + TEXT_AT;
+      const split = at + registers[FIRST_LENGTH];
+      return [new Uint8Array(bytes.subarray(at, split)), new Uint8Array(bytes.subarray(split, split + registers[SECOND_LENGTH]))];
+    },
+
     // The two parts of the last answer as text (UTF-8).
     parts() {
       refresh();

@@ -4,11 +4,11 @@
 // signer or verifier is created. Rust has already decided every rule (algorithm, key,
 // claims, encodings); this module only computes or checks signature bytes.
 //
-// Whatever WebCrypto cannot do resolves to `undefined`, and the caller falls back to the
-// synchronous wasm path, which gives the same token or the same error: a key it cannot
-// import (Ed25519 is missing in older runtimes), or a call that rejects.
-
-import { base64urlFromBytes, bytesFromBase64 } from './base64.mjs';
+// Whatever WebCrypto cannot do leaves the caller on the synchronous wasm path, which gives
+// the same token or the same error: a key it cannot import (Ed25519 is missing in older
+// runtimes) resolves to undefined; a sign or verify call that throws or rejects is the
+// caller's to catch (signer.mjs, verifier.mjs). Bytes go in and out as they are (the
+// callers copy them out of wasm memory, where Rust decoded the signature to check).
 
 const HASHES = { 256: 'SHA-256', 384: 'SHA-384', 512: 'SHA-512' };
 
@@ -28,8 +28,6 @@ function parametersOf(algorithm) {
       return algorithm === 'EdDSA' ? { key: { name: 'Ed25519' }, use: { name: 'Ed25519' } } : undefined;
   }
 }
-
-const encoder = new TextEncoder();
 
 /**
  * `webCrypto` is the runtime's `globalThis.crypto`; undefined without one. Its `subtle` is read
@@ -53,28 +51,16 @@ export function createWebCrypto(webCrypto) {
   }
 
   return {
-    // Resolves to sign(input) → Promise of the base64url signature (undefined if WebCrypto
-    // failed), or to undefined when this key stays on the wasm path.
+    // Resolves to sign(input bytes) → Promise of the signature (an ArrayBuffer), or to
+    // undefined when this key stays on the wasm path.
     signer(pkcs8, algorithm) {
-      return importKey('pkcs8', pkcs8, algorithm, 'sign').then((imported) => imported && (async (input) => {
-        try {
-          return base64urlFromBytes(new Uint8Array(await imported.subtle.sign(imported.use, imported.key, encoder.encode(input))));
-        } catch {
-          return undefined;
-        }
-      }));
+      return importKey('pkcs8', pkcs8, algorithm, 'sign').then((imported) => imported && ((input) => imported.subtle.sign(imported.use, imported.key, input)));
     },
 
-    // Resolves to check(input, signature) → Promise of true / false (undefined if WebCrypto
-    // failed), or to undefined when this key stays on the wasm path.
+    // Resolves to check(input bytes, signature bytes) → Promise of true / false, or to
+    // undefined when this key stays on the wasm path.
     verifier(spki, algorithm) {
-      return importKey('spki', spki, algorithm, 'verify').then((imported) => imported && (async (input, signature) => {
-        try {
-          return await imported.subtle.verify(imported.use, imported.key, bytesFromBase64(signature, 'base64url'), encoder.encode(input));
-        } catch {
-          return undefined;
-        }
-      }));
+      return importKey('spki', spki, algorithm, 'verify').then((imported) => imported && ((input, signature) => imported.subtle.verify(imported.use, imported.key, signature, input)));
     },
   };
 }

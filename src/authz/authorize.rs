@@ -625,7 +625,8 @@ mod tests {
             let (verifier, authorize) = verifier(options.clone());
             let read = || crate::options_from_json(request, "request");
             let whole = verifier.authorize_with(&token, &authorize, verifier.now().unwrap(), read);
-            verifier.start_native(&token).unwrap();
+            let check = verifier.start_native(&token).unwrap();
+            assert_eq!(check.signing_input_bytes, token.rfind('.').unwrap());
             let split = verifier.authorize_after_native(&token, &authorize, read);
             match (split, whole) {
                 (Ok(split), Ok(whole)) => assert_eq!(

@@ -131,6 +131,17 @@ enum ExpiryClaim {
     VizzlyExpires,
 }
 
+/// What [`Verifier::start_native`] leaves to the platform: the signature over
+/// the token's first `signing_input_bytes` bytes, to check with the key at
+/// `key_index` (see [`Verifier::public_key_der`]).
+#[derive(Debug)]
+pub struct NativeCheck {
+    pub key_index: usize,
+    pub signing_input_bytes: usize,
+    /// Decoded from canonical base64url.
+    pub signature: Vec<u8>,
+}
+
 /// A verified token: its header and payload as JSON text.
 #[derive(Debug)]
 pub struct Verified {
@@ -404,12 +415,14 @@ impl Verifier {
 
     /// First half of a verification whose signature is checked by the
     /// platform (see [`Verifier::public_key_der`]): every check up to the
-    /// signature, returning the index of the key to check it with. The
-    /// signature segment is known to be canonical base64url afterwards.
-    pub fn start_native(&self, token: &str) -> Result<usize> {
+    /// signature, returning what the platform checks, with which key.
+    pub fn start_native(&self, token: &str) -> Result<NativeCheck> {
         let (parts, _, key_index) = self.check_before_signature(token)?;
-        decode_signature(parts.signature_segment)?;
-        Ok(key_index)
+        Ok(NativeCheck {
+            key_index,
+            signing_input_bytes: parts.signing_input.len(),
+            signature: decode_signature(parts.signature_segment)?,
+        })
     }
 
     /// Second half: the payload and claims. Only for the wasm adapter, right

@@ -156,6 +156,17 @@ pub(super) fn put_text(buffer: &mut Vec<u8>, first: &[u8], second: &[u8]) {
     REGISTERS[SECOND_LENGTH].store(second.len() as u32, Ordering::Relaxed);
 }
 
+/// Keeps the first `kept` bytes of text where they are and writes `second`
+/// right after them, the lengths in the registers: a signing input that is
+/// the start of the token JS wrote, with the decoded signature behind it.
+pub(super) fn put_after(buffer: &mut Vec<u8>, kept: usize, second: &[u8]) {
+    ensure_text_room(buffer, kept + second.len());
+    let second_at = TEXT_AT + kept;
+    buffer[second_at..second_at + second.len()].copy_from_slice(second);
+    REGISTERS[FIRST_LENGTH].store(kept as u32, Ordering::Relaxed);
+    REGISTERS[SECOND_LENGTH].store(second.len() as u32, Ordering::Relaxed);
+}
+
 #[wasm_bindgen]
 extern "C" {
     /// Node's crypto, seen from here (`pkg-template/lib/node-crypto.mjs`).

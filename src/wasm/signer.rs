@@ -99,17 +99,25 @@ impl WasmSigner {
         .map_err(to_js)
     }
 
-    /// `header.payload` for these claims, for signing natively (Node's crypto).
-    #[wasm_bindgen(js_name = signingInput)]
-    pub fn signing_input(
+    /// `header.payload` for the claims JS wrote into the io buffer
+    /// (`claims_length` bytes), for WebCrypto to sign: left in the io buffer,
+    /// its length returned.
+    #[wasm_bindgen(js_name = signingInputIo)]
+    pub fn signing_input_io(
         &self,
-        claims_json: &str,
+        claims_length: usize,
         options_json: Option<String>,
-    ) -> Result<String, JsValue> {
+    ) -> Result<usize, JsValue> {
         let options: SignOptions = options_or_default(options_json, "sign options")?;
-        self.signer
-            .signing_input(claims_json, &options)
-            .map_err(to_js)
+        io::with_buffer(|buffer| {
+            let (_, text) = io::split(buffer);
+            let input = self
+                .signer
+                .signing_input(io::text(text, claims_length)?, &options)?;
+            io::put_text(buffer, input.as_bytes(), &[]);
+            Ok(input.len())
+        })
+        .map_err(to_js)
     }
 
     /// The private key as DER for native signing; undefined for HMAC.

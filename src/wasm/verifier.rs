@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::io::{self, Platform};
 use super::{json_text, to_js};
-use crate::{AuthorizeOptions, CreateVerifierOptions, Error, Verified, Verifier};
+use crate::{AuthorizeOptions, CreateVerifierOptions, Error, Verifier};
 
 #[wasm_bindgen(js_name = Verifier)]
 pub struct WasmVerifier {
@@ -47,19 +47,6 @@ impl WasmVerifier {
             None => io::platform_verify(platform, key_index, input, signature).map(Some),
         }
     }
-}
-
-/// `[validUntil, header, payload]` as JSON text; `validUntil` is null when the
-/// result must not be cached.
-fn verified_json(verified: &Verified) -> String {
-    let valid_until = match verified.valid_until {
-        Some(seconds) if seconds.is_finite() => seconds.to_string(),
-        _ => "null".to_string(),
-    };
-    format!(
-        "[{valid_until},{},{}]",
-        verified.header_json, verified.payload_json
-    )
 }
 
 #[wasm_bindgen(js_class = Verifier)]
@@ -137,19 +124,39 @@ impl WasmVerifier {
             .map(|(_, alg)| alg.as_str().to_string())
     }
 
-    /// Every check before the signature; returns the index of the key that must verify it.
-    #[wasm_bindgen(js_name = startNative)]
-    pub fn start_native(&self, token: &str) -> Result<usize, JsValue> {
-        self.verifier.start_native(token).map_err(to_js)
+    /// Every check before the signature, on the token JS wrote into the io
+    /// buffer (`token_length` bytes); returns the index of the key that must
+    /// verify it. The io buffer then holds the signing input (where the token
+    /// started) and the decoded signature, as the answer's two parts.
+    #[wasm_bindgen(js_name = startIo)]
+    pub fn start_io(&self, token_length: usize) -> Result<usize, JsValue> {
+        io::with_buffer(|buffer| {
+            let (_, text) = io::split(buffer);
+            let check = self.verifier.start_native(io::text(text, token_length)?)?;
+            io::put_after(buffer, check.signing_input_bytes, &check.signature);
+            Ok(check.key_index)
+        })
+        .map_err(to_js)
     }
 
-    /// The payload checks, after the platform verified the signature with the
-    /// chosen key (for asynchronous platforms): `[validUntil, header, payload]`
-    /// as JSON text, `validUntil` null when the result must not be cached.
-    #[wasm_bindgen(js_name = finishNative)]
-    pub fn finish_native(&self, token: &str) -> Result<String, JsValue> {
-        let verified = self.verifier.finish_native(token).map_err(to_js)?;
-        Ok(verified_json(&verified))
+    /// The payload checks once the platform (asynchronously: other calls may
+    /// have used the io buffer meanwhile, so JS writes the token again) has
+    /// verified the signature with the key `startIo` chose. As `verifyIo`:
+    /// header and payload JSON left in the io buffer; returns the Unix seconds
+    /// until which the result stands, NaN if it must not be cached.
+    #[wasm_bindgen(js_name = finishIo)]
+    pub fn finish_io(&self, token_length: usize) -> Result<f64, JsValue> {
+        io::with_buffer(|buffer| {
+            let (_, text) = io::split(buffer);
+            let verified = self.verifier.finish_native(io::text(text, token_length)?)?;
+            io::put_text(
+                buffer,
+                verified.header_json.as_bytes(),
+                verified.payload_json.as_bytes(),
+            );
+            Ok(verified.valid_until.unwrap_or(f64::NAN))
+        })
+        .map_err(to_js)
     }
 
     /// Verifies the token JS wrote into the io buffer (`token_length` bytes)
@@ -174,7 +181,7 @@ impl WasmVerifier {
     }
 
     /// `authorize` after the platform verified the signature with the key
-    /// `startNative` chose: the payload checks, then the match; the grant as JSON text.
+    /// `startIo` chose: the payload checks, then the match; the grant as JSON text.
     #[wasm_bindgen(js_name = authorizeNative)]
     pub fn authorize_native(&self, token: &str, request_json: &str) -> Result<String, JsValue> {
         self.verifier

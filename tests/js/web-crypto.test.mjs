@@ -116,6 +116,78 @@ for (const alg of ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256'
   });
 }
 
+// A call's outcome as plain data: its value, or its error's code and message.
+const outcomeOf = (call) => {
+  try {
+    return { value: call() };
+  } catch (error) {
+    return { code: error.code, message: error.message };
+  }
+};
+const settledOutcome = (settled) => (settled.status === 'fulfilled' ? { value: settled.value } : { code: settled.reason.code, message: settled.reason.message });
+
+// WebCrypto's answers held back so they arrive in another order than the calls were made:
+// every call's start (Rust's checks, the io buffer) runs before any earlier call's finish.
+const reordered = (original, ...args) => {
+  const delayMs = (reordered.calls++ * 7) % 5;
+  return original(...args).then((answer) => new Promise((resolve) => setTimeout(() => resolve(answer), delayMs)));
+};
+
+for (const alg of ['ES256', 'EdDSA', 'RS256']) {
+  test(`${alg}: concurrent verifyAsync, authorizeAsync and signAsync calls on one verifier and signer each get their own answer`, async () => {
+    const keys = keysFor(alg);
+    const signer = webEntry.createSigner({ privateKey: keys.privateKey, algorithm: alg });
+    const verifier = webEntry.createVerifier({ publicKey: keys.publicKey, algorithms: [alg], currentTime: NOW });
+    // Per i: valid, expired (found only after the signature), tampered signature, forged payload
+    // or (every other one) a signature that is not base64url (found before the signature).
+    const expectedCodes = [];
+    const tokens = [];
+    for (let i = 0; i < 40; i++) {
+      const claims = { sub: `user_${i}`, n: i, iat: NOW - 60, exp: i % 4 === 1 ? NOW - 30 : NOW + 600,
+        scopes: [{ type: 'PIPES:READ', resource: `pipe_${i}` }] };
+      const [header, body, signature] = signer.sign(claims).split('.');
+      const flipped = `${signature.slice(0, 6)}${signature[6] === 'A' ? 'B' : 'A'}${signature.slice(7)}`;
+      const forged = b64url({ ...claims, n: -1 });
+      const kind = i % 4 === 3 && i % 8 === 7 ? 'malformed' : ['valid', 'expired', 'tampered', 'forged'][i % 4];
+      tokens.push({
+        valid: `${header}.${body}.${signature}`, expired: `${header}.${body}.${signature}`, tampered: `${header}.${body}.${flipped}`,
+        forged: `${header}.${forged}.${signature}`, malformed: `${header}.${body}.${signature}==`,
+      }[kind]);
+      expectedCodes.push({ valid: undefined, expired: 'ERR_JWT_EXPIRED', tampered: 'ERR_JWS_SIGNATURE_INVALID',
+        forged: 'ERR_JWS_SIGNATURE_INVALID', malformed: 'ERR_JWT_MALFORMED' }[kind]);
+    }
+    // Odd requests ask for another token's pipe: denied, once the token itself passed.
+    const requestFor = (i) => ({ type: 'PIPES:READ', resource: `pipe_${i % 2 ? i + 1 : i}` });
+    const claimsFor = (i) => ({ sub: `signed_${i}`, iat: NOW, exp: NOW + 600 });
+
+    reordered.calls = 0;
+    let verified;
+    let authorized;
+    let signed;
+    const calls = await withSubtle(async () => {
+      [verified, authorized, signed] = await Promise.all([
+        Promise.allSettled(tokens.map((token) => verifier.verifyAsync(token))),
+        Promise.allSettled(tokens.map((token, i) => verifier.authorizeAsync(token, requestFor(i)))),
+        Promise.all(tokens.map((_, i) => signer.signAsync(claimsFor(i)))),
+      ]);
+    }, { verify: reordered, sign: reordered });
+
+    const reachWebCrypto = expectedCodes.filter((code) => code !== 'ERR_JWT_MALFORMED').length;
+    assert.deepEqual(calls, { importKey: 0, sign: tokens.length, verify: 2 * reachWebCrypto });
+    tokens.forEach((token, i) => {
+      const answer = settledOutcome(verified[i]);
+      assert.equal(answer.code, expectedCodes[i], `verifyAsync of token ${i}`);
+      assert.deepEqual(answer, outcomeOf(() => verifier.verify(token)), `verifyAsync of token ${i}`);
+      if (answer.value) assert.equal(answer.value.payload.n, i);
+      const grant = settledOutcome(authorized[i]);
+      assert.deepEqual(grant, outcomeOf(() => verifier.authorize(token, requestFor(i))), `authorizeAsync of token ${i}`);
+      assert.equal(grant.code, expectedCodes[i] ?? (i % 2 ? 'ERR_SCOPE_DENIED' : undefined), `authorizeAsync of token ${i}`);
+      assert.equal(verifier.verify(signed[i]).payload.sub, `signed_${i}`, `signAsync ${i}`);
+      if (DETERMINISTIC.has(alg)) assert.equal(signed[i], signer.sign(claimsFor(i)), `signAsync ${i}`);
+    });
+  });
+}
+
 test('an RSA key given as PKCS#1 PEM signs on WebCrypto (Rust hands it over as PKCS#8)', async () => {
   const pkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' });
   assert.match(pkcs1, /BEGIN RSA PRIVATE KEY/);

@@ -24,6 +24,14 @@ export function webCodec() {
   };
 }
 
+// A copy of bytes[start, end): new + set is a plain memory copy in every engine (the typed
+// array constructor is not, in V8; a Buffer's slice is a view, not a copy).
+function copyOf(bytes, start, end) {
+  const copy = new Uint8Array(end - start);
+  copy.set(bytes.subarray(start, end));
+  return copy;
+}
+
 export function createWasmIo(wasm, codec = webCodec()) {
   const memory = wasm.wasmMemory();
   const registersAt = wasm.ioRegisters();
@@ -76,19 +84,20 @@ export function createWasmIo(wasm, codec = webCodec()) {
       return codec.ascii(bytes, at, at + length);
     },
 
-    // Copies (a Buffer's slice would be a view) of the first `length` bytes of text, and of
-    // the last answer's two parts as bytes: for WebCrypto, while later calls reuse the buffer.
+    // Copies of the first `length` bytes of text, and of the last answer's two parts as
+    // bytes: for WebCrypto, which works on them while later calls reuse the buffer.
     textBytes(length) {
       refresh();
       const at = registers[ADDRESS] + TEXT_AT;
-      return new Uint8Array(bytes.subarray(at, at + length));
+      return copyOf(bytes, at, at + length);
     },
 
     byteParts() {
       refresh();
       const at = registers[ADDRESS] + TEXT_AT;
-      const split = at + registers[FIRST_LENGTH];
-      return [new Uint8Array(bytes.subarray(at, split)), new Uint8Array(bytes.subarray(split, split + registers[SECOND_LENGTH]))];
+      const first = registers[FIRST_LENGTH];
+      const copy = copyOf(bytes, at, at + first + registers[SECOND_LENGTH]);
+      return [copy.subarray(0, first), copy.subarray(first)];
     },
 
     // The two parts of the last answer as text (UTF-8).

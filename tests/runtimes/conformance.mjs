@@ -438,6 +438,39 @@ const checks = [
     equal(counted, webCrypto.includes('ES256') ? { sign: 0, verify: 3, rejected: 0 } : { sign: 0, verify: 0, rejected: 0 }, 'crypto.subtle calls');
     return `crypto.subtle.verify ${counted.verify}`;
   }],
+  // Calls in flight together share one verifier and one wasm io buffer: each must get its own
+  // token's answer whatever order this runtime's WebCrypto answers in.
+  ['concurrent verifyAsync calls (ES256) each get their own answer', async (api, _decodeApi, _jose, { webCrypto }) => {
+    const keys = api.generateKeyPair('ES256');
+    const signer = api.createSigner({ privateKey: keys.privateKey });
+    const verifier = api.createVerifier({ publicKey: keys.publicKey });
+    const now = Math.floor(Date.now() / 1000);
+    const tokens = [];
+    for (let i = 0; i < 24; i++) {
+      const { segments } = parts(signer.sign({ n: i, iat: now - 60, exp: i % 3 === 1 ? now - 30 : now + TTL }));
+      const signature = segments[2];
+      if (i % 3 === 2) segments[2] = `${signature.slice(0, 6)}${signature[6] === 'A' ? 'B' : 'A'}${signature.slice(7)}`;
+      tokens.push(segments.join('.'));
+    }
+    let answers;
+    const counted = await subtleCallsDuring(async () => {
+      answers = await Promise.allSettled(tokens.map((token) => verifier.verifyAsync(token)));
+    });
+    tokens.forEach((token, i) => {
+      const code = [undefined, 'ERR_JWT_EXPIRED', 'ERR_JWS_SIGNATURE_INVALID'][i % 3];
+      if (code === undefined) {
+        equal(answers[i].status, 'fulfilled', `verifyAsync of token ${i}`);
+        equal(answers[i].value, sync(verifier.verify(token), 'verify'), `verifyAsync of token ${i} vs verify`);
+        equal(answers[i].value.payload.n, i, `token ${i}'s payload`);
+      } else {
+        const expected = expectTokenError(api, () => verifier.verify(token), code, `verify of token ${i}`);
+        equal(answers[i].status, 'rejected', `verifyAsync of token ${i}`);
+        equal({ code: answers[i].reason.code, message: answers[i].reason.message }, { code, message: expected.message }, `verifyAsync of token ${i}: error`);
+      }
+    });
+    equal(counted, webCrypto.includes('ES256') ? { sign: 0, verify: tokens.length, rejected: 0 } : { sign: 0, verify: 0, rejected: 0 }, 'crypto.subtle calls');
+    return `${tokens.length} calls at once; crypto.subtle.verify ${counted.verify}`;
+  }],
   ...['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'].map((alg) => [`signAsync+verifyAsync ${alg} (jose agrees)`, (api, _decodeApi, jose, { webCrypto }) => asyncPathCheck(api, jose, alg, webCrypto)]),
 
   // Runs last so it covers every call the checks above made.

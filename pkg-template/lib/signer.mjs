@@ -72,7 +72,7 @@ export class Signer {
       let input;
       let bytes;
       try {
-        const length = this.#inner.signingInputIo(this.#io.write(claimsText), optionsText);
+        const length = this.#io.check(this.#inner.signingInputIo(this.#io.write(claimsText), optionsText));
         bytes = this.#io.textBytes(length);
         input = this.#io.token(length);
       } catch (error) {

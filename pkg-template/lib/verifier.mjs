@@ -84,7 +84,7 @@ export class Verifier {
   async #webVerdict(text) {
     let index;
     try {
-      index = this.#inner.startIo(this.#io.write(text));
+      index = this.#io.check(this.#inner.startIo(this.#io.write(text)));
     } catch (error) {
       rethrow(error);
     }
@@ -137,7 +137,7 @@ export class Verifier {
     let validUntil;
     try {
       // The token again: calls made during the await may have reused the io buffer.
-      validUntil = this.#inner.finishIo(this.#io.write(text));
+      validUntil = this.#io.check(this.#inner.finishIo(this.#io.write(text)));
       const [header, payload] = this.#io.parts();
       result = { header: this.#header(header), payload: JSON.parse(payload) };
     } catch (error) {

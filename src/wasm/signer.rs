@@ -101,9 +101,16 @@ impl WasmSigner {
 
     /// `header.payload` for the claims JS wrote into the io buffer
     /// (`claims_length` bytes), for WebCrypto to sign: left in the io buffer,
-    /// its length returned.
+    /// its length returned (0 when the call failed: see `io::answer`).
     #[wasm_bindgen(js_name = signingInputIo)]
-    pub fn signing_input_io(
+    pub fn signing_input_io(&self, claims_length: usize, options_json: Option<String>) -> usize {
+        io::answer(
+            self.signing_input_into_buffer(claims_length, options_json),
+            0,
+        )
+    }
+
+    fn signing_input_into_buffer(
         &self,
         claims_length: usize,
         options_json: Option<String>,

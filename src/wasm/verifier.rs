@@ -127,9 +127,14 @@ impl WasmVerifier {
     /// Every check before the signature, on the token JS wrote into the io
     /// buffer (`token_length` bytes); returns the index of the key that must
     /// verify it. The io buffer then holds the signing input (where the token
-    /// started) and the decoded signature, as the answer's two parts.
+    /// started) and the decoded signature, as the answer's two parts. (0 when
+    /// the call failed: see `io::answer`.)
     #[wasm_bindgen(js_name = startIo)]
-    pub fn start_io(&self, token_length: usize) -> Result<usize, JsValue> {
+    pub fn start_io(&self, token_length: usize) -> usize {
+        io::answer(self.start_in_buffer(token_length), 0)
+    }
+
+    fn start_in_buffer(&self, token_length: usize) -> Result<usize, JsValue> {
         io::with_buffer(|buffer| {
             let (_, text) = io::split(buffer);
             let check = self.verifier.start_native(io::text(text, token_length)?)?;
@@ -143,9 +148,14 @@ impl WasmVerifier {
     /// have used the io buffer meanwhile, so JS writes the token again) has
     /// verified the signature with the key `startIo` chose. As `verifyIo`:
     /// header and payload JSON left in the io buffer; returns the Unix seconds
-    /// until which the result stands, NaN if it must not be cached.
+    /// until which the result stands, NaN if it must not be cached (or when
+    /// the call failed: see `io::answer`).
     #[wasm_bindgen(js_name = finishIo)]
-    pub fn finish_io(&self, token_length: usize) -> Result<f64, JsValue> {
+    pub fn finish_io(&self, token_length: usize) -> f64 {
+        io::answer(self.finish_in_buffer(token_length), f64::NAN)
+    }
+
+    fn finish_in_buffer(&self, token_length: usize) -> Result<f64, JsValue> {
         io::with_buffer(|buffer| {
             let (_, text) = io::split(buffer);
             let verified = self.verifier.finish_native(io::text(text, token_length)?)?;

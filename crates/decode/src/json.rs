@@ -108,6 +108,10 @@ impl<'a> Scanner<'a> {
         self.bytes.get(self.pos).copied()
     }
 
+    // Out of line: the error text is built only on failure, and keeping it out of
+    // the scanning loops keeps them small.
+    #[cold]
+    #[inline(never)]
     fn fail<T>(&self, what: &str) -> Result<T> {
         let found = match self.peek() {
             None => "the end of the text",
@@ -124,33 +128,32 @@ impl<'a> Scanner<'a> {
 
     fn value(&mut self, depth: usize, sink: &mut dyn Sink) -> Result<()> {
         let start = self.pos;
-        // One call to the sink for every kind of scalar, from its text.
-        let scalar: fn(&'a str) -> Event<'a> = match self.peek() {
+        let event = match self.peek() {
             Some(b'{') => return self.object(depth + 1, sink),
             Some(b'[') => return self.array(depth + 1, sink),
             Some(b'"') => {
                 self.string(false)?;
-                Event::String
+                Event::String(&self.text[start..self.pos])
             }
             Some(b'-' | b'0'..=b'9') => {
                 self.number()?;
-                Event::Number
+                Event::Number(&self.text[start..self.pos])
             }
             Some(b't') => {
                 self.literal("true")?;
-                |_| Event::Bool(true)
+                Event::Bool(true)
             }
             Some(b'f') => {
                 self.literal("false")?;
-                |_| Event::Bool(false)
+                Event::Bool(false)
             }
             Some(b'n') => {
                 self.literal("null")?;
-                |_| Event::Null
+                Event::Null
             }
             _ => return self.fail("expected a JSON value"),
         };
-        sink.event(scalar(&self.text[start..self.pos]));
+        sink.event(event);
         Ok(())
     }
 
@@ -447,6 +450,7 @@ fn heap_sort(items: &mut [&str]) {
     }
 }
 
+#[cold]
 fn duplicate(name: &str) -> String {
     ["duplicate member name \"", name, "\""].concat()
 }

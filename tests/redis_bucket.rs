@@ -1,16 +1,14 @@
 //! The Redis store's Lua bucket (src/authz/redis_bucket.lua) against the Rust
-//! memory store: random sequences of requests on a few keys, each key with its
-//! own rps (capacity rps, refill rps per second, one request per call: the
-//! Tinybird rule of https://www.tinybird.co/docs/forward/administration/tokens/jwt,
-//! "Rate limits for JWTs"), at random instants, some stepping backwards, run
-//! on a real redis-server and in `MemoryRateLimitStore`: the same grants, the
-//! same tokens left and the same waits, to the last bit.
-//!
-//! Each key keeps one rps here. When tokens minted under one name carry a new
-//! rps, the two stores still differ: memory refills the time since the last
-//! request at the old rate, the script at the new one (and Redis expires a
-//! refilled bucket, which memory keeps at its old capacity). Which rule is
-//! meant is open; this test pins everything else.
+//! memory store: random sequences of requests on a few keys (capacity rps,
+//! refill rps per second, one request per call: the Tinybird rule of
+//! https://www.tinybird.co/docs/forward/administration/tokens/jwt, "Rate
+//! limits for JWTs"), at random instants, some stepping backwards, and with
+//! the rps of a key changing between requests (tokens minted later under one
+//! name may carry another rps; that page says nothing of what then applies,
+//! so both stores follow one rule: the time since the last request refills at
+//! the old rate, a refilled bucket is a new one, the new rate applies from
+//! then on), run on a real redis-server and in `MemoryRateLimitStore`: the
+//! same grants, the same tokens left and the same waits, to the last bit.
 
 use std::cell::{Cell, RefCell};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -159,8 +157,9 @@ fn lua_take(redis: &mut Redis, script: &str, key: &str, rps: u64, now: f64) -> R
     }
 }
 
-/// One request: which key, and how far the clock moves first (may be negative).
-type Step = (usize, f64);
+/// One request: which key, how far the clock moves first (may be negative),
+/// and whether it carries the key's other rps.
+type Step = (usize, f64, bool);
 
 fn step() -> impl Strategy<Value = Step> {
     let clock_move = prop_oneof![
@@ -172,13 +171,17 @@ fn step() -> impl Strategy<Value = Step> {
         // Exact fractions of a second, where the slack decides.
         (1u32..8).prop_map(|n| 1.0 / f64::from(n)),
     ];
-    (0usize..3, clock_move)
+    // Mostly the usual rps, so buckets also drain and refill at one rate.
+    let other_rps = prop_oneof![3 => Just(false), 1 => Just(true)];
+    (0usize..3, clock_move, other_rps)
 }
 
-fn case() -> impl Strategy<Value = ([u64; 3], f64, Vec<Step>)> {
+/// Two rps per key: the usual one and the one some requests carry instead.
+fn case() -> impl Strategy<Value = ([[u64; 2]; 3], f64, Vec<Step>)> {
     let rps = prop_oneof![Just(1u64), 1u64..12, Just(1_000), Just(1_000_000_000)];
+    let pair = [rps.clone(), rps];
     (
-        [rps.clone(), rps.clone(), rps],
+        [pair.clone(), pair.clone(), pair],
         1.6e9..2.0e9,
         proptest::collection::vec(step(), 1..60),
     )
@@ -205,16 +208,23 @@ fn the_lua_bucket_answers_as_the_memory_store_does() {
     // `run` takes a `Fn`: the connection and the counters live in cells.
     let redis = RefCell::new(redis);
     let (case_number, granted, refused) = (Cell::new(0u64), Cell::new(0usize), Cell::new(0usize));
+    let rps_changes = Cell::new(0usize);
     let result = runner.run(&case(), |(rates, start, steps)| {
         case_number.set(case_number.get() + 1);
         let case_number = case_number.get();
         let memory = MemoryRateLimitStore::default();
         let mut now = start;
-        for (index, &(key, clock_move)) in steps.iter().enumerate() {
+        let mut last_rps: [Option<u64>; 3] = [None; 3];
+        for (index, &(key, clock_move, other_rps)) in steps.iter().enumerate() {
             now += clock_move;
             let name = format!("case{case_number}:{key}");
-            let rust = memory.try_acquire(&name, rates[key], now);
-            let lua = lua_take(&mut redis.borrow_mut(), &script, &name, rates[key], now);
+            let rps = rates[key][usize::from(other_rps)];
+            if last_rps[key].is_some_and(|last| last != rps) {
+                rps_changes.set(rps_changes.get() + 1);
+            }
+            last_rps[key] = Some(rps);
+            let rust = memory.try_acquire(&name, rps, now);
+            let lua = lua_take(&mut redis.borrow_mut(), &script, &name, rps, now);
             let outcome = if rust.is_ok() { &granted } else { &refused };
             outcome.set(outcome.get() + 1);
             let same = match (rust, lua) {
@@ -223,8 +233,7 @@ fn the_lua_bucket_answers_as_the_memory_store_does() {
             };
             if !same {
                 return Err(TestCaseError::fail(format!(
-                    "step {index} (key {key}, rps {}, now {now:?}): memory {rust:?}, Redis {lua:?}",
-                    rates[key]
+                    "step {index} (key {key}, rps {rps}, now {now:?}): memory {rust:?}, Redis {lua:?}"
                 )));
             }
         }
@@ -233,10 +242,12 @@ fn the_lua_bucket_answers_as_the_memory_store_does() {
     if let Err(failure) = result {
         panic!("{failure}");
     }
-    // Both outcomes occurred, so the comparison covered grants and refusals.
+    // Both outcomes occurred, and rates changed, so the comparison covered
+    // grants, refusals and requests under a new rps.
     let (granted, refused) = (granted.get(), refused.get());
     assert!(
         granted > 100 && refused > 100,
         "{granted} granted, {refused} refused"
     );
+    assert!(rps_changes.get() > 100, "{} rps changes", rps_changes.get());
 }

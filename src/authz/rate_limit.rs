@@ -421,9 +421,17 @@ impl Bucket {
     /// Takes one request at `now` at `rate` per second: the tokens left, or
     /// the seconds until one would be available.
     fn take_one(&mut self, rate: f64, now: f64) -> std::result::Result<f64, f64> {
-        // Tokens minted later under the same name may carry another rps:
-        // the newest rate (and capacity) applies from now on.
-        let level = self.level(now).min(rate);
+        // Tokens minted later under the same name may carry another rps. The
+        // time since the last request refilled at the rate then in force; the
+        // new rate (and capacity) applies from now on. A bucket that has
+        // refilled is a new bucket at the new rate, as it would be once
+        // evicted here or expired on Redis, so neither changes an answer.
+        let refilled = self.level(now);
+        let level = if refilled >= self.rps {
+            rate
+        } else {
+            refilled.min(rate)
+        };
         self.rps = rate;
         self.updated = self.updated.max(now);
         if level + SLACK_SECONDS * rate >= 1.0 {
@@ -491,6 +499,31 @@ mod tests {
         assert!(store.try_acquire("a", 1, 10.0).is_err());
         assert!(store.try_acquire("a", 1, 50.5).is_err());
         assert!(store.try_acquire("a", 1, 51.0).is_ok());
+    }
+
+    #[test]
+    fn a_new_rps_for_a_name_applies_from_that_request_on() {
+        let store = MemoryRateLimitStore::default();
+        // Drained at rps 1; half a second later a token with rps 100 arrives.
+        // That half second refilled at 1 per second, not 100: half a token.
+        assert_eq!(store.try_acquire("a", 1, 100.0), Ok(0.0));
+        let wait = store.try_acquire("a", 100, 100.5).unwrap_err();
+        assert!((wait - 0.5 / 100.0).abs() < 1e-12, "{wait}");
+        // From then on the refill is 100 per second.
+        assert!(store.try_acquire("a", 100, 100.5 + 0.005).is_ok());
+
+        // Lowering the rps caps what is left at the new capacity.
+        assert_eq!(store.try_acquire("b", 10, 100.0), Ok(9.0));
+        assert_eq!(store.try_acquire("b", 2, 100.0), Ok(1.0));
+
+        // A bucket that has refilled is a new one at the new rps (as it
+        // would be after eviction here or expiry on Redis): a full budget.
+        assert_eq!(store.try_acquire("c", 1, 100.0), Ok(0.0));
+        assert_eq!(store.try_acquire("c", 100, 101.0), Ok(99.0));
+        // The same instant a moment short of refilled: what refilled, capped.
+        assert_eq!(store.try_acquire("d", 2, 100.0), Ok(1.0));
+        let left = store.try_acquire("d", 100, 100.25).unwrap();
+        assert!((left - 0.5).abs() < 1e-9, "{left}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub const REDIS_BUCKET_SCRIPT: &str = concat!(
 );
 
 /// SHA-1 of [`REDIS_BUCKET_SCRIPT`] in hex, for EVALSHA.
-pub const REDIS_BUCKET_SHA1: &str = "d70007fd410e1ba13c61808971f7c875c62531d8";
+pub const REDIS_BUCKET_SHA1: &str = "eac04709219e19c2ff3ed746d9700031df8cc5cb";
 
 #[cfg(test)]
 mod tests {

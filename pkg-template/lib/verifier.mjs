@@ -155,7 +155,7 @@ export class Verifier {
     const requestText = claimsJson(request, 'request');
     const onWebCrypto = (await this.#webVerdict(text)) !== undefined;
     try {
-      return onWebCrypto ? JSON.parse(this.#inner.authorizeNative(text, requestText)) : this.#authorizeText(text, requestText);
+      return onWebCrypto ? JSON.parse(this.#inner.authorizeFinishIo(this.#io.write(text), requestText)) : this.#authorizeText(text, requestText);
     } catch (error) {
       rethrow(error);
     }

@@ -191,15 +191,25 @@ impl WasmVerifier {
     }
 
     /// `authorize` after the platform verified the signature with the key
-    /// `startIo` chose: the payload checks, then the match; the grant as JSON text.
-    #[wasm_bindgen(js_name = authorizeNative)]
-    pub fn authorize_native(&self, token: &str, request_json: &str) -> Result<String, JsValue> {
-        self.verifier
-            .authorize_after_native(token, &self.authorize_options, || {
-                crate::options_from_json(request_json, "request")
-            })
-            .map_err(to_js)
-            .and_then(|grant| json_text(&grant, "the grant"))
+    /// `startIo` chose, on the token JS wrote into the io buffer again
+    /// (`token_length` bytes): the payload checks, then the match; the grant
+    /// as JSON text.
+    #[wasm_bindgen(js_name = authorizeFinishIo)]
+    pub fn authorize_finish_io(
+        &self,
+        token_length: usize,
+        request_json: &str,
+    ) -> Result<String, JsValue> {
+        io::with_buffer(|buffer| {
+            let (_, text) = io::split(buffer);
+            self.verifier.authorize_after_native(
+                io::text(text, token_length)?,
+                &self.authorize_options,
+                || crate::options_from_json(request_json, "request"),
+            )
+        })
+        .map_err(to_js)
+        .and_then(|grant| json_text(&grant, "the grant"))
     }
 
     /// The validated `maxTokenBytes`, so JS can refuse a longer token before

@@ -143,7 +143,7 @@ impl Verifier {
         token: &str,
         options: &AuthorizeOptions,
         now: f64,
-        platform: impl FnOnce(usize, &[u8], &[u8]) -> Result<Option<bool>>,
+        platform: impl FnMut(usize, &[u8], &[u8]) -> Result<Option<bool>>,
         request: impl FnOnce() -> Result<Request>,
     ) -> Result<Grant> {
         let now = crate::jwt::time::checked_now(now)?;

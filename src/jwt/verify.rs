@@ -17,6 +17,10 @@ use crate::keys::{self, JwkMeta, PublicKey};
 use crate::options::{positive_seconds, JwkSet, Key, OneOrMany, Secret, Timestamp};
 use scopemint_decode::json::{Sink, Validate};
 
+/// A platform's verdict on a signature: the key index the checks chose, the
+/// signing input and the decoded signature in; `None` leaves it to this crate.
+type PlatformCheck<'p> = dyn FnMut(usize, &[u8], &[u8]) -> Result<Option<bool>> + 'p;
+
 /// The largest `clockToleranceSeconds` a verifier accepts (one day).
 pub const MAX_CLOCK_TOLERANCE_SECONDS: f64 = 86_400.0;
 
@@ -360,7 +364,7 @@ impl Verifier {
     /// Verifies at instant `now` (Unix seconds); a `now` that is not a
     /// plausible instant is `ERR_CLOCK_INVALID`, never a pass.
     pub fn verify_at(&self, token: &str, now: f64) -> Result<Verified> {
-        self.verify_with_at(token, now, |_, _, _| Ok(None), &mut Validate)
+        self.verify_with_at(token, now, &mut |_, _, _| Ok(None), &mut Validate)
     }
 
     /// [`Verifier::verify_at`] with the signature checked as in
@@ -370,10 +374,10 @@ impl Verifier {
         &self,
         token: &str,
         now: f64,
-        platform: impl FnOnce(usize, &[u8], &[u8]) -> Result<Option<bool>>,
+        mut platform: impl FnMut(usize, &[u8], &[u8]) -> Result<Option<bool>>,
         sink: &mut dyn Sink,
     ) -> Result<Verified> {
-        self.verify_with_at(token, now, platform, sink)
+        self.verify_with_at(token, now, &mut platform, sink)
     }
 
     /// [`Verifier::verify`] with the signature checked by the platform (Node's
@@ -384,16 +388,18 @@ impl Verifier {
     pub(crate) fn verify_with(
         &self,
         token: &str,
-        platform: impl FnOnce(usize, &[u8], &[u8]) -> Result<Option<bool>>,
+        mut platform: impl FnMut(usize, &[u8], &[u8]) -> Result<Option<bool>>,
     ) -> Result<Verified> {
-        self.verify_with_at(token, self.now()?, platform, &mut Validate)
+        self.verify_with_at(token, self.now()?, &mut platform, &mut Validate)
     }
 
+    /// One body for every caller: `platform` is `dyn` so the verification is
+    /// compiled once, not once per caller's closure.
     fn verify_with_at(
         &self,
         token: &str,
         now: f64,
-        platform: impl FnOnce(usize, &[u8], &[u8]) -> Result<Option<bool>>,
+        platform: &mut PlatformCheck<'_>,
         sink: &mut dyn Sink,
     ) -> Result<Verified> {
         let now = time::checked_now(now)?;

@@ -133,18 +133,12 @@ export class Verifier {
     if (cached !== undefined) return cached;
     const text = tokenText(token);
     if ((await this.#webVerdict(text)) === undefined) return this.verify(token);
-    let result;
-    let validUntil;
     try {
       // The token again: calls made during the await may have reused the io buffer.
-      validUntil = this.#io.check(this.#inner.finishIo(this.#io.write(text)));
-      const [header, payload] = this.#io.parts();
-      result = { header: this.#header(header), payload: JSON.parse(payload) };
+      return this.#verified(token, this.#io.check(this.#inner.finishIo(this.#io.write(text))));
     } catch (error) {
       rethrow(error);
     }
-    this.#cache?.remember(token, result, validUntil);
-    return result;
   }
 
   async authorizeAsync(token, request) {
@@ -165,16 +159,18 @@ export class Verifier {
     checkTokenLength(token, this.#maxTokenBytes);
     const cached = this.#cache?.get(token);
     if (cached !== undefined) return cached;
-    let result;
-    let validUntil;
     try {
-      // Rust says how long this token stays valid (NaN: never cache it).
-      validUntil = this.#io.check(this.#inner.verifyIo(this.#io.write(tokenText(token))));
-      const [header, payload] = this.#io.parts();
-      result = { header: this.#header(header), payload: JSON.parse(payload) };
+      return this.#verified(token, this.#io.check(this.#inner.verifyIo(this.#io.write(tokenText(token)))));
     } catch (error) {
       rethrow(error);
     }
+  }
+
+  // The header and payload a verify call left in the io buffer, as verify's result, cached
+  // until `validUntil` (Rust says how long the token stays valid; NaN: never cache it).
+  #verified(token, validUntil) {
+    const [header, payload] = this.#io.parts();
+    const result = { header: this.#header(header), payload: JSON.parse(payload) };
     this.#cache?.remember(token, result, validUntil);
     return result;
   }

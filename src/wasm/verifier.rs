@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::io::{self, Platform};
 use super::{json_text, to_js};
-use crate::{AuthorizeOptions, CreateVerifierOptions, Error, Verifier};
+use crate::{AuthorizeOptions, CreateVerifierOptions, Error, Verified, Verifier};
 
 #[wasm_bindgen(js_name = Verifier)]
 pub struct WasmVerifier {
@@ -47,6 +47,18 @@ impl WasmVerifier {
             None => io::platform_verify(platform, key_index, input, signature).map(Some),
         }
     }
+}
+
+/// Leaves a verified token's header and payload JSON in the io buffer, and
+/// returns the Unix seconds until which the result stands, NaN if it must
+/// not be cached.
+fn put_verified(buffer: &mut Vec<u8>, verified: &Verified) -> f64 {
+    io::put_text(
+        buffer,
+        verified.header_json.as_bytes(),
+        verified.payload_json.as_bytes(),
+    );
+    verified.valid_until.unwrap_or(f64::NAN)
 }
 
 #[wasm_bindgen(js_class = Verifier)]
@@ -93,12 +105,7 @@ impl WasmVerifier {
                 .verify_with(token, |key_index, input, signature| {
                     self.platform_check(head, key_index, input, signature)
                 })?;
-            io::put_text(
-                buffer,
-                verified.header_json.as_bytes(),
-                verified.payload_json.as_bytes(),
-            );
-            Ok(verified.valid_until.unwrap_or(f64::NAN))
+            Ok(put_verified(buffer, &verified))
         })
         .map_err(to_js)
     }
@@ -159,12 +166,7 @@ impl WasmVerifier {
         io::with_buffer(|buffer| {
             let (_, text) = io::split(buffer);
             let verified = self.verifier.finish_native(io::text(text, token_length)?)?;
-            io::put_text(
-                buffer,
-                verified.header_json.as_bytes(),
-                verified.payload_json.as_bytes(),
-            );
-            Ok(verified.valid_until.unwrap_or(f64::NAN))
+            Ok(put_verified(buffer, &verified))
         })
         .map_err(to_js)
     }

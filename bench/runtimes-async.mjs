@@ -9,7 +9,7 @@
 // configured as tests/runtimes/runners.mjs does. Speed is reported, never asserted.
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { bin, freePort, makeFixture, moduleClosure, resolveExport, runChild, startChild } from '../tests/runtimes/lib.mjs';
+import { bin, makeFixture, moduleClosure, resolveExport, runChild, startWorkerd } from '../tests/runtimes/lib.mjs';
 import { ALGORITHMS, LIBRARIES, OPERATIONS } from './runtimes-async/body.mjs';
 
 const argv = process.argv.slice(2);
@@ -37,6 +37,8 @@ async function workerd(fixture) {
   const joseDir = join(fixture.dir, 'node_modules', 'jose');
   const joseEntry = resolveExport(JSON.parse(readFileSync(join(joseDir, 'package.json'), 'utf8')), conditions);
   const modules = [
+    '(name = "worker.mjs", esModule = embed "runtimes-async/worker.mjs")',
+    '(name = "body.mjs", esModule = embed "runtimes-async/body.mjs")',
     ...moduleClosure(fixture.installed, entry).map(({ path, kind }) => `(name = "scopemint/${path}", ${kind} = embed "node_modules/scopemint/${path}")`),
     ...moduleClosure(joseDir, joseEntry).map(({ path, kind }) => `(name = "jose/${path}", ${kind} = embed "node_modules/jose/${path}")`),
   ];
@@ -44,33 +46,10 @@ async function workerd(fixture) {
     writeFileSync(join(fixture.dir, `${name}.alias.mjs`), `export * from "./${posix.normalize(target)}";\n`);
     modules.push(`(name = "${name}", esModule = embed "${name}.alias.mjs")`);
   }
-  const port = await freePort();
-  writeFileSync(join(fixture.dir, 'bench.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = (
-    modules = [
-      (name = "worker.mjs", esModule = embed "runtimes-async/worker.mjs"),
-      (name = "body.mjs", esModule = embed "runtimes-async/body.mjs"),
-      ${modules.join(',\n      ')}
-    ],
-    compatibilityDate = "2025-06-01",
-  ))],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-`);
-  const server = startChild(bin('workerd'), ['serve', 'bench.capnp'], { cwd: fixture.dir, timeoutMs: 20 * 60_000, env: ENV });
-  const base = `http://127.0.0.1:${port}`;
+  const { server, request, url: base } = await startWorkerd(fixture.dir, modules.map((line) => `    ${line},`), { timeoutMs: 20 * 60_000, env: ENV });
   try {
-    for (let tries = 0; ; tries++) {
-      try {
-        const response = await fetch(`${base}/setup`);
-        if (!response.ok) throw new Error(`setup: HTTP ${response.status} ${await response.text()}`);
-        break;
-      } catch (error) {
-        if (tries > 100) throw new Error(`workerd did not start: ${error.message} ${server.output().stderr}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    const setup = await request({}, 15_000, '/setup');
+    if (!setup.ok) throw new Error(`setup: HTTP ${setup.status} ${await setup.text()}`);
     const timed = async (query) => {
       const start = performance.now();
       const response = await fetch(`${base}/batch?${query}`);

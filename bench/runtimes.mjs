@@ -7,11 +7,10 @@
 //
 //   node bench/runtimes.mjs [--quick] [deno bun workerd chromium]
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, posix, resolve, sep } from 'node:path';
+import { join, posix, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  bin, describeFailure, freePort, makeFixture, moduleClosure, resolveExport, runChild, startChild,
+  bin, makeFixture, moduleClosure, resolveExport, runChild, startWorkerd, staticServer,
 } from '../tests/runtimes/lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -76,40 +75,12 @@ async function workerd(config, timeoutMs) {
       writeFileSync(join(fixture.dir, `${name}.alias.mjs`), `export * from "${posix.relative('bench/runtime-entries', target)}";\n`);
       modules.push(`    (name = "bench/runtime-entries/${name}", esModule = embed "${name}.alias.mjs"),`);
     }
-    const port = await freePort();
-    writeFileSync(join(fixture.dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .benchWorker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-
-const benchWorker :Workerd.Worker = (
-  modules = [
-${modules.join('\n')}
-  ],
-  compatibilityDate = "2025-06-01",
-);
-`);
-    const server = startChild(bin('workerd'), ['serve', 'config.capnp'], { cwd: fixture.dir, timeoutMs, env: QUIET_ENV });
-    let exited;
-    server.done.then((result) => { exited = result; });
+    const { server, request } = await startWorkerd(fixture.dir, modules, { timeoutMs, env: QUIET_ENV });
     try {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        if (exited) throw new Error(`workerd ${describeFailure(exited)}`);
-        let response;
-        try {
-          response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: JSON.stringify(config), signal: AbortSignal.timeout(timeoutMs) });
-        } catch (error) {
-          if (Date.now() > deadline) throw new Error(`workerd did not answer on 127.0.0.1:${port}: ${error.message}`);
-          await new Promise((r) => setTimeout(r, 100)); // not listening yet
-          continue;
-        }
-        const body = await response.text();
-        if (!response.ok) throw new Error(`HTTP ${response.status}: ${body.trim().split('\n').slice(0, 4).join(' | ')}`);
-        return { ...JSON.parse(body), entry: resolveExport(fixture.manifest, conditions) };
-      }
+      const response = await request({ method: 'POST', body: JSON.stringify(config) }, timeoutMs);
+      const body = await response.text();
+      if (!response.ok) throw new Error(`HTTP ${response.status}: ${body.trim().split('\n').slice(0, 4).join(' | ')}`);
+      return { ...JSON.parse(body), entry: resolveExport(fixture.manifest, conditions) };
     } finally {
       await server.stop();
     }
@@ -118,8 +89,6 @@ ${modules.join('\n')}
   }
 }
 
-const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-
 async function chromium(config, timeoutMs) {
   const fixture = benchFixture();
   const conditions = ['browser', 'import'];
@@ -127,18 +96,7 @@ async function chromium(config, timeoutMs) {
   const importMap = { imports: { scopemint: `/node_modules/scopemint/${entry}`, jose: `/node_modules/jose/${resolveExport(fixture.jose, conditions)}` } };
   const page = readFileSync(join(fixture.dir, 'bench/runtime-entries/page.html'), 'utf8').replace('__IMPORT_MAP__', JSON.stringify(importMap));
   writeFileSync(join(fixture.dir, 'index.html'), page);
-  const server = createServer((request, response) => {
-    const file = resolve(fixture.dir, `.${decodeURIComponent(new URL(request.url, 'http://x').pathname)}`);
-    if (!file.startsWith(fixture.dir + sep)) return response.writeHead(403).end();
-    let data;
-    try {
-      data = readFileSync(file);
-    } catch {
-      return response.writeHead(404).end();
-    }
-    response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(data);
-  });
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  const server = await staticServer(fixture.dir);
   const { chromium: launcher } = await import('playwright-core');
   let browser;
   try {

@@ -1,10 +1,12 @@
-// Helpers for the runtime runners: the package fixture, exports-map resolution,
-// child processes with hard timeouts, free ports. Node-only (the runners run in Node).
+// Helpers for the runtime runners (and bench/runtimes.mjs): the package fixture, exports-map
+// resolution, child processes with hard timeouts, free ports, workerd from a generated config,
+// a static file server for Chromium. Node-only (the runners run in Node).
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { dirname, extname, join, posix, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const here = dirname(fileURLToPath(import.meta.url));
@@ -164,4 +166,70 @@ export function describeFailure(result) {
 export function parseMarked(stdout) {
   const line = stdout.split('\n').find((l) => l.startsWith(MARKER));
   return line === undefined ? undefined : JSON.parse(line.slice(MARKER.length));
+}
+
+// workerd serving one worker whose modules are `moduleLines` (capnp lines
+// `(name = …, esModule = embed "…")`, paths relative to `dir`) on a free loopback port.
+// `request(init, requestTimeoutMs, path)` is the first response once workerd listens (it takes
+// a moment); it throws if workerd exits or does not answer within 20 s. `url` is where it
+// listens. Stop it with `server.stop()`.
+export async function startWorkerd(dir, moduleLines, { timeoutMs, env }) {
+  const port = await freePort();
+  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .worker)],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+
+const worker :Workerd.Worker = (
+  modules = [
+${moduleLines.join('\n')}
+  ],
+  compatibilityDate = "2025-06-01",
+);
+`);
+  const server = startChild(bin('workerd'), ['serve', 'config.capnp'], { cwd: dir, timeoutMs, env });
+  let exited;
+  server.done.then((result) => { exited = result; });
+  const url = `http://127.0.0.1:${port}`;
+  async function request(init, requestTimeoutMs, path = '/') {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (exited) throw new Error(`workerd ${describeFailure(exited)}`);
+      try {
+        return await fetch(`${url}${path}`, { ...init, signal: AbortSignal.timeout(requestTimeoutMs) });
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new Error(`workerd did not answer on ${url} within 20 s: ${error.message} | ${server.output().stderr.trim()}`);
+        }
+        await new Promise((r) => setTimeout(r, 100)); // not listening yet
+      }
+    }
+  }
+  return { server, request, url };
+}
+
+const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
+
+// Serves `dir` read-only on 127.0.0.1 (a free port: `server.address().port`).
+export function staticServer(dir) {
+  const server = createHttpServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
+    if (path === '/favicon.ico') return response.writeHead(204).end();
+    const file = resolve(dir, `.${path}`);
+    if (request.method !== 'GET' || (file !== dir && !file.startsWith(dir + sep))) return response.writeHead(403).end();
+    let data;
+    try {
+      data = readFileSync(file);
+    } catch {
+      return response.writeHead(404).end();
+    }
+    response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    response.end(data);
+  });
+  return new Promise((done, fail) => {
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => done(server));
+  });
 }

@@ -3,12 +3,11 @@
 // { entry, results } (entry relative to the installed package) or throws an Error whose
 // message says why the runtime could not start or answer: run-all counts that as a failure.
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, posix, relative, resolve, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  bin, describeFailure, freePort, moduleClosure, parseMarked, resolveExport, root, runChild, startChild,
+  bin, describeFailure, moduleClosure, parseMarked, resolveExport, root, runChild, startWorkerd, staticServer,
 } from './lib.mjs';
 
 const CHILD_TIMEOUT_MS = 60_000;
@@ -58,73 +57,22 @@ async function workerdRunner(fixture) {
     writeFileSync(join(fixture.dir, file), `export * from "./${from}";\n`);
     modules.push(`    (name = "${name}", esModule = embed "${file}"),`);
   }
-  const port = await freePort();
-  writeFileSync(join(fixture.dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .conformanceWorker)],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-
-const conformanceWorker :Workerd.Worker = (
-  modules = [
-    (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "conformance.mjs", esModule = embed "conformance.mjs"),
-${modules.join('\n')}
-  ],
-  compatibilityDate = "2025-06-01",
-);
-`);
-
-  const server = startChild(bin('workerd'), ['serve', 'config.capnp'], { cwd: fixture.dir, timeoutMs: CHILD_TIMEOUT_MS, env: QUIET_ENV });
-  let exited;
-  server.done.then((result) => { exited = result; });
+  const { server, request } = await startWorkerd(fixture.dir, [
+    '    (name = "worker.mjs", esModule = embed "worker.mjs"),',
+    '    (name = "conformance.mjs", esModule = embed "conformance.mjs"),',
+    ...modules,
+  ], { timeoutMs: CHILD_TIMEOUT_MS, env: QUIET_ENV });
   try {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (exited) throw new Error(`workerd ${describeFailure(exited)}`);
-      if (Date.now() > deadline) throw new Error(`workerd did not answer on 127.0.0.1:${port} within 20 s: ${server.output().stderr.trim()}`);
-      let response;
-      try {
-        response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(15_000) });
-      } catch {
-        await new Promise((r) => setTimeout(r, 100)); // not listening yet
-        continue;
-      }
-      const body = await response.text();
-      if (!response.ok) {
-        await new Promise((r) => setTimeout(r, 200)); // let workerd flush the exception to stderr
-        throw new Error(`HTTP ${response.status} ${body.trim()} | ${server.output().stderr.trim().split('\n').slice(-12).join(' | ')}`);
-      }
-      return { entry, results: JSON.parse(body).results, stderr: server.output().stderr.trim() };
+    const response = await request({}, 15_000);
+    const body = await response.text();
+    if (!response.ok) {
+      await new Promise((r) => setTimeout(r, 200)); // let workerd flush the exception to stderr
+      throw new Error(`HTTP ${response.status} ${body.trim()} | ${server.output().stderr.trim().split('\n').slice(-12).join(' | ')}`);
     }
+    return { entry, results: JSON.parse(body).results, stderr: server.output().stderr.trim() };
   } finally {
     await server.stop();
   }
-}
-
-const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
-
-// Serves the fixture directory read-only on 127.0.0.1.
-function staticServer(dir) {
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
-    if (path === '/favicon.ico') return response.writeHead(204).end();
-    const file = resolve(dir, `.${path}`);
-    if (request.method !== 'GET' || (file !== dir && !file.startsWith(dir + sep))) return response.writeHead(403).end();
-    let data;
-    try {
-      data = readFileSync(file);
-    } catch {
-      return response.writeHead(404).end();
-    }
-    response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    response.end(data);
-  });
-  return new Promise((done, fail) => {
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => done(server));
-  });
 }
 
 async function chromiumRunner(fixture) {

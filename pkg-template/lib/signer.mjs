@@ -11,10 +11,9 @@ export class Signer {
   #inner;
   #io;
   #publicJwk;
-  // A Promise of the WebCrypto sign function, or of undefined: then signAsync signs as sign
-  // does; #webSignReady is what it settled to (null for undefined), once it has.
+  // The WebCrypto key import (web-crypto.mjs keyImport) of the sign function; when it gives
+  // none, signAsync signs as sign does.
   #webSign;
-  #webSignReady;
 
   constructor(inner, io, native, web) {
     this.#inner = inner;
@@ -23,10 +22,7 @@ export class Signer {
     this.#publicJwk = jwk === undefined ? undefined : JSON.parse(jwk);
     // The key import starts now and is awaited by the first signAsync.
     const pkcs8 = web === undefined ? undefined : inner.webCryptoKey();
-    if (pkcs8 !== undefined) {
-      this.#webSign = web.signer(pkcs8, inner.algorithm());
-      this.#webSign.then((sign) => { this.#webSignReady = sign ?? null; });
-    }
+    if (pkcs8 !== undefined) this.#webSign = web.signer(pkcs8, inner.algorithm());
     if (native === undefined) return;
     const der = inner.nativeKey();
     const sign = der === undefined ? undefined : native.signer(der, inner.nativeKeyFormat(), inner.algorithm());
@@ -67,7 +63,7 @@ export class Signer {
     if (this.#webSign === undefined) return this.sign(claims, options);
     const claimsText = claimsJson(claims);
     const optionsText = optionsJson(options, 'sign options');
-    const webSign = this.#webSignReady === undefined ? await this.#webSign : this.#webSignReady;
+    const webSign = this.#webSign.done ?? (await this.#webSign.promise);
     if (webSign) {
       let input;
       let bytes;

@@ -30,11 +30,9 @@ export class Verifier {
   // Header JSON text -> its parsed object, when every member is a primitive (a copy is
   // then the same as a fresh parse); one signer always emits the same header.
   #headers = new Map();
-  // One Promise per key entry of its WebCrypto check function (of undefined: that key stays in
-  // wasm), or undefined without WebCrypto; #webReady holds each once settled (null: that key
-  // stays in wasm), so a call after the imports awaits WebCrypto's verdict and nothing else.
+  // One WebCrypto key import (web-crypto.mjs keyImport) of a check function per key entry
+  // (undefined for HMAC keys), or undefined without WebCrypto.
   #webChecks;
-  #webReady;
 
   constructor(inner, io, native, web) {
     this.#inner = inner;
@@ -45,11 +43,7 @@ export class Verifier {
     if (web !== undefined) {
       // The key imports start now and are awaited by the first verifyAsync that needs each.
       const checks = checksPerKey(inner, web.verifier);
-      if (checks.some((check) => check !== undefined)) {
-        this.#webChecks = checks;
-        this.#webReady = checks.map((pending) => (pending === undefined ? null : undefined));
-        checks.forEach((pending, index) => pending?.then((check) => { this.#webReady[index] = check ?? null; }));
-      }
+      if (checks.some((check) => check !== undefined)) this.#webChecks = checks;
     }
     if (native !== undefined) {
       // One check per key entry (undefined for HMAC keys, which Rust never sends here).
@@ -89,8 +83,8 @@ export class Verifier {
       rethrow(error);
     }
     const [input, signature] = this.#io.byteParts();
-    const ready = this.#webReady[index];
-    const check = ready === undefined ? await this.#webChecks[index] : ready;
+    const pending = this.#webChecks[index];
+    const check = pending?.done ?? (await pending?.promise);
     if (!check) return undefined;
     let valid;
     try {

@@ -10,6 +10,15 @@
 // caller's to catch (signer.mjs, verifier.mjs). Bytes go in and out as they are (the
 // callers copy them out of wasm memory, where Rust decoded the signature to check).
 
+// A key import under way: `promise` of the function that uses the key (of undefined when
+// the key stays on the wasm path), and `done`, that function once the import has succeeded,
+// so a call made after the import does not wait a turn for it.
+function keyImport(promise) {
+  const entry = { promise, done: undefined };
+  promise.then((use) => { entry.done = use; });
+  return entry;
+}
+
 const HASHES = { 256: 'SHA-256', 384: 'SHA-384', 512: 'SHA-512' };
 
 // WebCrypto's names for each JWS algorithm: how to import the key, how to sign with it.
@@ -51,16 +60,16 @@ export function createWebCrypto(webCrypto) {
   }
 
   return {
-    // Resolves to sign(input bytes) → Promise of the signature (an ArrayBuffer), or to
-    // undefined when this key stays on the wasm path.
+    // A key import (see keyImport) of sign(input bytes) → Promise of the signature (an
+    // ArrayBuffer).
     signer(pkcs8, algorithm) {
-      return importKey('pkcs8', pkcs8, algorithm, 'sign').then((imported) => imported && ((input) => imported.subtle.sign(imported.use, imported.key, input)));
+      return keyImport(importKey('pkcs8', pkcs8, algorithm, 'sign').then((imported) => imported && ((input) => imported.subtle.sign(imported.use, imported.key, input))));
     },
 
-    // Resolves to check(input bytes, signature bytes) → Promise of true / false, or to
-    // undefined when this key stays on the wasm path.
+    // A key import (see keyImport) of check(input bytes, signature bytes) → Promise of
+    // true / false.
     verifier(spki, algorithm) {
-      return importKey('spki', spki, algorithm, 'verify').then((imported) => imported && ((input, signature) => imported.subtle.verify(imported.use, imported.key, signature, input)));
+      return keyImport(importKey('spki', spki, algorithm, 'verify').then((imported) => imported && ((input, signature) => imported.subtle.verify(imported.use, imported.key, signature, input))));
     },
   };
 }
